@@ -1,0 +1,5 @@
+"""``python -m sockkit``: the command line."""
+
+from sockkit.cli import main
+
+raise SystemExit(main())

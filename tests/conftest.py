@@ -1,0 +1,47 @@
+"""Shared fixtures: descriptor counting and loopback helpers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+
+def open_fds() -> int:
+    """How many descriptors this process has open right now."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture
+def fd_guard() -> Iterator[None]:
+    """Fail the test if it leaves descriptors open."""
+    before = open_fds()
+    yield
+    after = open_fds()
+    assert after == before, f"descriptor leak: {before} open before, {after} after"
+
+
+def _has_ipv6_loopback() -> bool:
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+HAS_IPV6 = _has_ipv6_loopback()
+needs_ipv6 = pytest.mark.skipif(not HAS_IPV6, reason="this machine has no ::1")
+
+
+def free_port(family: int = socket.AF_INET) -> int:
+    """A TCP port on loopback that nothing listens on (bound, then released)."""
+    host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+    return port
