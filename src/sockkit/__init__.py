@@ -13,6 +13,7 @@ Example:
 """
 
 from sockkit.address import Address, Inet6Address, InetAddress, UnixAddress
+from sockkit.addrinfo import AddrInfo
 from sockkit.enums import (
     AddressFamily,
     AIFlag,
@@ -174,11 +175,16 @@ from sockkit.options import (
     TCPOption,
     UDPOption,
 )
+from sockkit.selector import Ready, Selector, SelectorKey
 from sockkit.socket import Socket, SocketPair
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AddrInfo",
+    "Ready",
+    "Selector",
+    "SelectorKey",
     "AIFlag",
     "Address",
     "AddressFamily",

@@ -218,6 +218,11 @@ class SocketError(OSError):
 
     operation: str | None
     address: object | None
+    # Set by Socket.create_connection when every attempt failed: each attempt's error in
+    # the order the attempts started (the raised one last), and the same as an
+    # ExceptionGroup on Python 3.11+.
+    attempts: list[SocketError]
+    group: BaseException | None
 
     def __init__(
         self,
