@@ -161,6 +161,16 @@ from sockkit.errors import (
     from_oserror,
     lookup_failed,
 )
+from sockkit.message import (
+    ControlMessage,
+    HopLimit,
+    Message,
+    RawControl,
+    Rights,
+    TrafficClass,
+    UDPSegment,
+    cmsg_space,
+)
 from sockkit.options import (
     Credentials,
     GroupRequest,
@@ -181,6 +191,14 @@ from sockkit.socket import Socket, SocketPair
 __version__ = "0.1.0"
 
 __all__ = [
+    "ControlMessage",
+    "HopLimit",
+    "Message",
+    "RawControl",
+    "Rights",
+    "TrafficClass",
+    "UDPSegment",
+    "cmsg_space",
     "AddrInfo",
     "Ready",
     "Selector",

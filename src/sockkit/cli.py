@@ -5,30 +5,457 @@ Subcommands:
 * ``sockkit demo``: a talkback server and a scripted client on loopback; prints
   the conversation and exits.
 * ``sockkit serve``: the talkback server, for trying with ``nc`` or ``telnet``.
+* ``sockkit strerror CODE``: one errno or Winsock code (or symbol) from the error
+  catalog: its symbol, exception class and description.
+* ``sockkit errors``: the whole error catalog as a table.
+* ``sockkit options [--level LEVEL]``: the option table, with value types and
+  whether each option may be read and written.
+* ``sockkit lookup HOST [SERVICE]``: name resolution results as a table.
 
-Exit codes: 0 success, 1 a socket failure, 2 a usage error.  Failures print one
-line on stderr; ``--debug`` shows the traceback.
+The table commands take ``--json`` for machine-readable output.
+
+Exit codes: 0 success, 1 a failure (a socket error, a failed lookup, a code not
+in the catalog), 2 a usage error.  Failures print one line on stderr;
+``--debug`` shows the traceback.
+
+The row builders [`option_rows`][sockkit.cli.option_rows] and
+[`error_rows`][sockkit.cli.error_rows] also feed the tables of the documentation
+site, so the command line and the docs never disagree.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno as _errno
+import json
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from sockkit import talkback
-from sockkit.enums import ReadMode
-from sockkit.errors import SocketError
+from sockkit.address import Inet6Address
+from sockkit.enums import AddressFamily, AIFlag, Level, ReadMode, SocketType
+from sockkit.errors import CATALOG, ErrorEntry, SocketError, by_errno, by_symbol, by_winsock
+from sockkit.options import (
+    IPOption,
+    IPv6Option,
+    Option,
+    SocketOption,
+    TCPOption,
+    UDPOption,
+    all_options,
+)
 from sockkit.socket import Socket
 
-__all__ = ["main"]
+__all__ = [
+    "LEVEL_CHOICES",
+    "ErrorRow",
+    "OptionRow",
+    "build_parser",
+    "error_rows",
+    "exception_bases",
+    "find_error",
+    "main",
+    "option_c_name",
+    "option_rows",
+]
 
 _DEMO_SCRIPT = ("hello", "sockets are fun", "quit")
 _DEMO_TIMEOUT = 10.0
+_WINSOCK_BASE = 10000
+
+Out = Callable[[str], None]
 
 
-def _demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+class _FailureError(Exception):
+    """A failure the command reports as one line and exit code 1."""
+
+
+class _UsageError(Exception):
+    """A bad argument the parser could not catch: one line and exit code 2."""
+
+
+# --------------------------------------------------------------------- tables
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Align ``rows`` under ``headers`` in columns two spaces apart."""
+    widths = [len(header) for header in headers]
+    for row in rows:
+        for column, cell in enumerate(row):
+            widths[column] = max(widths[column], len(cell))
+    lines = []
+    for row in (headers, *rows):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _print_json(value: object, out: Out) -> None:
+    out(json.dumps(value, indent=2))
+
+
+# --------------------------------------------------------------------- options
+
+LEVEL_CHOICES: dict[str, Level] = {
+    "socket": Level.SOCKET,
+    "tcp": Level.TCP,
+    "udp": Level.UDP,
+    "ip": Level.IP,
+    "ipv6": Level.IPV6,
+}
+"""``--level`` names of ``sockkit options`` and the levels they select."""
+
+_LEVEL_C_NAMES: dict[Level, str] = {
+    Level.SOCKET: "SOL_SOCKET",
+    Level.TCP: "IPPROTO_TCP",
+    Level.UDP: "IPPROTO_UDP",
+    Level.IP: "IPPROTO_IP",
+    Level.IPV6: "IPPROTO_IPV6",
+}
+
+_C_PREFIXES: dict[type[Any], str] = {
+    SocketOption: "SO_",
+    TCPOption: "TCP_",
+    UDPOption: "UDP_",
+    IPOption: "IP_",
+    IPv6Option: "IPV6_",
+}
+
+
+def option_c_name(option: Option) -> str:
+    """Return the C name of an option member, e.g. ``SO_REUSEADDR`` or ``MCAST_JOIN_GROUP``.
+
+    Example:
+        >>> option_c_name(TCPOption.NODELAY)
+        'TCP_NODELAY'
+    """
+    if option.name.startswith("MCAST_"):
+        return option.name
+    return _C_PREFIXES[type(option)] + option.name
+
+
+class OptionRow(NamedTuple):
+    """One row of the option table.
+
+    Attributes:
+        option: the option member.
+        name: the member's Python name, e.g. ``"SocketOption.REUSEADDR"``.
+        c_name: the C name, e.g. ``"SO_REUSEADDR"``.
+        level: the C name of the level, e.g. ``"SOL_SOCKET"``.
+        value: the option number on this OS.
+        value_type: the Python type of the option's value, in words.
+        readable: whether ``get_option`` may read it.
+        writable: whether ``set_option`` may write it.
+    """
+
+    option: Option
+    name: str
+    c_name: str
+    level: str
+    value: int
+    value_type: str
+    readable: bool
+    writable: bool
+
+
+def option_rows(level: Level | None = None) -> list[OptionRow]:
+    """Return the option table (every level, or just ``level``).
+
+    The rows come from [`all_options`][sockkit.options.all_options], in its order.
+
+    Example:
+        >>> [row.c_name for row in option_rows(Level.TCP)][:2]
+        ['TCP_NODELAY', 'TCP_MAXSEG']
+    """
+    rows = []
+    for option in all_options():
+        if level is not None and option.level != level:
+            continue
+        rows.append(
+            OptionRow(
+                option=option,
+                name=f"{type(option).__name__}.{option.name}",
+                c_name=option_c_name(option),
+                level=_LEVEL_C_NAMES.get(option.level, option.level.name),
+                value=int(option),
+                value_type=option.codec.name,
+                readable=option.readable,
+                writable=option.writable,
+            )
+        )
+    return rows
+
+
+def _options(args: argparse.Namespace, out: Out) -> int:
+    level = None if args.level is None else LEVEL_CHOICES[args.level]
+    rows = option_rows(level)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "name": row.name,
+                    "c_name": row.c_name,
+                    "level": row.level,
+                    "value": row.value,
+                    "type": row.value_type,
+                    "get": row.readable,
+                    "set": row.writable,
+                }
+                for row in rows
+            ],
+            out,
+        )
+        return 0
+    cells = [
+        [
+            row.name,
+            row.c_name,
+            row.level,
+            str(row.value),
+            row.value_type,
+            "yes" if row.readable else "no",
+            "yes" if row.writable else "no",
+        ]
+        for row in rows
+    ]
+    for line in _table(["OPTION", "C NAME", "LEVEL", "VALUE", "TYPE", "GET", "SET"], cells):
+        out(line)
+    return 0
+
+
+# --------------------------------------------------------------------- errors
+
+
+def exception_bases(exception: type[BaseException]) -> list[str]:
+    """Return the names of an exception class's direct bases.
+
+    Example:
+        >>> from sockkit.errors import ConnectionRefused
+        >>> exception_bases(ConnectionRefused)
+        ['SocketError', 'ConnectionRefusedError']
+    """
+    return [base.__name__ for base in exception.__bases__]
+
+
+class ErrorRow(NamedTuple):
+    """One row of the error catalog as the tables show it.
+
+    Attributes:
+        entry: the catalog entry.
+        errno: the errno on this OS as text, ``"-"`` when the OS has none.
+        winsock: the Winsock code as text, ``"-"`` when Winsock has none.
+        exception: the exception class's name.
+        bases: the names of the exception class's direct bases.
+    """
+
+    entry: ErrorEntry
+    errno: str
+    winsock: str
+    exception: str
+    bases: list[str]
+
+
+def error_rows() -> list[ErrorRow]:
+    """Return one row per entry of [`CATALOG`][sockkit.errors.CATALOG], in catalog order.
+
+    Example:
+        >>> row = next(r for r in error_rows() if r.entry.symbol == "ECONNREFUSED")
+        >>> row.winsock, row.exception
+        ('10061', 'ConnectionRefused')
+    """
+    return [
+        ErrorRow(
+            entry=entry,
+            errno="-" if entry.errno is None else str(entry.errno),
+            winsock="-" if entry.winsock is None else str(entry.winsock),
+            exception=entry.exception.__name__,
+            bases=exception_bases(entry.exception),
+        )
+        for entry in CATALOG
+    ]
+
+
+def _entry_json(entry: ErrorEntry) -> dict[str, object]:
+    return {
+        "symbol": entry.symbol,
+        "errno": entry.errno,
+        "winsock": entry.winsock,
+        "winsock_name": entry.winsock_name,
+        "class": entry.exception.__name__,
+        "bases": exception_bases(entry.exception),
+        "description": entry.description,
+    }
+
+
+def _errors(args: argparse.Namespace, out: Out) -> int:
+    rows = error_rows()
+    if args.json:
+        _print_json([_entry_json(row.entry) for row in rows], out)
+        return 0
+    cells = [
+        [row.entry.symbol, row.errno, row.winsock, row.exception, row.entry.description]
+        for row in rows
+    ]
+    for line in _table(["SYMBOL", "ERRNO", "WINSOCK", "CLASS", "DESCRIPTION"], cells):
+        out(line)
+    return 0
+
+
+def find_error(code: str) -> tuple[ErrorEntry | None, int | None]:
+    """Find a catalog entry by errno, Winsock code or symbol.
+
+    Args:
+        code: ``"98"``, ``"10048"``, ``"EADDRINUSE"``, ``"WSAEADDRINUSE"`` or
+            PHP's ``"SOCKET_EADDRINUSE"`` (case does not matter).
+
+    Returns:
+        ``(entry, number)``: the entry (``None`` when a number is not in the
+        catalog) and the number given (``None`` when a symbol was given).
+
+    Raises:
+        ValueError: ``code`` is neither a number nor a catalog symbol.
+
+    Example:
+        >>> find_error("10061")[0].symbol
+        'ECONNREFUSED'
+    """
+    text = code.strip()
+    try:
+        number = int(text)
+    except ValueError:
+        pass
+    else:
+        entry = by_winsock(number) if number >= _WINSOCK_BASE else by_errno(number)
+        return entry, number
+    symbol = text.upper()
+    try:
+        return by_symbol(symbol), None
+    except KeyError:
+        pass
+    for entry in CATALOG:
+        if entry.winsock_name == symbol:
+            return entry, None
+    raise ValueError(f"{code!r} is neither a number nor a symbol of the error catalog")
+
+
+def _strerror(args: argparse.Namespace, out: Out) -> int:
+    try:
+        entry, number = find_error(args.code)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    if entry is None:
+        assert number is not None
+        kind = "Winsock code" if number >= _WINSOCK_BASE else "errno"
+        os_says = os.strerror(number) if number < _WINSOCK_BASE else "no message"
+        raise _FailureError(
+            f"{kind} {number} is not in the error catalog (the OS says: {os_says}); "
+            "sockkit raises it as SocketError"
+        )
+    if args.json:
+        _print_json(_entry_json(entry), out)
+        return 0
+    aliases = [
+        other.symbol
+        for other in CATALOG
+        if other is not entry and other.errno is not None and other.errno == entry.errno
+    ]
+    out(f"{entry.symbol}: {entry.description}")
+    errno_text = "none on this OS" if entry.errno is None else str(entry.errno)
+    if aliases:
+        errno_text += f" (also {', '.join(aliases)})"
+    out(f"  errno    {errno_text}")
+    if entry.winsock is None:
+        out("  winsock  none")
+    else:
+        out(f"  winsock  {entry.winsock} {entry.winsock_name}")
+    bases = ", ".join(exception_bases(entry.exception))
+    out(f"  class    sockkit.{entry.exception.__name__} ({bases})")
+    if entry.errno is not None and entry.errno in _errno.errorcode:
+        out(f"  OS says  {os.strerror(entry.errno)}")
+    return 0
+
+
+# --------------------------------------------------------------------- lookup
+
+_FAMILIES: dict[str, int] = {
+    "any": 0,
+    "inet": AddressFamily.INET,
+    "inet6": AddressFamily.INET6,
+}
+_TYPES: dict[str, int] = {
+    "any": 0,
+    "stream": SocketType.STREAM,
+    "dgram": SocketType.DGRAM,
+    "raw": SocketType.RAW,
+}
+
+
+def _name(value: int) -> str:
+    """An enum member's name, or the plain number."""
+    name = getattr(value, "name", None)
+    return name if isinstance(name, str) and name else str(int(value))
+
+
+def _lookup(args: argparse.Namespace, out: Out) -> int:
+    # Imported here: only this command needs the resolver layer.
+    from sockkit.addrinfo import AddrInfo  # noqa: PLC0415
+
+    flags = AIFlag(0)
+    if args.passive:
+        flags |= AIFlag.PASSIVE
+    if args.canonname:
+        flags |= AIFlag.CANONNAME
+    if args.numeric:
+        flags |= AIFlag.NUMERICHOST
+    service: str | None = args.service
+    infos = AddrInfo.lookup(
+        args.host,
+        service,
+        family=_FAMILIES[args.family],
+        type=_TYPES[args.type],
+        flags=flags,
+    )
+    if args.json:
+        records = []
+        for info in infos:
+            address = info.address
+            record: dict[str, object] = {
+                "family": _name(info.family),
+                "type": _name(info.type),
+                "protocol": _name(info.protocol),
+                "canonname": info.canonname,
+                "host": address.host,
+                "port": address.port,
+            }
+            if isinstance(address, Inet6Address):
+                record["flowinfo"] = address.flowinfo
+                record["scope_id"] = address.scope_id
+            record["flags"] = int(info.flags)
+            records.append(record)
+        _print_json(records, out)
+        return 0
+    cells = [
+        [
+            _name(info.family),
+            _name(info.type),
+            _name(info.protocol),
+            str(info.address),
+            info.canonname,
+        ]
+        for info in infos
+    ]
+    for line in _table(["FAMILY", "TYPE", "PROTOCOL", "ADDRESS", "CANONNAME"], cells):
+        out(line)
+    return 0
+
+
+# --------------------------------------------------------------------- demo and serve
+
+
+def _demo(args: argparse.Namespace, out: Out) -> int:
     with Socket.create_server((args.host, 0)) as listener:
         address = listener.local_address
         assert address is not None
@@ -63,7 +490,7 @@ def _serve_once(listener: Socket, failures: list[SocketError]) -> None:
         failures.append(exc)
 
 
-def _print_until_prompt(client: Socket, out: Callable[[str], None]) -> None:
+def _print_until_prompt(client: Socket, out: Out) -> None:
     """Print the welcome text, which ends with the line about 'shutdown'."""
     for _ in range(10):
         line = client.read(2048, ReadMode.NORMAL).decode().rstrip()
@@ -73,7 +500,7 @@ def _print_until_prompt(client: Socket, out: Callable[[str], None]) -> None:
             return
 
 
-def _serve(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+def _serve(args: argparse.Namespace, out: Out) -> int:
     address: object = args.unix if args.unix else (args.host, args.port)
     with Socket.create_server(address) as listener:
         out(f"talkback server listening on {listener.local_address} (Ctrl-C stops it)")
@@ -88,12 +515,23 @@ def _serve(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     return 0
 
 
+# --------------------------------------------------------------------- parser
+
+
+def _version() -> str:
+    # Imported lazily: the package's __init__ imports everything, the CLI needs one string.
+    from sockkit import __version__  # noqa: PLC0415
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``sockkit`` command."""
     parser = argparse.ArgumentParser(
         prog="sockkit", description="BSD sockets made pleasant and safe: tools and demos."
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on failure")
+    parser.add_argument("--version", action="version", version=f"sockkit {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = commands.add_parser(
@@ -107,6 +545,59 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=10000, help="port to listen on (default 10000)")
     serve.add_argument("--unix", metavar="PATH", help="listen on a Unix socket at PATH instead")
     serve.set_defaults(run=_serve)
+
+    strerror = commands.add_parser(
+        "strerror",
+        help="explain an errno or Winsock code: symbol, exception class, description",
+        description="Look up one error in sockkit's error catalog.",
+    )
+    strerror.add_argument(
+        "code",
+        metavar="CODE",
+        help="an errno (98), a Winsock code (10048) or a symbol (EADDRINUSE)",
+    )
+    strerror.add_argument("--json", action="store_true", help="print JSON")
+    strerror.set_defaults(run=_strerror)
+
+    errors = commands.add_parser(
+        "errors",
+        help="print the error catalog",
+        description="Print every entry of the error catalog: symbol, errno on this OS, "
+        "Winsock code, exception class and description.",
+    )
+    errors.add_argument("--json", action="store_true", help="print JSON")
+    errors.set_defaults(run=_errors)
+
+    options = commands.add_parser(
+        "options",
+        help="print the socket option table",
+        description="Print every socket option this OS has: its level, number, value type "
+        "and whether it can be read (get) and written (set).",
+    )
+    options.add_argument(
+        "--level", choices=sorted(LEVEL_CHOICES), help="only the options of this level"
+    )
+    options.add_argument("--json", action="store_true", help="print JSON")
+    options.set_defaults(run=_options)
+
+    lookup = commands.add_parser(
+        "lookup",
+        help="resolve a host (and service) with getaddrinfo",
+        description="Resolve HOST and SERVICE with getaddrinfo and print the results.",
+    )
+    lookup.add_argument("host", metavar="HOST", help="a host name or numeric address")
+    lookup.add_argument(
+        "service", metavar="SERVICE", nargs="?", help="a port number or service name"
+    )
+    lookup.add_argument("--family", choices=list(_FAMILIES), default="any", help="address family")
+    lookup.add_argument("--type", choices=list(_TYPES), default="any", help="socket type")
+    lookup.add_argument("--passive", action="store_true", help="AI_PASSIVE: addresses to bind")
+    lookup.add_argument("--canonname", action="store_true", help="AI_CANONNAME: canonical name")
+    lookup.add_argument(
+        "--numeric", action="store_true", help="AI_NUMERICHOST: HOST must be a numeric address"
+    )
+    lookup.add_argument("--json", action="store_true", help="print JSON")
+    lookup.set_defaults(run=_lookup)
     return parser
 
 
@@ -125,7 +616,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         code: int = args.run(args, out)
-    except (SocketError, ValueError, TypeError) as exc:
+    except BrokenPipeError as exc:
+        if isinstance(exc, SocketError):
+            if args.debug:
+                raise
+            print(f"sockkit {args.command}: {exc}", file=sys.stderr)
+            return 1
+        # stdout went away (``sockkit errors | head``): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
+    except _UsageError as exc:
+        print(f"sockkit {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except (_FailureError, OSError, ValueError, TypeError) as exc:
         if args.debug:
             raise
         print(f"sockkit {args.command}: {exc}", file=sys.stderr)

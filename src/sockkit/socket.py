@@ -15,10 +15,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import errno as _errno
 import io
+import signal
 import socket as _s
 import sys
+import threading
 import warnings
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
 
@@ -40,6 +43,8 @@ from sockkit.message import (
 from sockkit.options import Option, _OptionBase
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from typing_extensions import Self
 
 __all__ = ["Socket", "SocketPair"]
@@ -52,7 +57,17 @@ _NORMAL: Final = ReadMode.NORMAL
 _PEEK: Final = int(_s.MSG_PEEK)
 # Writes never raise SIGPIPE: a closed peer is a BrokenPipe exception, not a dead process.
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))
+# sendfile() has no MSG_NOSIGNAL: SIGPIPE is blocked around it where the OS lets us.
+_SIGPIPE: Final = (
+    signal.SIGPIPE
+    if hasattr(signal, "SIGPIPE")
+    and hasattr(signal, "pthread_sigmask")
+    and hasattr(signal, "sigtimedwait")
+    else None
+)
 _SOMAXCONN: Final = _s.SOMAXCONN
+# "No \r ahead" for Socket._ahead_cr: beyond any position a read may look at.
+_NO_CR: Final = sys.maxsize
 _AF_UNIX: Final = getattr(_s, "AF_UNIX", -1)
 # sockatmark(3) is an ioctl; its number is per platform.
 _SO_PROTOCOL: Final = _constant("SO_PROTOCOL")
@@ -83,12 +98,47 @@ class _Closed:
 
 _CLOSED: Final = _Closed()
 
+# Bumped whenever a Socket closes, gives its descriptor away or shares its Python socket:
+# Selector.wait reuses its plan for the very Socket objects it waited on last only while
+# this is unchanged (a closed Socket's descriptor number may already name another file).
+_closes = 0
+
 
 def _enum_or_int(enum_type: type[Any], value: int) -> Any:
     try:
         return enum_type(value)
     except ValueError:
         return value
+
+
+# Frames of these files belong to calls on a socket (ours, or the socket module's).
+_CALL_FILES: Final = frozenset({__file__, _s.__file__})
+
+
+def _in_use_elsewhere(owner: Socket, sock: object) -> bool:
+    """Whether another thread is inside a call on this socket now (and may be blocked in it).
+
+    Looks at the innermost frames of the other threads: a blocked call's innermost
+    Python frame is the `Socket` method (or the socket module's) whose ``self`` it is.
+    Costs nothing on the data path; ``close()`` pays only when other threads exist.
+    """
+    frames = sys._current_frames()
+    if len(frames) < 2:
+        return False
+    me = threading.get_ident()
+    for ident, top in frames.items():
+        if ident == me:
+            continue
+        frame: FrameType | None = top
+        for _ in range(2):
+            if frame is None:
+                break
+            if frame.f_code.co_filename in _CALL_FILES:
+                this = frame.f_locals.get("self")
+                if this is owner or this is sock:
+                    return True
+            frame = frame.f_back
+    return False
 
 
 class Socket:
@@ -113,13 +163,29 @@ class Socket:
         '127.0.0.1'
     """
 
-    __slots__ = ("__weakref__", "_family", "_last_error", "_shared", "_sock", "_type")
+    __slots__ = (
+        "__weakref__",
+        "_ahead",
+        "_ahead_at",
+        "_ahead_cr",
+        "_family",
+        "_last_error",
+        "_shared",
+        "_sock",
+        "_type",
+    )
 
     _sock: Any
     _family: int
     _type: int
     _last_error: int
     _shared: bool
+    # Bytes a NORMAL read peeked at that are still queued in the kernel (stream
+    # sockets only), where the next line starts in them (-1: never cache), and where
+    # their next \r is (_NO_CR when there is none).
+    _ahead: bytes
+    _ahead_at: int
+    _ahead_cr: int
 
     def __init__(
         self,
@@ -144,6 +210,8 @@ class Socket:
         self._type = sock.type
         self._last_error = 0
         self._shared = False
+        self._ahead = b""
+        self._ahead_at = 0 if sock.type == _s.SOCK_STREAM else -1
 
     @classmethod
     def _wrap(cls, sock: _s.socket) -> Socket:
@@ -296,8 +364,17 @@ class Socket:
         After ``close()``, ``fileno()`` returns -1, ``family`` and ``type`` still
         answer, and everything that would reach the OS raises `SocketClosedError`.
         """
+        global _closes
         sock = self._sock
         self._sock = _CLOSED
+        _closes += 1
+        if sock is not _CLOSED and _in_use_elsewhere(self, sock):
+            # close() alone does not wake a thread blocked in this socket (Linux keeps
+            # the file alive for the call): shutdown() does, and the woken call then
+            # raises SocketClosedError.  Only then: shutdown() would also cut the
+            # connection for a forked child or a receiver of the descriptor.
+            with contextlib.suppress(OSError):
+                sock.shutdown(_s.SHUT_RDWR)
         sock.close()
 
     def detach(self) -> int:
@@ -306,8 +383,10 @@ class Socket:
         Raises:
             SocketClosedError: the socket was already closed.
         """
+        global _closes
         fd: int = self._sock.detach()
         self._sock = _CLOSED
+        _closes += 1
         return fd
 
     @property
@@ -345,7 +424,10 @@ class Socket:
         sock = self._sock
         if sock is _CLOSED:
             raise SocketClosedError("to_stdlib")
+        global _closes
         self._shared = True
+        _closes += 1
+        self._ahead, self._ahead_at = b"", -1  # others may read it now: no look-ahead
         result: _s.socket = sock
         return result
 
@@ -362,6 +444,8 @@ class Socket:
         """
         if not set(mode) <= {"r", "w", "b"} or not mode.strip("b"):
             raise ValueError(f"mode must be made of 'r', 'w' and 'b', got {mode!r}")
+        # Reads through the file bypass this object: no cached line look-ahead from now on.
+        self._ahead, self._ahead_at = b"", -1
         file: IO[Any] = self._sock.makefile(mode, buffering)
         return file
 
@@ -605,12 +689,15 @@ class Socket:
             TimedOut: the timeout expired.
             ConnectionReset: the peer reset the connection.
         """
+        self._ahead = b""  # what read() peeked at may be consumed now
         try:
             data: bytes = self._sock.recv(length, flags)
         except OSError as exc:
             raise self._error(exc, "recv") from None
         except ValueError:
             raise ValueError(f"length must be >= 0, got {length}") from None
+        if not data and self._sock is _CLOSED:
+            raise SocketClosedError("recv")  # closed by another thread while waiting
         return data
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
@@ -620,10 +707,13 @@ class Socket:
             ValueError: ``nbytes`` is negative or larger than the buffer.
             WouldBlock, TimedOut, ConnectionReset: as for `recv`.
         """
+        self._ahead = b""  # what read() peeked at may be consumed now
         try:
             count: int = self._sock.recv_into(buffer, nbytes, flags)
         except OSError as exc:
             raise self._error(exc, "recv_into") from None
+        if not count and self._sock is _CLOSED:
+            raise SocketClosedError("recv_into")  # closed by another thread while waiting
         return count
 
     def recvfrom(self, length: int, flags: int = 0) -> tuple[bytes, Address | None]:
@@ -633,13 +723,17 @@ class Socket:
             ValueError: ``length`` is negative.
             WouldBlock, TimedOut: as for `recv`.
         """
+        self._ahead = b""  # what read() peeked at may be consumed now
         try:
             data, raw = self._sock.recvfrom(length, flags)
         except OSError as exc:
             raise self._error(exc, "recvfrom") from None
         except ValueError:
             raise ValueError(f"length must be >= 0, got {length}") from None
-        return data, from_sockaddr(self._family, raw)
+        if not data and self._sock is _CLOSED:
+            raise SocketClosedError("recvfrom")  # closed by another thread while waiting
+        # A connected stream socket has no sender address: Python gives None.
+        return data, None if raw is None else from_sockaddr(self._family, raw)
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send bytes (``send(2)``); returns how many were sent, which may be fewer.
@@ -729,25 +823,69 @@ class Socket:
             [b'ab\\r', b'\\n', b'cd', b'']
         """
         if mode != _NORMAL:
+            self._ahead = b""  # what an earlier NORMAL read peeked at may be consumed now
             try:
                 data: bytes = self._sock.recv(length)
             except OSError as exc:
                 raise self._error(exc, "read") from None
             except ValueError:
                 raise ValueError(f"length must be >= 0, got {length}") from None
+            if not data and self._sock is _CLOSED:
+                raise SocketClosedError("read")  # closed by another thread while waiting
             return data
         if length <= 0:
             if length < 0:
                 raise ValueError(f"length must be >= 0, got {length}")
             return b""
+        ahead = self._ahead
+        if ahead:
+            # An earlier peek saw more than its line, and nothing else has read since
+            # (every other receive path drops it): if a whole line is in there, one recv
+            # takes exactly it.
+            at = self._ahead_at
+            limit = at + length
+            newline = ahead.find(b"\n", at, limit)
+            end = self._ahead_cr  # where the next \r is (_NO_CR when there is none)
+            if end < limit and (newline < 0 or end < newline):
+                end += 1
+                carriage = ahead.find(b"\r", end)
+                self._ahead_cr = carriage if carriage >= 0 else _NO_CR
+            else:
+                end = newline + 1
+            self._ahead = b""
+            if end:
+                try:
+                    line: bytes = self._sock.recv(end - at)
+                except OSError as exc:
+                    raise self._error(exc, "read") from None
+                if line == ahead[at:end]:
+                    if end < len(ahead):
+                        self._ahead = ahead
+                        self._ahead_at = end
+                    return line
+                # The descriptor was read elsewhere meanwhile: what arrived is the answer.
+                if not line and self._sock is _CLOSED:
+                    raise SocketClosedError("read")  # closed by another thread while waiting
+                return line
         recv = self._sock.recv
         try:
-            # Peek, then take exactly up to the terminator: two calls per line, and
-            # nothing after the line is consumed.
+            # Peek, then take exactly up to the terminator, and nothing after it.  What
+            # the peek saw beyond the line stays queued in the kernel; it is kept, so the
+            # next lines need one recv each (every other receive path drops it).
             peeked: bytes = recv(length, _PEEK)
             end = _line_end(peeked)
-            if end or not peeked:
-                return recv(end) if end else peeked
+            if end:
+                line = recv(end)
+                if end < len(peeked) and self._ahead_at >= 0 and len(line) == end:
+                    self._ahead = peeked
+                    self._ahead_at = end
+                    carriage = peeked.find(b"\r", end)
+                    self._ahead_cr = carriage if carriage >= 0 else _NO_CR
+                return line
+            if not peeked:
+                if self._sock is _CLOSED:
+                    raise SocketClosedError("read")  # closed by another thread while waiting
+                return peeked
             first: bytes = recv(len(peeked))
         except OSError as exc:
             raise self._error(exc, "read") from None
@@ -796,8 +934,24 @@ class Socket:
             raise ValueError("offset and count must be >= 0")
         if isinstance(file, io.TextIOBase):
             raise ValueError("file must be opened in binary mode")
+        if not offset and file.seekable():
+            # The socket module's send() fallback (taken after sendfile(2) fails, e.g. on
+            # EPIPE) reads from the current position when offset is 0: start at 0 too.
+            file.seek(0)
         try:
-            sent: int = self._sock.sendfile(file, offset, count)
+            if _SIGPIPE is None or signal.getsignal(_SIGPIPE) is signal.SIG_IGN:
+                sent: int = self._sock.sendfile(file, offset, count)
+            else:
+                # sendfile(2) (and the socket module's send() fallback) cannot take
+                # MSG_NOSIGNAL: hold SIGPIPE back in this thread and discard ours.
+                pending = _SIGPIPE in signal.sigpending()
+                signal.pthread_sigmask(signal.SIG_BLOCK, (_SIGPIPE,))
+                try:
+                    sent = self._sock.sendfile(file, offset, count)
+                finally:
+                    if not pending and _SIGPIPE in signal.sigpending():
+                        signal.sigtimedwait((_SIGPIPE,), 0)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, (_SIGPIPE,))
         except OSError as exc:
             raise self._error(exc, "sendfile") from None
         return sent
@@ -870,12 +1024,15 @@ class Socket:
             2
             b'hi'
         """
+        self._ahead = b""  # what read() peeked at may be consumed now
         try:
             data, ancdata, msg_flags, raw = self._sock.recvmsg(
                 bufsize, ancbufsize, flags | _CLOEXEC
             )
         except OSError as exc:
             raise self._error(exc, "recvmsg") from None
+        if not data and not ancdata and self._sock is _CLOSED:
+            raise SocketClosedError("recvmsg")  # closed by another thread while waiting
         return _received([data], len(data), ancdata, msg_flags, raw, family=self._family)
 
     def recvmsg_into(self, buffers: _Buffers, ancbufsize: int = 0, flags: int = 0) -> Message:
@@ -910,12 +1067,15 @@ class Socket:
             buffers = [buffers]
         elif not isinstance(buffers, list):
             buffers = list(buffers)  # type: ignore[arg-type]
+        self._ahead = b""  # what read() peeked at may be consumed now
         try:
             nbytes, ancdata, msg_flags, raw = self._sock.recvmsg_into(
                 buffers, ancbufsize, flags | _CLOEXEC
             )
         except OSError as exc:
             raise self._error(exc, "recvmsg_into") from None
+        if not nbytes and not ancdata and self._sock is _CLOSED:
+            raise SocketClosedError("recvmsg_into")  # closed by another thread while waiting
         return _received(buffers, nbytes, ancdata, msg_flags, raw, family=self._family)
 
     # ------------------------------------------------------------------ options

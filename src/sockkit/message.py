@@ -1,0 +1,1005 @@
+"""Messages for ``sendmsg``/``recvmsg``: scatter/gather buffers and typed control data.
+
+A [`Message`][sockkit.message.Message] is what
+[`Socket.sendmsg`][sockkit.socket.Socket.sendmsg] sends and
+[`Socket.recvmsg`][sockkit.socket.Socket.recvmsg] returns: a list of buffers, a
+list of control (ancillary) messages, the peer's address and the message flags.
+
+Control messages are typed values, each one (level, type) pair of the OS:
+
+| type | (level, type) | payload |
+| --- | --- | --- |
+| `Rights` | ``SOL_SOCKET, SCM_RIGHTS`` | ``int[n]`` |
+| `Credentials` | ``SOL_SOCKET, SCM_CREDENTIALS`` | ``struct ucred`` |
+| `PacketInfo` | ``IPPROTO_IPV6, IPV6_PKTINFO`` | ``struct in6_pktinfo`` |
+| `PacketInfo` (IPv4 address) | ``IPPROTO_IP, IP_PKTINFO`` | ``struct in_pktinfo`` |
+| `HopLimit` | ``IPPROTO_IPV6, IPV6_HOPLIMIT`` | ``int`` |
+| `TrafficClass` | ``IPPROTO_IPV6, IPV6_TCLASS`` | ``int`` |
+| `UDPSegment` | ``IPPROTO_UDP, UDP_SEGMENT`` | ``uint16_t`` |
+| `RawControl` | anything else | bytes as they are |
+
+`Credentials` and `PacketInfo` are the very classes of
+[`sockkit.options`][sockkit.options] (``SO_PEERCRED`` and the ``IPV6_PKTINFO``
+option use them too): one value type per kernel structure, whether it travels as
+an option or as a control message.  They are encoded by
+[`encode_control`][sockkit.message.encode_control]; sockkit's own control types
+also have an ``encode()`` method that does the same.
+
+Received descriptors are owned by the caller: see [`Rights`][sockkit.message.Rights].
+
+Example:
+    >>> with Socket.pair() as (left, right):
+    ...     left.sendmsg(Message([b"hello, ", b"world"]))
+    ...     right.recvmsg(100).data
+    12
+    b'hello, world'
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import os
+import socket as _s
+import struct
+import warnings
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, cast
+
+import attrs
+from typing_extensions import Buffer, Self
+
+from sockkit._platform import constant as _constant
+from sockkit.address import Address, from_sockaddr
+from sockkit.enums import MsgFlag
+from sockkit.options import Credentials, PacketInfo, interface_index
+
+if TYPE_CHECKING:
+    # Type-only: no import happens at run time (see _socket_from_fd below).
+    from sockkit.socket import Socket
+
+__all__ = [
+    "ControlMessage",
+    "HopLimit",
+    "Message",
+    "RawControl",
+    "Rights",
+    "TrafficClass",
+    "UDPSegment",
+    "cmsg_space",
+    "decode_control",
+    "encode_control",
+]
+
+# --------------------------------------------------------------------- constants
+
+_INT_MIN: Final = -(2**31)
+_INT_MAX: Final = 2**31 - 1
+_UINT_MAX: Final = 2**32 - 1
+
+
+def _os_int(name: str) -> int | None:
+    # Plain ints: Python's socket module gives some constants as IntFlag/IntEnum members,
+    # and `flags | member` would then run the enum's __or__ on every receive.
+    value = _constant(name)
+    return None if value is None else int(value)
+
+
+_SOL_SOCKET: Final = int(_s.SOL_SOCKET)
+_SCM_RIGHTS: Final = _os_int("SCM_RIGHTS")
+_SCM_CREDENTIALS: Final = _os_int("SCM_CREDENTIALS")
+_IPPROTO_IP: Final = int(_s.IPPROTO_IP)
+_IPPROTO_IPV6: Final = int(_s.IPPROTO_IPV6)
+_IPPROTO_UDP: Final = int(_s.IPPROTO_UDP)
+_IP_PKTINFO: Final = _os_int("IP_PKTINFO")
+_IPV6_PKTINFO: Final = _os_int("IPV6_PKTINFO")
+_IPV6_HOPLIMIT: Final = _os_int("IPV6_HOPLIMIT")
+_IPV6_TCLASS: Final = _os_int("IPV6_TCLASS")
+_UDP_SEGMENT: Final = _os_int("UDP_SEGMENT")
+_CTRUNC: Final = _os_int("MSG_CTRUNC") or 0
+_CLOEXEC: Final = _os_int("MSG_CMSG_CLOEXEC") or 0
+_NOT_CLOEXEC: Final = ~_CLOEXEC
+"""Passed on every receive where the OS has it, so received descriptors are close-on-exec."""
+
+# Kernel structures, native byte order and no padding (as <sys/socket.h> lays them out).
+_FD_SIZE: Final = array.array("i").itemsize  # sizeof(int)
+_INT: Final = struct.Struct("=i")
+_U16: Final = struct.Struct("=H")
+_UCRED: Final = struct.Struct("=iII")  # pid_t pid; uid_t uid; gid_t gid
+_IN6_PKTINFO: Final = struct.Struct("=16sI")  # struct in6_addr addr; unsigned int ifindex
+_IN_PKTINFO: Final = struct.Struct("=i4s4s")  # int ifindex; in_addr spec_dst; in_addr addr
+
+Encoded: TypeAlias = tuple[int, int, bytes]
+"""A control message as ``socket.sendmsg`` takes it: ``(level, type, data)``."""
+_Buffers: TypeAlias = "Buffer | Iterable[Buffer]"
+"""What ``recvmsg_into`` takes: one writable buffer or several."""
+
+# Rights.sockets() must build `Socket`s, but sockkit.socket imports this module (for
+# Socket.sendmsg/recvmsg), and message.py sits beside socket.py, not above it.  So the
+# dependency is inverted: socket.py installs its factory here when it is imported
+# (`_install_socket_factory(Socket.from_fd)`).  Importing anything from the sockkit
+# package imports sockkit.socket first, so the hook is always set when a user can call
+# sockets(); no run-time import of sockkit.socket ever happens here.
+_socket_from_fd: Callable[[int], Socket] | None = None
+
+
+def _install_socket_factory(factory: Callable[[int], Socket]) -> None:
+    """Called once by ``sockkit.socket``: how `Rights.sockets` wraps a descriptor."""
+    global _socket_from_fd
+    _socket_from_fd = factory
+
+
+# --------------------------------------------------------------------- validation
+
+
+class _HasFileno(Protocol):
+    def fileno(self) -> int: ...
+
+
+def _int_in(value: object, what: str, low: int, high: int) -> int:
+    # bool is an int subclass, but True as a hop limit is a mistake, not 1.
+    if type(value) is not int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{what} must be an int, got {type(value).__name__}")
+        value = int(value)
+    if not low <= value <= high:
+        raise ValueError(f"{what} must be {low}-{high}, got {value}")
+    return value
+
+
+def _bytes_of(value: object, what: str) -> bytes:
+    if type(value) is bytes:
+        return value
+    # bytes(5) would be five zero bytes and str needs an encoding: both are mistakes here.
+    if isinstance(value, (str, int)):
+        raise TypeError(f"{what} must be bytes-like, got {type(value).__name__}")
+    try:
+        with memoryview(value) as view:  # type: ignore[arg-type]
+            return view.tobytes()
+    except TypeError:
+        raise TypeError(f"{what} must be bytes-like, got {type(value).__name__}") from None
+
+
+def _to_fds(values: Iterable[int | _HasFileno]) -> tuple[int, ...]:
+    if isinstance(values, (str, bytes, bytearray, memoryview)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"Rights.fds must be an iterable of descriptors, got {type(values).__name__}"
+        )
+    fds: list[int] = []
+    for item in values:
+        fd = item if isinstance(item, int) else _fileno_of(item)
+        fds.append(_int_in(fd, "Rights.fds element", 0, _INT_MAX))
+    return tuple(fds)
+
+
+def _fileno_of(item: object) -> object:
+    fileno = getattr(item, "fileno", None)
+    if fileno is None or not callable(fileno):
+        raise TypeError(
+            f"Rights.fds elements must be ints or have fileno(), got {type(item).__name__}"
+        )
+    return fileno()
+
+
+def _to_level(value: int) -> int:
+    return _int_in(value, "RawControl.level", _INT_MIN, _INT_MAX)
+
+
+def _to_type(value: int) -> int:
+    return _int_in(value, "RawControl.type", _INT_MIN, _INT_MAX)
+
+
+def _to_data(value: Buffer) -> bytes:
+    return _bytes_of(value, "RawControl.data")
+
+
+def _to_hop_limit(value: int) -> int:
+    return _int_in(value, "HopLimit.value", -1, 255)
+
+
+def _to_traffic_class(value: int) -> int:
+    return _int_in(value, "TrafficClass.value", -1, 255)
+
+
+def _to_segment_size(value: int) -> int:
+    return _int_in(value, "UDPSegment.size", 0, 0xFFFF)
+
+
+def _unsupported(name: str) -> ValueError:
+    return ValueError(f"{name} control messages are not supported on this OS")
+
+
+# --------------------------------------------------------------------- control messages
+
+
+@attrs.define(eq=True)
+class Rights:
+    """Descriptors passed over a Unix socket (``SCM_RIGHTS``).
+
+    To send, build it from descriptors (ints, or objects with ``fileno()`` such as a
+    `Socket` or an open file); the kernel duplicates them into the receiving process
+    and the sender keeps its own.  A `Rights` you build never closes anything on
+    its own.
+
+    A `Rights` *received* by `Socket.recvmsg` owns new descriptors, which the
+    caller must dispose of, once: `close` them, wrap them with `sockets`, or take
+    them for good with `detach`.  Each empties the `Rights`.  A received `Rights`
+    garbage-collected while it still holds descriptors closes them and emits
+    ``ResourceWarning``.  Received descriptors are close-on-exec.
+
+    Attributes:
+        fds: the descriptor numbers (empty once closed, wrapped or detached).
+
+    Raises:
+        TypeError: ``fds`` is not an iterable of ints / objects with ``fileno()``.
+        ValueError: a descriptor is negative (e.g. a closed `Socket`'s ``-1``).
+
+    Example:
+        >>> with Socket.pair() as (left, right), Socket.pair() as (mine, theirs):
+        ...     left.sendmsg(Message([b"x"], [Rights([theirs])]))
+        ...     message = right.recvmsg(1, cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 1))
+        ...     [passed] = message.control[0].sockets()
+        ...     with passed:
+        ...         mine.send(b"hi"), passed.recv(2)
+        1
+        (2, b'hi')
+    """
+
+    fds: tuple[int, ...] = attrs.field(converter=_to_fds, on_setattr=attrs.setters.frozen)
+    _owned: bool = attrs.field(default=False, init=False, repr=False, eq=False)
+
+    @classmethod
+    def _trusted(cls, fds: tuple[int, ...]) -> Rights:
+        """Build without the checks: ``fds`` comes from the kernel or a checked decode."""
+        rights = object.__new__(cls)
+        object.__setattr__(rights, "fds", fds)
+        object.__setattr__(rights, "_owned", False)
+        return rights
+
+    def encode(self) -> Encoded:
+        """Return ``(SOL_SOCKET, SCM_RIGHTS, data)`` for ``sendmsg``.
+
+        Raises:
+            ValueError: the OS has no ``SCM_RIGHTS``.
+
+        Example:
+            >>> Rights([0]).encode() == (socket.SOL_SOCKET, socket.SCM_RIGHTS, bytes(4))
+            True
+        """
+        if _SCM_RIGHTS is None:
+            raise _unsupported("SCM_RIGHTS")
+        return (_SOL_SOCKET, _SCM_RIGHTS, array.array("i", self.fds).tobytes())
+
+    def _take(self) -> tuple[int, ...]:
+        fds = self.fds
+        object.__setattr__(self, "fds", ())
+        object.__setattr__(self, "_owned", False)
+        return fds
+
+    def close(self) -> None:
+        """Close every descriptor held; the `Rights` is empty afterwards.  Idempotent.
+
+        Example:
+            >>> rights = Rights([os.dup(0)])
+            >>> rights.close()
+            >>> rights.fds
+            ()
+        """
+        _close_fds(self._take())
+
+    def detach(self) -> tuple[int, ...]:
+        """Hand the descriptors over for good: the caller must close them itself.
+
+        Returns:
+            The descriptor numbers; the `Rights` is empty afterwards.
+
+        Example:
+            >>> fd = Rights([os.dup(0)]).detach()[0]
+            >>> os.close(fd)
+        """
+        return self._take()
+
+    def sockets(self) -> list[Socket]:
+        """Wrap every descriptor as a `Socket`, which then owns it.
+
+        All or nothing: if one descriptor is not a socket, none is wrapped and the
+        `Rights` still holds them all.
+
+        Returns:
+            One `Socket` per descriptor, in order; the `Rights` is empty afterwards.
+
+        Raises:
+            NotASocket: a descriptor is not a socket (use `detach` for pipes and files).
+            BadFileDescriptor: a descriptor is not open.
+
+        Example:
+            >>> sockets = received_rights.sockets()  # doctest: +SKIP
+        """
+        factory = _socket_from_fd
+        if factory is None:  # pragma: no cover - sockkit.socket installs it on import
+            raise RuntimeError("sockkit.socket has not been imported")
+        made: list[Socket] = []
+        try:
+            for fd in self.fds:
+                made.append(factory(fd))
+        except BaseException:
+            for sock in made:
+                sock.detach()  # give the descriptor back to this Rights, unclosed
+            raise
+        self._take()
+        return made
+
+    def __len__(self) -> int:
+        return len(self.fds)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # A copy of an owning Rights would close the same descriptors twice.
+        if self._owned:
+            raise TypeError("cannot copy or pickle a Rights that owns descriptors; detach() first")
+        return super().__reduce_ex__(protocol)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_owned", False) and getattr(self, "fds", ()):
+            warnings.warn(
+                f"unclosed received descriptors {self!r}",
+                ResourceWarning,
+                stacklevel=2,
+                source=self,
+            )
+            self.close()
+
+
+@attrs.frozen
+class HopLimit:
+    """The IPv6 hop limit of a datagram (``IPV6_HOPLIMIT``).
+
+    Received when ``IPv6Option.RECVHOPLIMIT`` is set; sent, it overrides the hop
+    limit for one datagram (``-1``: the default).
+
+    Raises:
+        TypeError: ``value`` is not an int.
+        ValueError: ``value`` is outside -1-255.
+
+    Example:
+        >>> HopLimit(64).encode()[2] == struct.pack("=i", 64)
+        True
+    """
+
+    value: int = attrs.field(converter=_to_hop_limit)
+
+    def encode(self) -> Encoded:
+        """Return ``(IPPROTO_IPV6, IPV6_HOPLIMIT, data)`` for ``sendmsg``.
+
+        Raises:
+            ValueError: the OS has no ``IPV6_HOPLIMIT``.
+
+        Example:
+            >>> HopLimit(1).encode()[0] == socket.IPPROTO_IPV6
+            True
+        """
+        if _IPV6_HOPLIMIT is None:
+            raise _unsupported("IPV6_HOPLIMIT")
+        return (_IPPROTO_IPV6, _IPV6_HOPLIMIT, _INT.pack(self.value))
+
+
+@attrs.frozen
+class TrafficClass:
+    """The IPv6 traffic class of a datagram (``IPV6_TCLASS``): DSCP and ECN bits.
+
+    Received when ``IPv6Option.RECVTCLASS`` is set; sent, it sets the traffic
+    class of one datagram (``-1``: the default).
+
+    Raises:
+        TypeError: ``value`` is not an int.
+        ValueError: ``value`` is outside -1-255.
+
+    Example:
+        >>> TrafficClass(0x28).value
+        40
+    """
+
+    value: int = attrs.field(converter=_to_traffic_class)
+
+    def encode(self) -> Encoded:
+        """Return ``(IPPROTO_IPV6, IPV6_TCLASS, data)`` for ``sendmsg``.
+
+        Raises:
+            ValueError: the OS has no ``IPV6_TCLASS``.
+
+        Example:
+            >>> TrafficClass(0).encode()[2] == bytes(4)
+            True
+        """
+        if _IPV6_TCLASS is None:
+            raise _unsupported("IPV6_TCLASS")
+        return (_IPPROTO_IPV6, _IPV6_TCLASS, _INT.pack(self.value))
+
+
+@attrs.frozen
+class UDPSegment:
+    """UDP generic segmentation offload (``UDP_SEGMENT``, Linux 4.18+).
+
+    Sent with one large buffer, the kernel splits it into datagrams of ``size``
+    bytes (the last may be shorter): many datagrams for one system call.
+
+    Raises:
+        TypeError: ``size`` is not an int.
+        ValueError: ``size`` is outside 0-65535.
+
+    Example:
+        >>> sock.sendmsg(Message([bytes(3000)], [UDPSegment(1000)]))  # doctest: +SKIP
+        3000
+    """
+
+    size: int = attrs.field(converter=_to_segment_size)
+
+    def encode(self) -> Encoded:
+        """Return ``(IPPROTO_UDP, UDP_SEGMENT, data)`` for ``sendmsg``.
+
+        Raises:
+            ValueError: the OS has no ``UDP_SEGMENT``.
+
+        Example:
+            >>> UDPSegment(1400).encode()[2] == struct.pack("=H", 1400)
+            True
+        """
+        if _UDP_SEGMENT is None:
+            raise _unsupported("UDP_SEGMENT")
+        return (_IPPROTO_UDP, _UDP_SEGMENT, _U16.pack(self.size))
+
+
+@attrs.frozen
+class RawControl:
+    """A control message sockkit has no type for, kept as its level, type and bytes.
+
+    Received control messages of unknown (level, type), and known ones whose
+    payload does not fit their type, stay `RawControl`.  Sending one whose
+    (level, type) sockkit knows checks that the payload has that type's shape.
+
+    Raises:
+        TypeError: ``level``/``type`` are not ints or ``data`` is not bytes-like.
+        ValueError: ``level``/``type`` do not fit a C ``int``.
+
+    Example:
+        >>> RawControl(socket.IPPROTO_IP, socket.IP_TTL, struct.pack("=i", 64)).data
+        b'@\\x00\\x00\\x00'
+    """
+
+    level: int = attrs.field(converter=_to_level)
+    type: int = attrs.field(converter=_to_type)
+    data: bytes = attrs.field(converter=_to_data)
+
+    def encode(self) -> Encoded:
+        """Return ``(level, type, data)`` for ``sendmsg``.
+
+        Raises:
+            ValueError: (level, type) is a pair sockkit knows and ``data`` does not
+                have its shape (e.g. 3 bytes for ``SCM_RIGHTS``).
+
+        Example:
+            >>> RawControl(0, 99, b"ab").encode()
+            (0, 99, b'ab')
+        """
+        kind = _KINDS.get((self.level, self.type))
+        if kind is not None and kind.decode(self.data) is None:
+            raise ValueError(
+                f"RawControl data is not a valid {kind.name} payload: expected"
+                f" {kind.shape()}, got {len(self.data)} bytes {self.data[:32]!r}"
+            )
+        return (self.level, self.type, self.data)
+
+
+ControlMessage: TypeAlias = (
+    Rights | Credentials | PacketInfo | HopLimit | TrafficClass | UDPSegment | RawControl
+)
+"""Any control message: the typed ones and `RawControl`."""
+
+
+# --------------------------------------------------------------------- encoders
+
+
+def _encode_credentials(value: Credentials) -> Encoded:
+    if _SCM_CREDENTIALS is None:
+        raise _unsupported("SCM_CREDENTIALS")
+    return (
+        _SOL_SOCKET,
+        _SCM_CREDENTIALS,
+        _UCRED.pack(
+            _int_in(value.pid, "Credentials.pid", _INT_MIN, _INT_MAX),
+            _int_in(value.uid, "Credentials.uid", 0, _UINT_MAX),
+            _int_in(value.gid, "Credentials.gid", 0, _UINT_MAX),
+        ),
+    )
+
+
+def _encode_packet_info(value: PacketInfo) -> Encoded:
+    address = value.address
+    if not isinstance(address, str):
+        raise TypeError(f"PacketInfo.address must be a str, got {type(address).__name__}")
+    index = interface_index(value.interface)
+    if ":" in address:
+        if _IPV6_PKTINFO is None:
+            raise _unsupported("IPV6_PKTINFO")
+        try:
+            packed = _s.inet_pton(_s.AF_INET6, address)
+        except (OSError, ValueError):
+            raise ValueError(f"PacketInfo.address is not an IPv6 address: {address!r}") from None
+        return (_IPPROTO_IPV6, _IPV6_PKTINFO, _IN6_PKTINFO.pack(packed, index))
+    if _IP_PKTINFO is None:
+        raise _unsupported("IP_PKTINFO")
+    try:
+        packed = _s.inet_pton(_s.AF_INET, address)
+    except (OSError, ValueError):
+        raise ValueError(f"PacketInfo.address is not an IP address: {address!r}") from None
+    if index > _INT_MAX:
+        raise ValueError(f"PacketInfo.interface must be 0-{_INT_MAX} for IPv4, got {index}")
+    # Sent, ipi_spec_dst is the source address to use (ipi_addr is ignored); received,
+    # ipi_addr is the datagram's destination.  Filling both makes decode(encode(x)) == x.
+    return (_IPPROTO_IP, _IP_PKTINFO, _IN_PKTINFO.pack(index, packed, packed))
+
+
+# One encoder per control type; subclasses are found through the MRO.
+_ENCODERS: Final[dict[type, Callable[[Any], Encoded]]] = {
+    Rights: Rights.encode,
+    Credentials: _encode_credentials,
+    PacketInfo: _encode_packet_info,
+    HopLimit: HopLimit.encode,
+    TrafficClass: TrafficClass.encode,
+    UDPSegment: UDPSegment.encode,
+    RawControl: RawControl.encode,
+}
+_CONTROL_TYPES: Final = tuple(_ENCODERS)
+
+
+def _encoder_for(kind: type) -> Callable[[Any], Encoded]:
+    for base in kind.__mro__:
+        encoder = _ENCODERS.get(base)
+        if encoder is not None:
+            return encoder
+    raise TypeError(
+        f"control messages must be Rights, Credentials, PacketInfo, HopLimit, TrafficClass,"
+        f" UDPSegment or RawControl, got {kind.__name__}"
+    )
+
+
+def encode_control(message: ControlMessage) -> Encoded:
+    """Encode one control message as the ``(level, type, data)`` that ``sendmsg`` takes.
+
+    Args:
+        message: any control message, including `Credentials` and `PacketInfo`
+            (an IPv4 address gives ``IP_PKTINFO``, an IPv6 one ``IPV6_PKTINFO``).
+
+    Raises:
+        TypeError: ``message`` is not a control message, or a field has the wrong type.
+        ValueError: a field is out of range, or the OS lacks that control message.
+
+    Example:
+        >>> encode_control(Credentials(1, 2, 3)) == (
+        ...     socket.SOL_SOCKET, socket.SCM_CREDENTIALS, struct.pack("=iII", 1, 2, 3))
+        True
+    """
+    encoder = _ENCODERS.get(type(message))
+    if encoder is None:
+        encoder = _encoder_for(type(message))
+    return encoder(message)
+
+
+def _ancillary(control: list[ControlMessage]) -> list[Encoded]:
+    """The ``ancdata`` argument of ``socket.sendmsg`` for ``control``."""
+    encoders = _ENCODERS
+    return [(encoders.get(type(item)) or _encoder_for(type(item)))(item) for item in control]
+
+
+# --------------------------------------------------------------------- decoders
+# Each returns None when the payload does not have its type's shape: the caller
+# keeps it as RawControl.  None of them raises for any bytes.
+
+
+def _decode_rights(data: bytes) -> Rights | None:
+    if len(data) % _FD_SIZE:
+        return None
+    fds = array.array("i")
+    fds.frombytes(data)
+    if fds and min(fds) < 0:
+        return None
+    return Rights._trusted(tuple(fds))
+
+
+def _decode_credentials(data: bytes) -> Credentials | None:
+    if len(data) != _UCRED.size:
+        return None
+    return Credentials(*_UCRED.unpack(data))
+
+
+def _decode_packet_info6(data: bytes) -> PacketInfo | None:
+    if len(data) != _IN6_PKTINFO.size:
+        return None
+    packed, index = _IN6_PKTINFO.unpack(data)
+    return PacketInfo(_s.inet_ntop(_s.AF_INET6, packed), index)
+
+
+def _decode_packet_info4(data: bytes) -> PacketInfo | None:
+    if len(data) != _IN_PKTINFO.size:
+        return None
+    index, _spec_dst, packed = _IN_PKTINFO.unpack(data)
+    if index < 0:
+        return None
+    return PacketInfo(_s.inet_ntop(_s.AF_INET, packed), index)
+
+
+def _decode_int(data: bytes) -> int | None:
+    if len(data) != _INT.size:
+        return None
+    value: int = _INT.unpack(data)[0]
+    return value if -1 <= value <= 255 else None
+
+
+def _decode_hop_limit(data: bytes) -> HopLimit | None:
+    value = _decode_int(data)
+    return None if value is None else HopLimit(value)
+
+
+def _decode_traffic_class(data: bytes) -> TrafficClass | None:
+    value = _decode_int(data)
+    return None if value is None else TrafficClass(value)
+
+
+def _decode_udp_segment(data: bytes) -> UDPSegment | None:
+    if len(data) != _U16.size:
+        return None
+    return UDPSegment(_U16.unpack(data)[0])
+
+
+@attrs.frozen
+class _Kind:
+    """One known control message: its pair, payload size and decoder."""
+
+    name: str
+    level: int
+    type: int
+    size: int  # fixed part of the payload
+    item: int  # size of each repeated element (SCM_RIGHTS: one int per descriptor)
+    decode: Callable[[bytes], ControlMessage | None]
+
+    def shape(self) -> str:
+        if self.item:
+            return f"a multiple of {self.item} bytes"
+        return f"{self.size} bytes"
+
+
+# The control-message table: (level name, type name, fixed size, size per item, decoder).
+# A row whose constant the running OS lacks is left out.
+_TABLE: Final = (
+    ("SOL_SOCKET", "SCM_RIGHTS", 0, _FD_SIZE, _decode_rights),
+    ("SOL_SOCKET", "SCM_CREDENTIALS", _UCRED.size, 0, _decode_credentials),
+    ("IPPROTO_IPV6", "IPV6_PKTINFO", _IN6_PKTINFO.size, 0, _decode_packet_info6),
+    ("IPPROTO_IP", "IP_PKTINFO", _IN_PKTINFO.size, 0, _decode_packet_info4),
+    ("IPPROTO_IPV6", "IPV6_HOPLIMIT", _INT.size, 0, _decode_hop_limit),
+    ("IPPROTO_IPV6", "IPV6_TCLASS", _INT.size, 0, _decode_traffic_class),
+    ("IPPROTO_UDP", "UDP_SEGMENT", _U16.size, 0, _decode_udp_segment),
+)
+
+
+def _build_kinds() -> dict[tuple[int, int], _Kind]:
+    kinds: dict[tuple[int, int], _Kind] = {}
+    for level_name, type_name, size, item, decode in _TABLE:
+        level, kind = _os_int(level_name), _os_int(type_name)
+        if level is None or kind is None:
+            continue
+        if (level, kind) in kinds:  # pragma: no cover - would be a table error for this OS
+            raise RuntimeError(f"{type_name} collides with {kinds[level, kind].name}")
+        kinds[level, kind] = _Kind(type_name, level, kind, size, item, decode)
+    return kinds
+
+
+_KINDS: Final = _build_kinds()
+
+
+def decode_control(level: int, type: int, data: Buffer) -> ControlMessage:
+    """Decode one control message from its level, type and payload.
+
+    The (level, type) pair picks the type; a pair sockkit does not know, or a
+    payload that does not have the shape of its type (wrong size, out-of-range
+    value), gives `RawControl(level, type, data)`.  No payload makes it raise.
+
+    A `Rights` decoded here does not own its descriptors (the numbers may mean
+    nothing in this process); only `Socket.recvmsg` hands over owned ones.
+
+    Args:
+        level: the ``cmsg_level``.
+        type: the ``cmsg_type``.
+        data: the payload.
+
+    Raises:
+        TypeError: ``level``/``type`` are not ints, or ``data`` is not bytes-like.
+        ValueError: ``level``/``type`` do not fit a C ``int``.
+
+    Example:
+        >>> decode_control(socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT, struct.pack("=i", 64))
+        HopLimit(value=64)
+        >>> decode_control(socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT, b"??")
+        RawControl(level=41, type=52, data=b'??')
+    """
+    level = _to_level(level)
+    type = _to_type(type)
+    data = _to_data(data)
+    kind = _KINDS.get((level, type))
+    if kind is not None:
+        decoded = kind.decode(data)
+        if decoded is not None:
+            return decoded
+    return RawControl(level, type, data)
+
+
+def cmsg_space(level: int, type: int, n: int = 0) -> int:
+    """The receive-buffer size (``ancbufsize``) for one control message of a kind.
+
+    PHP's ``socket_cmsg_space``: ``CMSG_SPACE`` of the payload, where the payload
+    of ``SCM_RIGHTS`` is ``n`` descriptors and ``n`` is ignored for fixed-size
+    kinds.  Add the results up for several control messages.
+
+    Args:
+        level: the control message's level, e.g. ``socket.SOL_SOCKET``.
+        type: its type, e.g. ``socket.SCM_RIGHTS``.
+        n: the number of items (descriptors for ``SCM_RIGHTS``).
+
+    Raises:
+        TypeError: an argument is not an int.
+        ValueError: sockkit does not know the (level, type) pair, or ``n`` is
+            negative or too large.
+
+    Example:
+        >>> cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 3)  # on Linux x86-64
+        32
+        >>> cmsg_space(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO)
+        40
+    """
+    level = _int_in(level, "level", _INT_MIN, _INT_MAX)
+    type = _int_in(type, "type", _INT_MIN, _INT_MAX)
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an int, got {n.__class__.__name__}")
+    kind = _KINDS.get((level, type))
+    if kind is None:
+        raise ValueError(f"pair level {level} and/or type {type} is not supported")
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    try:
+        space: int = _s.CMSG_SPACE(kind.size + n * kind.item)
+    except OverflowError:
+        raise ValueError(f"n is too large: {n}") from None
+    return space
+
+
+# --------------------------------------------------------------------- Message
+
+
+def _to_buffers(value: Iterable[Buffer] | Buffer) -> list[Buffer]:
+    # One bytes-like object is one buffer (list(b"ab") would be a list of ints).
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return [value]
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"buffers must be a bytes-like object or a list of them, got {type(value).__name__}"
+        )
+    buffers = list(value)
+    for buffer in buffers:
+        if not isinstance(buffer, (bytes, bytearray, memoryview)):
+            if isinstance(buffer, str):
+                raise TypeError("buffers must be bytes-like, got str (encode it first)")
+            try:
+                memoryview(buffer).release()
+            except TypeError:
+                raise TypeError(
+                    f"buffers must be bytes-like, got {type(buffer).__name__}"
+                ) from None
+    return buffers
+
+
+def _to_control(value: Iterable[ControlMessage] | ControlMessage) -> list[ControlMessage]:
+    if isinstance(value, _CONTROL_TYPES):
+        return [cast("ControlMessage", value)]
+    if not isinstance(value, Iterable):
+        raise TypeError(f"control must be a list of control messages, got {type(value).__name__}")
+    control = list(value)
+    for item in control:
+        if not isinstance(item, _CONTROL_TYPES):
+            _encoder_for(type(item))  # raises the TypeError naming the allowed types
+    return control
+
+
+def _to_flags(value: int) -> MsgFlag:
+    if isinstance(value, MsgFlag):
+        return value
+    return MsgFlag(_int_in(value, "flags", _INT_MIN, _UINT_MAX))
+
+
+@attrs.define(eq=True)
+class Message:
+    """One message for `Socket.sendmsg` / `Socket.recvmsg`.
+
+    Attributes:
+        buffers: the data, as a list of bytes-like objects (scatter/gather): sent
+            one after the other; received, one ``bytes`` (`Socket.recvmsg`) or
+            the caller's own buffers (`Socket.recvmsg_into`).
+        control: control (ancillary) messages: `Rights`, `Credentials`,
+            `PacketInfo`, `HopLimit`, `TrafficClass`, `UDPSegment`, `RawControl`.
+        address: the destination (sent on an unconnected socket) or the sender
+            (received); ``None`` for none / an unnamed Unix peer.
+        flags: what the kernel reported (``MsgFlag.TRUNC``, ``MsgFlag.CTRUNC``, …);
+            ignored by ``sendmsg``, which takes its own ``flags`` argument.
+        nbytes: how many bytes were received; ``None`` for a message built to send.
+
+    Raises:
+        TypeError: a buffer is not bytes-like, or a control message is not one of
+            the types above.
+
+    A received message may hold descriptors (`Rights`): ``with message:`` or
+    `close` disposes of those not taken.
+
+    Example:
+        >>> with Socket(AddressFamily.INET, SocketType.DGRAM) as a, Socket(
+        ...     AddressFamily.INET, SocketType.DGRAM
+        ... ) as b:
+        ...     b.bind(("127.0.0.1", 0))
+        ...     a.sendmsg(Message([b"ab", b"cd"], address=b.local_address))
+        ...     b.recvmsg(10).data
+        4
+        b'abcd'
+    """
+
+    buffers: list[Buffer] = attrs.field(factory=list, converter=_to_buffers)
+    control: list[ControlMessage] = attrs.field(factory=list, converter=_to_control)
+    address: Address | None = None
+    flags: MsgFlag = attrs.field(default=MsgFlag(0), converter=_to_flags)
+    nbytes: int | None = None
+
+    @property
+    def data(self) -> bytes:
+        """The data as one ``bytes``: the buffers joined, cut to `nbytes` when received.
+
+        Example:
+            >>> Message([b"ab", bytearray(b"cd")]).data
+            b'abcd'
+        """
+        buffers = self.buffers
+        nbytes = self.nbytes
+        if len(buffers) == 1 and type(buffers[0]) is bytes and nbytes is None:
+            return buffers[0]
+        joined = b"".join(buffers)
+        if nbytes is not None and nbytes < len(joined):
+            return joined[:nbytes]
+        return joined
+
+    def close(self) -> None:
+        """Close every descriptor still held by the message's `Rights`.
+
+        Example:
+            >>> Message(control=[Rights([os.dup(0)])]).close()
+        """
+        for item in self.control:
+            if isinstance(item, Rights):
+                item.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------- receiving
+
+_FLAG_CACHE: Final[dict[int, MsgFlag]] = {}
+
+
+def _msg_flags(value: int) -> MsgFlag:
+    flag = _FLAG_CACHE.get(value)
+    if flag is None:
+        flag = MsgFlag(value)
+        if len(_FLAG_CACHE) < 256:
+            _FLAG_CACHE[value] = flag
+    return flag
+
+
+def _close_fds(fds: Iterable[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _slot_setter(name: str) -> Callable[[Message, Any], None]:
+    setter: Callable[[Message, Any], None] = Message.__dict__[name].__set__
+    return setter
+
+
+_new: Final = object.__new__
+_set_buffers: Final = _slot_setter("buffers")
+_set_control: Final = _slot_setter("control")
+_set_address: Final = _slot_setter("address")
+_set_flags: Final = _slot_setter("flags")
+_set_nbytes: Final = _slot_setter("nbytes")
+
+
+def _new_message(
+    buffers: list[Any],
+    control: list[ControlMessage],
+    address: Address | None,
+    flags: int,
+    nbytes: int,
+) -> Message:
+    # Trusted construction (the values come from the kernel): no converters.
+    message = _new(Message)
+    _set_buffers(message, buffers)
+    _set_control(message, control)
+    _set_address(message, address)
+    # Linux echoes MSG_CMSG_CLOEXEC (a request, not a report) into msg_flags: drop it.
+    _set_flags(message, _msg_flags(flags & _NOT_CLOEXEC))
+    _set_nbytes(message, nbytes)
+    return message
+
+
+def _received(
+    buffers: list[Any],
+    nbytes: int,
+    ancdata: list[Encoded],
+    flags: int,
+    raw_address: Any,
+    *,
+    family: int,
+) -> Message:
+    """Build the `Message` for what ``socket.recvmsg``/``recvmsg_into`` returned.
+
+    Descriptor safety: every descriptor received is either handed to the caller in
+    an owning `Rights` or closed here — when the control data was truncated
+    (``MSG_CTRUNC``), an ``SCM_RIGHTS`` payload is malformed, or anything raises
+    before the message is complete.
+    """
+    if not ancdata:
+        address = None if raw_address is None else from_sockaddr(family, raw_address)
+        return _new_message(buffers, [], address, flags, nbytes)
+    # Every descriptor the kernel installed (whole, non-negative ints of each SCM_RIGHTS
+    # payload), and whether they all arrived intact: no truncation, no malformed payload.
+    fds: list[int] = []
+    intact = not flags & _CTRUNC
+    for level, kind, data in ancdata:
+        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+            whole = array.array("i")
+            whole.frombytes(data[: len(data) - len(data) % _FD_SIZE])
+            installed = [fd for fd in whole if fd >= 0]
+            fds.extend(installed)
+            if len(data) % _FD_SIZE or len(installed) != len(whole):
+                intact = False
+    rights: list[Rights] = []
+    try:
+        if not intact:
+            # The caller cannot get them all intact, so it gets none: close every one
+            # and leave the SCM_RIGHTS entries out (flags still report MSG_CTRUNC).
+            pending, fds = fds, []
+            _close_fds(pending)
+        elif fds and not _CLOEXEC:
+            for fd in fds:
+                os.set_inheritable(fd, False)
+        control: list[ControlMessage] = []
+        for level, kind, data in ancdata:
+            if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+                if intact:
+                    whole = array.array("i")
+                    whole.frombytes(data)
+                    rights.append(Rights._trusted(tuple(whole)))
+                    control.append(rights[-1])
+                continue
+            control.append(decode_control(level, kind, data))
+        address = None if raw_address is None else from_sockaddr(family, raw_address)
+        message = _new_message(buffers, control, address, flags, nbytes)
+    except BaseException:
+        _close_fds(fds)  # no Rights owns them yet
+        raise
+    for item in rights:  # hand over: from here the caller owns them
+        object.__setattr__(item, "_owned", True)
+    return message
