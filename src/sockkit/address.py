@@ -2,9 +2,9 @@
 
 Three immutable address types mirror what Python's :mod:`socket` module uses:
 
-* [`InetAddress`][sockkit.address.InetAddress] -- ``(host, port)`` for ``AF_INET``;
-* [`Inet6Address`][sockkit.address.Inet6Address] -- ``(host, port, flowinfo, scope_id)`` for ``AF_INET6``;
-* [`UnixAddress`][sockkit.address.UnixAddress] -- a filesystem path (``str``) or a Linux abstract name
+* `InetAddress` -- ``(host, port)`` for ``AF_INET``;
+* `Inet6Address` -- ``(host, port, flowinfo, scope_id)`` for ``AF_INET6``;
+* `UnixAddress` -- a filesystem path (``str``) or a Linux abstract name
   (``bytes`` starting with ``b"\\0"``) for ``AF_UNIX``. An unnamed Unix peer is
   ``None``.
 
@@ -12,10 +12,10 @@ Every check happens in the constructor, so an address that exists is valid.
 The module-level functions translate between these types and the plain values
 Python's socket module takes and returns:
 
-* [`parse_address`][sockkit.address.parse_address] -- anything a user may pass, checked against a family;
-* [`to_sockaddr`][sockkit.address.to_sockaddr] -- the fast path used by ``bind``/``connect``/``sendto``;
-* [`from_sockaddr`][sockkit.address.from_sockaddr] -- the fast path used on ``getsockname``/``recvfrom``/...;
-* [`format_address`][sockkit.address.format_address] -- display for error messages.
+* `parse_address` -- anything a user may pass, checked against a family;
+* `to_sockaddr` -- the fast path used by ``bind``/``connect``/``sendto``;
+* `from_sockaddr` -- the fast path used on ``getsockname``/``recvfrom``/...;
+* `format_address` -- display for error messages.
 
 Example:
     >>> import socket
@@ -181,7 +181,7 @@ class InetAddress:
     """An IPv4 socket address, unpackable like Python's ``(host, port)`` tuple.
 
     The host is not required to be numeric: a host name is allowed in an
-    address used for a ``connect`` that looks names up. [`parse_address`][sockkit.address.parse_address]
+    address used for a ``connect`` that looks names up. `parse_address`
     applies the per-family checks.
 
     Args:
@@ -644,13 +644,13 @@ def parse_address(family: int, value: object, *, numeric: bool = False) -> Addre
 
     Accepted values per family:
 
-    * ``AF_INET``: an [`InetAddress`][sockkit.address.InetAddress], a ``(host, port)`` tuple, or a
+    * ``AF_INET``: an `InetAddress`, a ``(host, port)`` tuple, or a
       ``"host:port"`` string.
-    * ``AF_INET6``: an [`Inet6Address`][sockkit.address.Inet6Address], a tuple of 2 to 4 items
+    * ``AF_INET6``: an `Inet6Address`, a tuple of 2 to 4 items
       ``(host, port[, flowinfo[, scope_id]])``, or a ``"[host]:port"`` string
       (``"name:port"`` for a host name). An IPv6 literal may carry ``%scope``,
       an interface index or name; it is moved to ``scope_id``.
-    * ``AF_UNIX``: a [`UnixAddress`][sockkit.address.UnixAddress], ``str``, ``bytes`` or ``os.PathLike``.
+    * ``AF_UNIX``: a `UnixAddress`, ``str``, ``bytes`` or ``os.PathLike``.
 
     ``host == ""`` means the wildcard address, as in Python's socket module.
     A host name is passed through for the OS to resolve, unless *numeric*.
@@ -662,7 +662,7 @@ def parse_address(family: int, value: object, *, numeric: bool = False) -> Addre
         numeric: Require a numeric host (no name lookup will happen).
 
     Returns:
-        An [`InetAddress`][sockkit.address.InetAddress], [`Inet6Address`][sockkit.address.Inet6Address] or [`UnixAddress`][sockkit.address.UnixAddress].
+        An `InetAddress`, `Inet6Address` or `UnixAddress`.
 
     Raises:
         TypeError: *value* (or one of its items) has the wrong type, or
@@ -727,7 +727,7 @@ def to_sockaddr(family: int, value: object) -> SockAddr:
 
     The fast path for ``bind``/``connect``/``sendto``: a plain tuple or path
     that is already valid is returned as it is, with only type, range and
-    cheap literal-family checks. The rules are those of [`parse_address`][sockkit.address.parse_address]
+    cheap literal-family checks. The rules are those of `parse_address`
     (with ``numeric=False``); anything not on the fast path goes through it.
 
     Args:
@@ -739,8 +739,8 @@ def to_sockaddr(family: int, value: object) -> SockAddr:
         ``str`` filesystem path or a ``bytes`` abstract name.
 
     Raises:
-        TypeError: As [`parse_address`][sockkit.address.parse_address].
-        ValueError: As [`parse_address`][sockkit.address.parse_address].
+        TypeError: As `parse_address`.
+        ValueError: As `parse_address`.
 
     Example:
         >>> import socket
@@ -814,7 +814,7 @@ def from_sockaddr(family: int, raw: object) -> Address | None:
     The fast path for ``getsockname``, ``getpeername``, ``accept`` and
     ``recvfrom``: values of the shape the socket module returns are trusted
     and wrapped without running the constructors' checks; anything else is
-    checked by [`parse_address`][sockkit.address.parse_address].
+    checked by `parse_address`.
 
     Args:
         family: The socket's family: ``AF_INET``, ``AF_INET6`` or ``AF_UNIX``.

@@ -255,7 +255,10 @@ class _EnumCodec(Codec):
         self.enum = enum_type
 
     def encode(self, value: Any) -> int:
-        return _require_int(value, "option value")
+        number = _require_int(value, "option value")
+        if not _INT_MIN <= number <= _INT_MAX:
+            raise ValueError(f"option value must be {_INT_MIN}-{_INT_MAX}, got {number}")
+        return number
 
     def decode(self, raw: int | bytes) -> Any:
         assert isinstance(raw, int)
@@ -339,6 +342,13 @@ class _InterfaceCodec(Codec):
     def encode(self, value: Any) -> int | bytes:
         index = interface_index(value)
         if self.family == _s.AF_INET:
+            if index > _INT_MAX:  # ip_mreqn's imr_ifindex is a C int
+                raise ValueError(f"interface index must be 0-{_INT_MAX} for IPv4, got {index}")
+            # Set by the interface's address where it has one, so that reading the
+            # option back (which reports an address) gives the same index.
+            address = _ipv4_of_index(index) if index else bytes(4)
+            if address is not None:
+                return address
             return self._MREQN.pack(bytes(4), bytes(4), index)
         return index
 
@@ -349,23 +359,38 @@ class _InterfaceCodec(Codec):
         return _index_of_ipv4(raw[:4])
 
 
-def _index_of_ipv4(packed: bytes) -> int:
-    if packed == bytes(4):
-        return 0
-    if sys.platform == "linux":
-        import fcntl  # noqa: PLC0415 - only needed for this rare lookup
+def _ipv4_interfaces() -> list[tuple[int, bytes]]:
+    """(index, packed IPv4 address) of every interface that has one (Linux ioctl)."""
+    found: list[tuple[int, bytes]] = []
+    if sys.platform != "linux":
+        return found
+    import fcntl  # noqa: PLC0415 - only needed for this rare lookup
 
-        siocgifaddr = 0x8915
-        with _s.socket(_s.AF_INET, _s.SOCK_DGRAM) as probe:
-            for index, name in _s.if_nameindex():
-                request = struct.pack("16s16x", name.encode()[:15])
-                try:
-                    reply = fcntl.ioctl(probe.fileno(), siocgifaddr, request)
-                except OSError:
-                    continue
-                if reply[20:24] == packed:
-                    return index
+    siocgifaddr = 0x8915
+    with _s.socket(_s.AF_INET, _s.SOCK_DGRAM) as probe:
+        for index, name in _s.if_nameindex():
+            request = struct.pack("16s16x", name.encode()[:15])
+            try:
+                reply = fcntl.ioctl(probe.fileno(), siocgifaddr, request)
+            except OSError:
+                continue
+            found.append((index, reply[20:24]))
+    return found
+
+
+def _index_of_ipv4(packed: bytes) -> int:
+    if packed != bytes(4):
+        for index, address in _ipv4_interfaces():
+            if address == packed:
+                return index
     return 0
+
+
+def _ipv4_of_index(index: int) -> bytes | None:
+    for known, address in _ipv4_interfaces():
+        if known == index:
+            return address
+    return None
 
 
 def _pack_sockaddr(address: str) -> tuple[int, bytes]:
@@ -477,7 +502,18 @@ class _CredentialsCodec(Codec):
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, Credentials):
             raise TypeError(f"option value must be Credentials, got {type(value).__name__}")
-        return self._FORMAT.pack(value.pid, value.uid, value.gid)
+        pid = _require_int(value.pid, "Credentials.pid")
+        uid = _require_int(value.uid, "Credentials.uid")
+        gid = _require_int(value.gid, "Credentials.gid")
+        if (
+            not _INT_MIN <= pid <= _INT_MAX
+            or not 0 <= uid <= 2**32 - 1
+            or not 0 <= gid <= 2**32 - 1
+        ):
+            raise ValueError(
+                f"Credentials out of range (pid: C int, uid/gid: 0-4294967295): {value}"
+            )
+        return self._FORMAT.pack(pid, uid, gid)
 
     def decode(self, raw: int | bytes) -> Credentials:
         assert isinstance(raw, bytes)

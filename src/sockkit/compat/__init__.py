@@ -1,0 +1,140 @@
+"""PHP's sockets extension, flat and PHP-named: port ``socket_*`` code line by line.
+
+``from sockkit.compat import *`` gives PHP's functions and constants::
+
+    from sockkit.compat import *
+
+    sock = socket_create(AF_INET, SOCK_STREAM, SOL_TCP)
+    if sock is False or not socket_connect(sock, "127.0.0.1", 8080):
+        print(socket_strerror(socket_last_error()))
+    socket_write(sock, "GET / HTTP/1.0\\r\\n\\r\\n")
+    buf = Ref()
+    while socket_recv(sock, buf, 2048, 0):
+        print(buf.value)
+    socket_close(sock)
+
+The conventions are PHP's (see the porting guide, ``docs/porting.md``):
+
+* a failure returns ``False`` (``None`` where PHP returns ``null``), records the errno
+  as the socket's and the thread's last error (`socket_last_error`), and emits a
+  ``sockkit.SocketWarning`` with PHP's text; ``EAGAIN``/``EWOULDBLOCK``/``EINPROGRESS``
+  are recorded without a warning.  `silenced` stands in for PHP's ``@``;
+* argument errors raise ``ValueError``/``TypeError`` with PHP 8's text; using a closed
+  socket raises ``sockkit.SocketClosedError`` with PHP's "has already been closed" text;
+* typed parameters follow PHP's ``strict_types=1`` rules (an ``int`` parameter wants an
+  ``int``; a ``string`` parameter a ``str`` or bytes); ``mixed`` ones, such as
+  `socket_set_option`'s ``value``, PHP's conversions;
+* by-reference scalars take a `Ref`; by-reference arrays are lists/dicts changed in place;
+* data read is ``bytes``; data written may be ``bytes`` or ``str`` (UTF-8); addresses are ``str``;
+* sockets are ``sockkit.Socket`` objects (PHP 8's ``Socket`` class).
+
+DEVIATIONS:
+    Where PHP 8.2 loses data, hangs, leaks or silently truncates a value, compat does
+    the safe thing instead:
+
+    * a port outside 0-65535 is a ``ValueError`` (8.2 keeps the low 16 bits);
+    * ``socket_read(..., PHP_NORMAL_READ)``: at the end of a stream a pending partial
+      line is returned, then ``False`` with ``[104]: Connection reset by peer`` (8.2
+      drops the partial line); on a non-blocking socket the part of a line that has
+      arrived is returned and nothing-yet is ``False`` with ``EAGAIN`` recorded
+      silently (8.2 spins); an expiring ``SO_RCVTIMEO`` returns the bytes read so far,
+      or ``False`` with ``EAGAIN`` recorded silently (8.2 spins forever);
+    * ``socket_create_listen`` closes a socket whose bind/listen failed once (8.2 twice);
+    * a Unix path containing a NUL after its first byte is a ``ValueError`` (the
+      kernel would cut it there); an empty one too (Linux would autobind);
+      ``socket_sendto`` checks the path as ``socket_bind`` does (8.2 silently cuts
+      it at 107 bytes or the first NUL);
+    * abstract Unix names are ``str`` starting with ``"\\0"``, passed and reported byte
+      for byte (8.2 reports them as ``""`` and cannot ``socket_sendto`` them);
+    * ``socket_set_option`` refuses what 8.2 would truncate: an ``int`` value outside
+      the C ``int`` range, ``l_onoff``/``l_linger`` outside 0-65535 (8.2 casts to
+      ``unsigned short``), ``"sec"`` outside 0-2147483647 or ``"usec"`` outside
+      0-999999, an interface or congestion-control name of 16 bytes or more;
+    * ``socket_get_option(..., SO_BINDTODEVICE)`` returns the interface name (8.2
+      returns uninitialised memory as an ``int``, or fails with ``EINVAL``);
+    * a failed host lookup records the code of that lookup (``-10001`` for an unknown
+      host); 8.2's ``AF_INET`` path records whatever ``h_errno`` an earlier lookup left;
+    * a negative ``socket_listen`` backlog asks for the system maximum, as the kernel
+      reads it (Python's ``listen()`` alone would make it 0);
+    * ``socket_last_error()`` without a socket is per thread (PHP: per request), and
+      `silenced` is per thread;
+    * ``socket_atmark`` (PHP 8.3) is provided.
+"""
+
+from __future__ import annotations
+
+from sockkit.compat import constants
+from sockkit.compat._state import Ref, silenced
+from sockkit.compat.constants import *  # noqa: F403 - PHP's constants, as the OS defines them
+from sockkit.compat.functions import (
+    socket_accept,
+    socket_atmark,
+    socket_bind,
+    socket_clear_error,
+    socket_close,
+    socket_connect,
+    socket_create,
+    socket_create_listen,
+    socket_create_pair,
+    socket_export_stream,
+    socket_get_option,
+    socket_getopt,
+    socket_getpeername,
+    socket_getsockname,
+    socket_import_stream,
+    socket_last_error,
+    socket_listen,
+    socket_read,
+    socket_recv,
+    socket_recvfrom,
+    socket_send,
+    socket_sendto,
+    socket_set_block,
+    socket_set_nonblock,
+    socket_set_option,
+    socket_setopt,
+    socket_shutdown,
+    socket_strerror,
+    socket_write,
+)
+from sockkit.socket import Socket
+
+# Second part (select, addrinfo, sendmsg/recvmsg/cmsg/iovec, wsaprotocol_info) goes here:
+# compat/select.py, compat/addrinfo.py, compat/msg.py, compat/wsa.py.
+
+__all__ = [
+    "Ref",
+    "Socket",
+    "silenced",
+    "socket_accept",
+    "socket_atmark",
+    "socket_bind",
+    "socket_clear_error",
+    "socket_close",
+    "socket_connect",
+    "socket_create",
+    "socket_create_listen",
+    "socket_create_pair",
+    "socket_export_stream",
+    "socket_get_option",
+    "socket_getopt",
+    "socket_getpeername",
+    "socket_getsockname",
+    "socket_import_stream",
+    "socket_last_error",
+    "socket_listen",
+    "socket_read",
+    "socket_recv",
+    "socket_recvfrom",
+    "socket_send",
+    "socket_sendto",
+    "socket_set_block",
+    "socket_set_nonblock",
+    "socket_set_option",
+    "socket_setopt",
+    "socket_shutdown",
+    "socket_strerror",
+    "socket_write",
+]
+# PHP's constants: which exist depends on the OS (a constant the OS lacks is absent).
+__all__ += constants.__all__

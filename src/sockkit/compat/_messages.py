@@ -1,0 +1,110 @@
+"""Every message text ``sockkit.compat`` produces, in one table.
+
+The texts are PHP 8.2's, checked by running PHP (``php -r``) against the sockets
+extension; capitalisation is as PHP has it (PHP is not consistent: ``socket_bind``
+says "Unable", ``socket_connect`` says "unable").  Keeping them here, and nowhere
+else, means a port to another PHP version edits one file.
+
+Names ending in ``_FAILED`` are the first half of an OS-error warning: compat formats
+them as PHP's ``PHP_SOCKET_ERROR`` does, ``"<function>(): <text> [<errno>]: <strerror>"``.
+The others are complete texts with ``str.format`` fields.
+
+Texts marked *sockkit* are not PHP 8.2's: they belong to the deviations listed on
+the porting page (a value PHP 8.2 would silently truncate is refused instead), and
+are worded as PHP 8's own argument errors are.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --------------------------------------------------------------------- OS-error warnings
+# "<function>(): <text> [<errno>]: <strerror>"
+
+CREATE_FAILED: Final = "Unable to create socket"
+CREATE_PAIR_FAILED: Final = "Unable to create socket pair"
+CREATE_LISTEN_SOCKET_FAILED: Final = "unable to create listening socket"
+CREATE_LISTEN_BIND_FAILED: Final = "unable to bind to given address"
+LISTEN_FAILED: Final = "unable to listen on socket"
+ACCEPT_FAILED: Final = "unable to accept incoming connection"
+SET_NONBLOCK_FAILED: Final = "unable to set nonblocking mode"
+SET_BLOCK_FAILED: Final = "unable to set blocking mode"
+WRITE_FAILED: Final = "unable to write to socket"
+READ_FAILED: Final = "unable to read from socket"
+GETSOCKNAME_FAILED: Final = "unable to retrieve socket name"
+GETPEERNAME_FAILED: Final = "unable to retrieve peer name"
+CONNECT_FAILED: Final = "unable to connect"
+BIND_FAILED: Final = "Unable to bind address"
+RECV_FAILED: Final = "Unable to read from socket"
+SEND_FAILED: Final = "Unable to write to socket"
+RECVFROM_FAILED: Final = "Unable to recvfrom"
+RECVFROM6_FAILED: Final = "unable to recvfrom"
+GET_OPTION_FAILED: Final = "Unable to retrieve socket option"
+GET_PKTINFO_FAILED: Final = "unable to get socket option"
+SET_OPTION_FAILED: Final = "Unable to set socket option"
+SHUTDOWN_FAILED: Final = "Unable to shutdown socket"
+ATMARK_FAILED: Final = "Unable to apply sockmark"
+HOST_LOOKUP_FAILED: Final = "Host lookup failed"
+IMPORT_FAMILY_FAILED: Final = "Unable to obtain socket family"
+IMPORT_BLOCKING_FAILED: Final = "Unable to obtain blocking state"
+
+# --------------------------------------------------------------------- other warnings
+# "<function>(): <text>" (PHP's php_error_docref without an errno)
+
+IMPORT_NOT_A_SOCKET: Final = "Cannot represent a stream of type STDIO as a Socket Descriptor"
+EXPORT_FAILED: Final = "Failed to create stream"
+NO_SUCH_INTERFACE: Final = 'No interface with name "{name}" could be found'
+INTERFACE_ADDRESS_FAILED: Final = "Failed obtaining address for interface {index}: error {errno}"
+UNSUPPORTED_FAMILY: Final = "Unsupported address family {family}"
+UNEXPECTED_SOCKET_TYPE: Final = "IP address used in the context of an unexpected type of socket"
+NON_INET_RESULT: Final = "Host lookup failed: Non AF_INET domain returned on AF_INET socket"
+CONVERSION_FAILED: Final = "error converting user data (path: {path}): {reason}"
+KEY_REQUIRED: Final = "The key '{key}' is required"
+EXPECTED_ARRAY: Final = "expected an array here"
+UNRESOLVABLE_INET6: Final = "could not resolve address '{address}' to get an AF_INET6 address"
+
+# Engine warnings, which PHP prints without a function prefix.
+ARRAY_TO_STRING: Final = "Array to string conversion"
+OBJECT_TO_INT: Final = "Object of class {cls} could not be converted to int"
+
+# --------------------------------------------------------------------- argument errors
+# "<function>(): Argument #<n> ($<name>) <text>"
+
+ARG_PREFIX: Final = "{function}(): Argument #{position} (${name}) "
+MUST_BE_TYPE: Final = "must be of type {expected}, {given} given"
+DOMAIN_CHOICES: Final = "must be one of AF_UNIX, AF_INET6, or AF_INET"
+TYPE_CHOICES: Final = (
+    "must be one of SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, or SOCK_RDM"
+)
+SOCKET_FAMILY_CHOICES: Final = "must be one of AF_UNIX, AF_INET, or AF_INET6"
+NOT_NEGATIVE: Final = "must be greater than or equal to 0"
+PORT_NOT_NULL: Final = "cannot be null when the socket type is {family}"
+PATH_TOO_LONG: Final = "must be less than {limit}"
+HAS_ALREADY_BEEN_CLOSED: Final = "has already been closed"
+MUST_HAVE_KEY: Final = 'must have key "{key}"'
+BETWEEN: Final = "must be between {low} and {high}"
+NOT_BY_REFERENCE: Final = "could not be passed by reference"
+NO_NULL_BYTES: Final = "must not contain any null bytes"  # sockkit (PHP 8's wording)
+CANNOT_BE_EMPTY: Final = "cannot be empty"  # sockkit (PHP 8's wording)
+PORT_RANGE: Final = "must be between 0 and 65535"  # sockkit (newer PHP's wording)
+KEY_BETWEEN: Final = '"{key}" must be between {low} and {high}'  # sockkit
+STRING_TOO_LONG: Final = "must be shorter than {limit} bytes"  # sockkit
+
+# Errors PHP raises without the "Argument #n" prefix.
+WRONG_PARAM_COUNT: Final = "Wrong parameter count for {function}()"
+NO_KEY_IN_OPTVAL: Final = 'No key "{key}" passed in optval'
+INDEX_RANGE: Final = "Index must be between 0 and 4294967295"
+OBJECT_TO_STRING: Final = "Object of class {cls} could not be converted to string"
+INVALID_STREAM: Final = "{function}(): supplied resource is not a valid stream resource"
+
+# --------------------------------------------------------------------- socket_strerror
+# hstrerror(3) texts, for the host-lookup codes PHP stores as -10000 - h_errno.
+
+HSTRERROR: Final[dict[int, str]] = {
+    1: "Unknown host",
+    2: "Host name lookup failure",
+    3: "Unknown server error",
+    4: "No address associated with name",
+}
+HSTRERROR_UNKNOWN: Final = "Unknown resolver error"
+STRERROR_UNKNOWN: Final = "Unknown error {code}"

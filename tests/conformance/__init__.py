@@ -1,0 +1,1 @@
+"""sockkit.compat against PHP itself."""

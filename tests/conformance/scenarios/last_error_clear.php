@@ -1,0 +1,20 @@
+<?php require __DIR__ . '/_prelude.php';
+// Per-socket and global last errors: who records what, and clearing them.
+$a = socket_create(AF_INET, SOCK_STREAM, 0);
+$b = socket_create(AF_INET, SOCK_STREAM, 0);
+var_dump(socket_last_error($a), socket_last_error($b), socket_last_error());
+var_dump(socket_connect($a, "127.0.0.1", $PORT));
+var_dump(socket_last_error($a), socket_last_error($b), socket_last_error());
+var_dump(socket_getpeername($b, $addr));
+var_dump(socket_last_error($a), socket_last_error($b), socket_last_error());
+socket_clear_error($a);
+var_dump(socket_last_error($a), socket_last_error($b), socket_last_error());
+socket_clear_error();
+var_dump(socket_last_error($a), socket_last_error($b), socket_last_error());
+var_dump(socket_create(AF_INET, SOCK_STREAM, 1));
+var_dump(socket_last_error($a), socket_last_error($b), socket_last_error());
+socket_clear_error(null);
+var_dump(socket_last_error(null));
+var_dump(@socket_connect($a, "127.0.0.1", $PORT), socket_last_error($a));
+socket_close($a);
+socket_close($b);

@@ -1,0 +1,23 @@
+<?php require __DIR__ . '/_prelude.php';
+// A TCP server and client on loopback: bind, listen, connect, accept, names, data.
+$server = socket_create(AF_INET, SOCK_STREAM, SOL_TCP);
+var_dump(socket_set_option($server, SOL_SOCKET, SO_REUSEADDR, 1));
+var_dump(socket_bind($server, "127.0.0.1", $PORT));
+var_dump(socket_listen($server, 5));
+var_dump(socket_getsockname($server, $addr, $port), $addr, $port === $PORT);
+$client = socket_create(AF_INET, SOCK_STREAM, SOL_TCP);
+var_dump(socket_connect($client, "127.0.0.1", $PORT));
+$conn = socket_accept($server);
+echo $conn instanceof Socket ? "accepted\n" : "no connection\n";
+var_dump(socket_getpeername($conn, $peer, $peerPort), $peer);
+var_dump(socket_getsockname($client, $local, $localPort), $local, $localPort === $peerPort);
+var_dump(socket_getpeername($client, $remote, $remotePort), $remote, $remotePort === $PORT);
+var_dump(socket_write($client, "hello server\n"));
+var_dump(socket_read($conn, 1024, PHP_NORMAL_READ));
+var_dump(socket_write($conn, "hello client"));
+var_dump(socket_read($client, 1024));
+var_dump(socket_last_error($server), socket_last_error($conn), socket_last_error($client));
+socket_close($client);
+var_dump(socket_read($conn, 1024));
+socket_close($conn);
+socket_close($server);
