@@ -336,13 +336,13 @@ def test_str_formats() -> None:
 
 
 def test_args_and_attributes() -> None:
-    exc = SocketError(104, "Connection reset by peer", "recv", ("10.0.0.1", 5))
+    exc = SocketError(104, "Connection reset by peer", "recv", ("127.0.0.1", 5))
     assert exc.args == (104, "Connection reset by peer")
     assert exc.errno == 104
     assert exc.strerror == "Connection reset by peer"
     assert exc.filename is None
     assert exc.operation == "recv"
-    assert exc.address == ("10.0.0.1", 5)
+    assert exc.address == ("127.0.0.1", 5)
 
 
 # --- pickle -----------------------------------------------------------------------------------

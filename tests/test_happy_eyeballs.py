@@ -379,15 +379,15 @@ def test_order_interleaves_ipv6_first_and_drops_duplicates() -> None:
         return (family, STREAM, 6, "", address)
 
     infos = [
-        info(AF_INET, "10.0.0.1"),
-        info(AF_INET, "10.0.0.2"),
-        info(AF_INET, "10.0.0.3"),
+        info(AF_INET, "127.0.0.1"),
+        info(AF_INET, "127.0.0.2"),
+        info(AF_INET, "127.0.0.3"),
         info(AF_INET6, "fd00::1"),
-        info(AF_INET, "10.0.0.1"),
+        info(AF_INET, "127.0.0.1"),
         info(AF_INET6, "fd00::2"),
     ]
     ordered = [entry[3][0] for entry in _happy_eyeballs._order(infos)]
-    assert ordered == ["fd00::1", "10.0.0.1", "fd00::2", "10.0.0.2", "10.0.0.3"]
+    assert ordered == ["fd00::1", "127.0.0.1", "fd00::2", "127.0.0.2", "127.0.0.3"]
 
 
 # ====================================================================== create_server
