@@ -116,7 +116,7 @@ def test_scenario(name: str) -> None:
 def test_scenarios_are_paired() -> None:
     ports = {path.stem for path in SCENARIOS.glob("*.py") if not path.stem.startswith("_")}
     assert ports == set(NAMES), "every scenario needs a .php and a .py"
-    assert len(NAMES) >= 25
+    assert len(NAMES) >= 40
 
 
 @pytest.mark.php

@@ -58,13 +58,26 @@ DEVIATIONS:
       reads it (Python's ``listen()`` alone would make it 0);
     * ``socket_last_error()`` without a socket is per thread (PHP: per request), and
       `silenced` is per thread;
-    * ``socket_atmark`` (PHP 8.3) is provided.
+    * ``socket_atmark`` (PHP 8.3) is provided;
+    * ``socket_select`` works above ``FD_SETSIZE`` and keeps a dict's keys (a list is
+      compacted); ``socket_sendmsg`` sends ``SCM_RIGHTS`` sockets unshifted;
+      ``socket_recvmsg`` closes descriptors it cannot hand over intact
+      (``MSG_CTRUNC``, a conversion error); the iovec API and
+      ``socket_wsaprotocol_info_*`` are provided everywhere.  Each function's
+      docstring and the porting page list the details.
 """
 
 from __future__ import annotations
 
+from sockkit.addrinfo import AddrInfo
 from sockkit.compat import constants
 from sockkit.compat._state import Ref, silenced
+from sockkit.compat.addrinfo import (
+    socket_addrinfo_bind,
+    socket_addrinfo_connect,
+    socket_addrinfo_explain,
+    socket_addrinfo_lookup,
+)
 from sockkit.compat.constants import *  # noqa: F403 - PHP's constants, as the OS defines them
 from sockkit.compat.functions import (
     socket_accept,
@@ -97,10 +110,27 @@ from sockkit.compat.functions import (
     socket_strerror,
     socket_write,
 )
+from sockkit.compat.msg import (
+    IOVec,
+    socket_cmsg_space,
+    socket_iovec_add,
+    socket_iovec_alloc,
+    socket_iovec_delete,
+    socket_iovec_fetch,
+    socket_iovec_free,
+    socket_iovec_set,
+    socket_readv,
+    socket_recvmsg,
+    socket_sendmsg,
+    socket_writev,
+)
+from sockkit.compat.select import socket_select
+from sockkit.compat.wsa import (
+    socket_wsaprotocol_info_export,
+    socket_wsaprotocol_info_import,
+    socket_wsaprotocol_info_release,
+)
 from sockkit.socket import Socket
-
-# Second part (select, addrinfo, sendmsg/recvmsg/cmsg/iovec, wsaprotocol_info) goes here:
-# compat/select.py, compat/addrinfo.py, compat/msg.py, compat/wsa.py.
 
 __all__ = [
     "Ref",
@@ -135,6 +165,28 @@ __all__ = [
     "socket_shutdown",
     "socket_strerror",
     "socket_write",
+    # Part two: select, addrinfo, sendmsg/recvmsg/cmsg_space, the iovec API, wsaprotocol_info.
+    "AddrInfo",
+    "IOVec",
+    "socket_addrinfo_bind",
+    "socket_addrinfo_connect",
+    "socket_addrinfo_explain",
+    "socket_addrinfo_lookup",
+    "socket_cmsg_space",
+    "socket_iovec_add",
+    "socket_iovec_alloc",
+    "socket_iovec_delete",
+    "socket_iovec_fetch",
+    "socket_iovec_free",
+    "socket_iovec_set",
+    "socket_readv",
+    "socket_recvmsg",
+    "socket_select",
+    "socket_sendmsg",
+    "socket_writev",
+    "socket_wsaprotocol_info_export",
+    "socket_wsaprotocol_info_import",
+    "socket_wsaprotocol_info_release",
 ]
 # PHP's constants: which exist depends on the OS (a constant the OS lacks is absent).
 __all__ += constants.__all__

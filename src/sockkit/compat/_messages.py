@@ -108,3 +108,78 @@ HSTRERROR: Final[dict[int, str]] = {
 }
 HSTRERROR_UNKNOWN: Final = "Unknown resolver error"
 STRERROR_UNKNOWN: Final = "Unknown error {code}"
+
+# --------------------------------------------------------------------- part two
+# socket_select, socket_addrinfo_*, socket_sendmsg/recvmsg/cmsg_space, the iovec API,
+# socket_wsaprotocol_info_*.
+
+SELECT_FAILED: Final = "Unable to select"
+SELECT_NO_ARRAYS: Final = "{function}(): At least one array argument must be passed"
+SELECT_ELEMENT_TYPE: Final = "must only have elements of type Socket, {given} given"
+SELECT_CLOSED: Final = "contains a closed socket"
+
+HINTS_KEYS: Final = (
+    'must only contain array keys "ai_flags", "ai_socktype", "ai_protocol", or "ai_family"'
+)
+ADDRINFO_CONNECT_FAILED: Final = "Unable to connect address"
+ADDRINFO_CONNECT_FAMILY: Final = "socket type must be one of AF_UNIX, AF_INET, or AF_INET6"
+
+SENDMSG_FAILED: Final = "Error in sendmsg"
+RECVMSG_FAILED: Final = "Error in recvmsg"
+CONVERSION_NATIVE_FAILED: Final = "error converting native data (path: {path}): {reason}"
+UNRESOLVABLE_INET: Final = "could not resolve address '{address}' to get an AF_INET address"
+CMSG_PAIR_UNSUPPORTED: Final = "Pair level {level} and/or type {type} is not supported"
+# The reasons of PHP's conversion errors (conversions.c), after "...(path: ...): ".
+CONV_NOT_NUMERIC: Final = (
+    "expected an integer, but got a non numeric string (possibly from a converted object): "
+    "'{value}'"
+)
+CONV_NOT_INTEGER: Final = (
+    "expected an integer, either of a PHP integer type or of a convertible type"
+)
+CONV_BOUNDS: Final = "given PHP integer is out of bounds for {what}"
+CONTROLLEN_ZERO: Final = "controllen cannot be 0"
+BUFFER_SIZE_RANGE: Final = "the buffer size must be between 1 and {high}; given {given}"
+CMSG_UNSUPPORTED: Final = "cmsghdr with level {level} and type {type} not supported"
+CMSG_NEEDS_DATA: Final = "cmsghdr should have a 'data' element here"
+CMSG_TOO_SMALL: Final = (
+    "the cmsghdr structure is unexpectedly small; expected a length of at least {expected}, "
+    "but got {got}"
+)
+FD_ARRAY_EMPTY: Final = "expected at least one element in this array"
+FD_NOT_SOCKET_OR_STREAM: Final = "expected a Socket object or a stream resource"
+FD_SOCKET_CLOSED: Final = "socket is already closed"
+FD_NOT_A_STREAM: Final = "resource is not a stream"
+FD_CAST_FAILED: Final = "cast stream to file descriptor failed"
+FD_FSTAT_FAILED: Final = (
+    "error creating resource for received file descriptor {fd}: fstat() call failed with errno "
+    "{errno}"
+)
+PATH_EMPTY: Final = "the path is cannot be empty"
+PATH_TOO_LONG_MAX: Final = "the path is too long, the maximum permitted length is {limit}"
+PATH_NUL: Final = "the path must not contain null bytes after its first byte"  # sockkit
+FAMILY_NUMBER_UNSUPPORTED: Final = (
+    "the specified family (number {family}) is not supported on this socket"
+)
+FAMILY_NAME_UNSUPPORTED: Final = "the specified family ({name}) is not supported on this socket"
+FAMILY_ONLY: Final = "the only families currently supported are AF_INET, AF_INET6 and AF_UNIX"
+SOCKADDR_UNSUPPORTED: Final = "cannot read struct sockaddr with family {family}; not supported"
+IFINDEX_RANGE: Final = (
+    "the interface index cannot be negative or larger than 4294967295; given {given}"
+)
+IFNAME_UNKNOWN: Final = 'no interface with name "{name}" could be found'
+
+# The iovec API of the older manual (PHP 4's texts).
+IOVEC_FETCH_RANGE: Final = (
+    "can't access a vector position past the amount of vectors set in the array"
+)
+IOVEC_SET_RANGE: Final = "can't access a vector position outside of the vector array bounds"
+IOVEC_DELETE_RANGE: Final = "can't delete an IO vector that is out of array bounds"
+IOVEC_FREED: Final = "has already been freed"  # sockkit (PHP 8's "closed" wording)
+IOVEC_SIZES: Final = "must be the number of vector sizes given ({given})"  # sockkit
+
+# socket_wsaprotocol_info_* (Windows' texts; on POSIX the code is the errno).
+WSA_EXPORT_FAILED: Final = "Unable to export WSA protocol info [0x{code:08x}]: {text}"
+WSA_IMPORT_FAILED: Final = "Unable to import WSA protocol info [0x{code:08x}]: {text}"
+WSA_OPEN_FAILED: Final = "Unable to open file mapping [0x{code:08x}]"
+WSA_CREATE_FAILED: Final = "Unable to create file mapping [0x{code:08x}]"

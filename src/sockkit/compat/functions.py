@@ -33,6 +33,7 @@ from sockkit.compat import _messages as M
 from sockkit.compat import _options
 from sockkit.compat._hosts import resolve
 from sockkit.compat._state import (
+    Ref,
     arg_error,
     check_buffer,
     check_int,
@@ -47,7 +48,7 @@ from sockkit.compat._state import (
     strerror,
     warn,
 )
-from sockkit.enums import ReadMode
+from sockkit.enums import MsgFlag, ReadMode
 from sockkit.errors import NotASocket, SocketClosedError, SocketError
 from sockkit.socket import Socket
 
@@ -90,6 +91,10 @@ _SOCK_STREAM: Final = int(_s.SOCK_STREAM)
 _FAMILY_NAMES: Final = {_AF_INET: "AF_INET", _AF_INET6: "AF_INET6"}
 _NORMAL: Final = ReadMode.NORMAL
 _BINARY: Final = ReadMode.BINARY
+# The int types a hot-path argument may have without the full checks (compat's
+# constants are enum members).
+_MODE_TYPES: Final = frozenset({int, ReadMode})
+_FLAG_TYPES: Final = frozenset({int, MsgFlag})
 _MAX_TYPE: Final = 10  # PHP 8.2 refuses a type above 10 and leaves the rest to the OS
 _INT_MAX: Final = 2**31 - 1
 _MAX_PORT: Final = 65535
@@ -531,6 +536,18 @@ def socket_write(
     Raises:
         ValueError: ``length`` is negative.
     """
+    if (
+        type(socket) is Socket
+        and (type(data) is bytes or isinstance(data, (bytearray, memoryview)))
+        and (length is None or (type(length) is int and length >= 0))
+    ):
+        # The common call, checked in three type tests: the full checks below would
+        # cost as much as the system call's own overhead.  Errors are handled as below.
+        try:
+            return socket.write(data, length)
+        except SocketError as exc:
+            _failed("socket_write", M.WRITE_FAILED, exc, socket)
+            return False
     function = "socket_write"
     sock = check_socket(function, socket)
     buffer = check_buffer(function, 2, "data", data)
@@ -564,6 +581,20 @@ def socket_read(socket: Socket, length: int, mode: int = 2) -> bytes | Literal[F
         * ``SO_RCVTIMEO`` expiring mid-line returns the bytes read so far; with none,
           ``False`` with ``EAGAIN`` recorded and no warning (PHP spins forever).
     """
+    if type(socket) is Socket and type(length) is int and type(mode) in _MODE_TYPES and length > 0:
+        # The common call, checked in three type tests; errors are handled as below.
+        try:
+            if mode != _NORMAL:
+                return socket.read(length, _BINARY)
+            line = socket.read(length, _NORMAL)
+        except SocketError as exc:
+            _failed("socket_read", M.READ_FAILED, exc, socket)
+            return False
+        if line or not socket.blocking:
+            return line
+        # PHP's php_read reports the end of the stream as a reset connection.
+        fail("socket_read", M.READ_FAILED, _errno.ECONNRESET, socket)
+        return False
     function = "socket_read"
     sock = check_socket(function, socket)
     length = check_int(function, 2, "length", length)
@@ -598,6 +629,22 @@ def socket_recv(socket: Socket, data: Any, length: int, flags: int) -> int | Lit
     ``data.value`` is ``None`` too.  ``length <= 0`` returns ``False`` and leaves
     ``data`` alone.
     """
+    if (
+        type(socket) is Socket
+        and type(data) is Ref
+        and type(length) is int
+        and type(flags) in _FLAG_TYPES
+        and length > 0
+    ):
+        # The common call, checked in four type tests; errors are handled as below.
+        try:
+            received = socket.recv(length, flags)
+        except SocketError as exc:
+            data.value = None
+            _failed("socket_recv", M.RECV_FAILED, exc, socket)
+            return False
+        data.value = received or None
+        return len(received)
     function = "socket_recv"
     sock = check_socket(function, socket)
     check_ref(function, 2, "data", data)
@@ -625,6 +672,19 @@ def socket_send(
     Raises:
         ValueError: ``length`` is negative.
     """
+    if (
+        type(socket) is Socket
+        and (type(data) is bytes or isinstance(data, (bytearray, memoryview)))
+        and type(length) is int
+        and type(flags) in _FLAG_TYPES
+        and length >= 0
+    ):
+        # The common call, checked in four type tests; errors are handled as below.
+        try:
+            return socket.send(data if length >= len(data) else memoryview(data)[:length], flags)
+        except SocketError as exc:
+            _failed("socket_send", M.SEND_FAILED, exc, socket)
+            return False
     function = "socket_send"
     sock = check_socket(function, socket)
     buffer = check_buffer(function, 2, "data", data)

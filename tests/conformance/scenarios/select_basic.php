@@ -1,0 +1,34 @@
+<?php require __DIR__ . '/_prelude.php';
+// socket_select over lists: readiness, in-place filtering, counts, timeouts, null sets.
+socket_create_pair(AF_UNIX, SOCK_STREAM, 0, $a);
+socket_create_pair(AF_UNIX, SOCK_STREAM, 0, $b);
+$read = [$a[1], $b[1]]; $write = null; $except = null;
+var_dump(socket_select($read, $write, $except, 0));
+var_dump(count($read));
+socket_write($a[0], "ping");
+$read = [$a[1], $b[1]]; $write = [$a[0], $b[0]];
+var_dump(socket_select($read, $write, $except, 0));
+var_dump(count($read), $read[0] === $a[1], count($write), $write[1] === $b[0]);
+$read = [$b[1]]; $write = null;
+$t = microtime(true);
+var_dump(socket_select($read, $write, $except, 0, 200000), $read);
+$elapsed = microtime(true) - $t;
+var_dump($elapsed >= 0.15 && $elapsed < 2.0);
+$read = [$b[1]];
+var_dump(socket_select($read, $write, $except, 0, 1000000 + 50000), $read);
+$read = [$a[1], $a[1]]; $write = [$a[1]];
+var_dump(socket_select($read, $write, $except, null));
+var_dump(count($read), count($write));
+var_dump(socket_read($a[1], 10));
+socket_shutdown($b[0], 1);
+$read = [$a[1], $b[1]];
+var_dump(socket_select($read, $write, $except, 1), array_values($read)[0] === $b[1]);
+var_dump(socket_read($b[1], 10));
+$read = [$a[1]]; $write = null;
+var_dump(socket_select($read, $write, $except, -1), $read[0] === $a[1]);
+var_dump(socket_last_error(), socket_last_error($a[1]));
+var_dump(socket_select($read, $write, $except, 0, -5));
+var_dump(socket_select($read, $write, $except, -3, 3500000), count($read));
+socket_clear_error();
+var_dump(socket_last_error());
+foreach ([$a[0], $a[1], $b[0], $b[1]] as $s) { socket_close($s); }
