@@ -329,6 +329,16 @@ def socket_accept(socket: Socket) -> Socket | Literal[False]:
     return conn
 
 
+def _target(function: str, sock: Socket, address: str, port: int | None) -> object | None:
+    """What bind/connect pass to the OO layer: a Unix path, or a looked-up IP address.
+
+    ``None`` means a host lookup failed (already warned and recorded).
+    """
+    if _socket_family(function, sock) == _AF_UNIX:
+        return _unix_path(function, 2, address)
+    return _inet_address(function, sock, address, port, port_position=3)
+
+
 def socket_bind(socket: Socket, address: str, port: int = 0) -> bool:
     """Bind to an address (IP sockets) or a path (Unix sockets).
 
@@ -345,15 +355,9 @@ def socket_bind(socket: Socket, address: str, port: int = 0) -> bool:
     sock = check_socket(function, socket)
     address = check_string(function, 2, "address", address)
     port = check_int(function, 3, "port", port)
-    family = _socket_family(function, sock)
-    target: object
-    if family == _AF_UNIX:
-        target = _unix_path(function, 2, address)
-    else:
-        inet = _inet_address(function, sock, address, port, port_position=3)
-        if inet is None:
-            return False
-        target = inet
+    target = _target(function, sock, address, port)
+    if target is None:
+        return False
     try:
         sock.bind(target)
     except SocketError as exc:
@@ -396,15 +400,9 @@ def socket_connect(socket: Socket, address: str, port: int | None = None) -> boo
     sock = check_socket(function, socket)
     address = check_string(function, 2, "address", address)
     port = check_optional_int(function, 3, "port", port)
-    family = _socket_family(function, sock)
-    target: object
-    if family == _AF_UNIX:
-        target = _unix_path(function, 2, address)
-    else:
-        inet = _inet_address(function, sock, address, port, port_position=3)
-        if inet is None:
-            return False
-        target = inet
+    target = _target(function, sock, address, port)
+    if target is None:
+        return False
     try:
         sock.connect(target)
     except SocketError as exc:
