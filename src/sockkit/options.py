@@ -341,9 +341,9 @@ class _InterfaceCodec(Codec):
 
     def encode(self, value: Any) -> int | bytes:
         index = interface_index(value)
+        if index > _INT_MAX:  # both options take the index as a C int
+            raise ValueError(f"interface index must be 0-{_INT_MAX} here, got {index}")
         if self.family == _s.AF_INET:
-            if index > _INT_MAX:  # ip_mreqn's imr_ifindex is a C int
-                raise ValueError(f"interface index must be 0-{_INT_MAX} for IPv4, got {index}")
             # Set by the interface's address where it has one, so that reading the
             # option back (which reports an address) gives the same index.
             address = _ipv4_of_index(index) if index else bytes(4)
@@ -466,6 +466,8 @@ class _MembershipCodec(Codec):
             raise ValueError(f"group {value.group!r} is not an address of this level's family")
         index = interface_index(value.interface)
         if family == _s.AF_INET:
+            if index > _INT_MAX:  # ip_mreqn's imr_ifindex is a C int
+                raise ValueError(f"interface index must be 0-{_INT_MAX} for IPv4, got {index}")
             return struct.pack("=4s4si", raw[4:8], bytes(4), index)
         return struct.pack("=16sI", raw[8:24], index)
 

@@ -1,0 +1,1 @@
+"""Load tests (marked ``slow``): many concurrent connections through a sockkit Selector."""
