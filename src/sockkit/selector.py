@@ -8,7 +8,13 @@ Two faces of one class:
   descriptor number.  The poll object and its registrations are cached (per
   thread) between calls with the same descriptors, so a loop that waits on the
   same sets again and again pays only for ``poll`` itself and for the sockets
-  that are ready.
+  that are ready.  When a thread keeps waiting on the very same `Socket`
+  objects (and none is closed meanwhile), it skips even asking them for their
+  descriptors, and after a few such waits on a set of 32 or more descriptors it
+  moves them to an epoll instance of its own (Linux), so each wait then costs
+  O(ready sockets), not O(sockets); that instance is closed as soon as the
+  thread waits on anything else.  (Until then the thread also keeps references to
+  those `Socket` objects.)
 * ``Selector()`` — a registration API in the shape of Python's ``selectors``,
   over epoll on Linux (``selectors.DefaultSelector`` elsewhere).  The cost of a
   ``select()`` grows with the number of ready sockets, not the number
@@ -36,6 +42,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
+import sockkit.socket as _sockets
 from sockkit.enums import Event
 from sockkit.errors import SocketClosedError, SocketError, from_errno, from_oserror
 
@@ -224,6 +231,87 @@ _local = threading.local()
 _Index: TypeAlias = dict[int, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]]
 _Key: TypeAlias = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 _SEQUENCES: Final = frozenset({list, tuple})
+# This thread's last wait over Sockets only:
+# [close counter, read, write, exceptional, plan, waits on it so far].
+_NO_RECENT: Final[list[Any]] = [-1, None, None, None, None, 0]
+# After this many waits on the same Sockets, a set of at least _EPOLL_MIN descriptors moves
+# to epoll (below that, poll(2) is as fast and needs no descriptor of its own).
+_EPOLL_AFTER: Final = 8
+_EPOLL_MIN: Final = 32
+
+
+class _EpollWait:
+    """``poll(ms)`` over an epoll registered like a plan's poll object: O(ready) per wait.
+
+    epoll's readiness bits are poll's on Linux, so the plan's index reads them as is.
+    """
+
+    __slots__ = ("_epoll", "_most", "_poll")
+
+    def __init__(self, epoll: Any, most: int) -> None:
+        self._epoll = epoll
+        self._poll = epoll.poll
+        self._most = most  # every descriptor may be ready at once: report them all
+
+    def __call__(self, ms: float) -> list[tuple[int, int]]:
+        result: list[tuple[int, int]] = self._poll(ms / 1000.0 if ms >= 0 else -1.0, self._most)
+        return result
+
+    def close(self) -> None:
+        self._epoll.close()
+
+
+def _epoll_plan(plan: tuple[Any, _Index]) -> tuple[Any, _Index]:
+    """The plan with its poll object swapped for an epoll instance (if the OS has one)."""
+    index = plan[1]
+    try:
+        epoll = select.epoll()
+    except (AttributeError, OSError):
+        return plan
+    try:
+        for fd, (rpos, wpos, xpos, _x_only) in index.items():
+            mask = (_POLLIN if rpos else 0) | (_POLLOUT if wpos else 0)
+            epoll.register(fd, mask | (_POLLPRI if xpos else 0))
+    except OSError:
+        epoll.close()
+        return plan
+    return _EpollWait(epoll, len(index)), index
+
+
+def _known_sockets(
+    read: Sequence[object], write: Sequence[object], exceptional: Sequence[object]
+) -> bool:
+    """Whether this thread's last wait was on these very objects, every one an open `Socket`.
+
+    True only if they are the objects of the plan remembered by `Selector.wait` (all
+    plain, unshared `Socket`s then) and no `Socket` has been closed since: so they are
+    all still open Sockets.  Lets ``sockkit.compat.socket_select`` skip checking each
+    element again on every call.
+    """
+    recent = getattr(_local, "recent", _NO_RECENT)
+    return bool(
+        recent[0] == _sockets._closes
+        and read == recent[1]
+        and write == recent[2]
+        and exceptional == recent[3]
+    )
+
+
+def _drop(recent: list[Any]) -> None:
+    """Close the epoll instance of a remembered plan that is being replaced."""
+    plan = recent[4]
+    if plan is not None and type(plan[0]) is _EpollWait:
+        plan[0].close()
+
+
+def _only_sockets(*sets: Sequence[object]) -> bool:
+    """Whether every object is a plain `Socket` not shared with ``to_stdlib()``."""
+    socket_type = _sockets.Socket
+    for objects in sets:
+        for obj in objects:
+            if type(obj) is not socket_type or obj._shared:
+                return False
+    return True
 
 
 def _remember(key: _Key) -> tuple[Any, _Index]:
@@ -548,29 +636,56 @@ class Selector:
         ws: Sequence[_T] = write if write.__class__ in _SEQUENCES else list(write)
         xs: Sequence[_T] = exceptional if exceptional.__class__ in _SEQUENCES else list(exceptional)
         try:
-            # fileno() of each object: the only per-socket work of a wait.
-            rfds = tuple([o if o.__class__ is int else o.fileno() for o in rs]) if rs else ()  # type: ignore[union-attr]
-            wfds = tuple([o if o.__class__ is int else o.fileno() for o in ws]) if ws else ()  # type: ignore[union-attr]
-            xfds = tuple([o if o.__class__ is int else o.fileno() for o in xs]) if xs else ()  # type: ignore[union-attr]
-        except AttributeError:
-            rfds, wfds, xfds = _fds_slow(rs), _fds_slow(ws), _fds_slow(xs)
-        key = (rfds, wfds, xfds)
-        try:
-            plan = _local.plans.get(key)
+            recent = _local.recent
         except AttributeError:  # this thread's first wait
-            plan = None
-        if plan is None:
-            # Not seen before: check the descriptors (a closed Socket's fileno() is
-            # -1, so a key holding one is never cached), then build and cache a plan.
-            if (rfds and min(rfds) < 0) or (wfds and min(wfds) < 0) or (xfds and min(xfds) < 0):
-                _fds_slow(rs), _fds_slow(ws), _fds_slow(xs)  # raises for the first bad one
-            if not (rfds or wfds or xfds):
-                if ms < 0:
-                    raise ValueError("wait() with no sockets and no timeout would wait for ever")
-                time.sleep(ms / 1000.0)
-                return _tuple_new(Ready, ([], [], []))  # type: ignore[no-any-return]
-            plan = _remember(key)
-        poll, index = plan
+            recent = _NO_RECENT
+        if (
+            recent[0] == _sockets._closes
+            and rs == recent[1]
+            and ws == recent[2]
+            and xs == recent[3]
+        ):
+            # The very Socket objects of this thread's last wait, and no Socket closed
+            # since: the same plan, without asking each socket for its descriptor.
+            poll, index = recent[4]
+            if recent[5] < _EPOLL_AFTER:
+                recent[5] += 1
+                if recent[5] == _EPOLL_AFTER and len(index) >= _EPOLL_MIN:
+                    poll, index = recent[4] = _epoll_plan(recent[4])
+        else:
+            closes = _sockets._closes  # read first: a close from now on is seen next time
+            try:
+                # fileno() of each object: the only per-socket work of a wait.
+                rfds = tuple([o if o.__class__ is int else o.fileno() for o in rs]) if rs else ()  # type: ignore[union-attr]
+                wfds = tuple([o if o.__class__ is int else o.fileno() for o in ws]) if ws else ()  # type: ignore[union-attr]
+                xfds = tuple([o if o.__class__ is int else o.fileno() for o in xs]) if xs else ()  # type: ignore[union-attr]
+            except AttributeError:
+                rfds, wfds, xfds = _fds_slow(rs), _fds_slow(ws), _fds_slow(xs)
+            key = (rfds, wfds, xfds)
+            try:
+                plan = _local.plans.get(key)
+            except AttributeError:  # this thread's first wait
+                plan = None
+            if plan is None:
+                # Not seen before: check the descriptors (a closed Socket's fileno() is
+                # -1, so a key holding one is never cached), then build and cache a plan.
+                if (rfds and min(rfds) < 0) or (wfds and min(wfds) < 0) or (xfds and min(xfds) < 0):
+                    _fds_slow(rs), _fds_slow(ws), _fds_slow(xs)  # raises for the first bad one
+                if not (rfds or wfds or xfds):
+                    if ms < 0:
+                        raise ValueError(
+                            "wait() with no sockets and no timeout would wait for ever"
+                        )
+                    time.sleep(ms / 1000.0)
+                    return _tuple_new(Ready, ([], [], []))  # type: ignore[no-any-return]
+                plan = _remember(key)
+            # Remember the objects themselves only when every one is a Socket whose
+            # closing bumps the counter; any other object may close unseen.
+            _local.recent = (
+                [closes, rs[:], ws[:], xs[:], plan, 0] if _only_sockets(rs, ws, xs) else _NO_RECENT
+            )
+            _drop(recent)
+            poll, index = plan
         events: list[tuple[int, int]] = poll(ms) if ms <= _MAX_POLL_MS else _wait_long(poll, ms)
         if not events:
             return _tuple_new(Ready, ([], [], []))  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""sockkit's benchmark suite: ``python -m benchmarks`` (see `benchmarks.run`)."""

@@ -1,0 +1,545 @@
+"""The measured side of every benchmark: one process per measurement.
+
+`benchmarks.run` starts ``python -m benchmarks.workers WORKLOAD VARIANT ROLE JSON``
+with the descriptors it made (socket pairs, TCP connections) passed down, pinned
+to the runner's CPU.  A worker times only its loop (not its start-up), checks
+that what it received is right, and prints one JSON object on stdout:
+
+* ``{"seconds": s, "cpu": c, "ops": n}``: ``n`` operations took ``s`` seconds of
+  wall-clock time and ``c`` seconds of this process's CPU time (user + system);
+  ``"cpu_ops"``, when present, is how many operations ``c`` covers (a ping-pong
+  client's CPU clock also runs over its warm-up, as its echo's does);
+* ``{"failed": "why"}``: the variant cannot do the workload (``select.select``
+  above ``FD_SETSIZE``); shown as a failure, never as a time;
+* ``{"cpu": c}`` for a helper (the echo side of a ping-pong, a bulk sender): the
+  CPU time it spent serving, which the runner adds to the measurement's.
+
+A wrong result raises ``SystemExit`` with a message, so the runner reports the
+variant as broken instead of timing it.
+
+Variants: ``raw`` (the best plain-stdlib way), ``oo`` (sockkit's `Socket` and
+`Selector`), ``compat`` (``sockkit.compat``'s PHP-named functions).  PHP runs
+from ``benchmarks/php/*.php`` with the same protocol.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import mmap
+import os
+import select
+import selectors
+import socket
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+Result = dict[str, Any]
+
+MESSAGE_SIZE = 64
+CHUNK = 65536
+LINE_LENGTH = 40
+# Bulk data: byte ``i`` of the stream is ``i % 256``; one chunk plus a period of slack.
+PATTERN = bytes(range(256)) * (CHUNK // 256 + 1)
+# Bulk receivers check every CHECK_EVERY-th receive against PATTERN (and the total).
+CHECK_EVERY = 64
+# Line readers compare every LINE_CHECK_EVERY-th line with the line the runner sent.
+LINE_CHECK_EVERY = 1000
+
+
+def kit() -> Any:
+    """``sockkit``, imported on demand: the raw variants start without it."""
+    return importlib.import_module("sockkit")
+
+
+def compat() -> Any:
+    """``sockkit.compat``, imported on demand (the runner checks it exists)."""
+    return importlib.import_module("sockkit.compat")
+
+
+def compat_select() -> Any:
+    """``socket_select``, from ``sockkit.compat`` or (before that re-exports it) its module."""
+    function = getattr(compat(), "socket_select", None)
+    return function or importlib.import_module("sockkit.compat.select").socket_select
+
+
+def line(index: int) -> bytes:
+    """Line ``index`` of the line-read workload: 39 digits and a newline."""
+    return b"%039d\n" % index
+
+
+def _quiesce() -> None:
+    """Collect, then freeze what exists, so no variant pays for the others' garbage."""
+    gc.collect()
+    gc.freeze()
+
+
+def _fail(message: str) -> SystemExit:
+    return SystemExit(f"wrong result: {message}")
+
+
+class Clock:
+    """Wall-clock and CPU time (user + system, this process) since it was made."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def cpu_spent(self) -> float:
+        return time.process_time() - self.cpu
+
+    def result(self, ops: int) -> Result:
+        wall = time.perf_counter() - self.wall
+        return {"seconds": wall, "cpu": self.cpu_spent(), "ops": ops}
+
+
+# ---------------------------------------------------------------------- ping-pong
+
+
+def pingpong(variant: str, role: str, fd: int, count: int, warmup: int) -> Result:
+    """64-byte round trips; the ``client`` times them, the ``echo`` side sends back.
+
+    Each variant has its own loops, calling its functions directly (no wrapper of
+    ours in between): the plainest code a user of each API would write.
+    """
+    if variant == "raw":
+        return _pingpong_methods(socket.socket(fileno=fd), role, count, warmup)
+    sock = kit().Socket.from_fd(fd)
+    if variant == "oo":
+        return _pingpong_methods(sock, role, count, warmup)
+    php = compat()
+    write, read = php.socket_write, php.socket_read
+    if role == "echo":
+        _quiesce()
+        clock = Clock()
+        while data := read(sock, MESSAGE_SIZE):
+            write(sock, data)
+        return {"cpu": clock.cpu_spent()}
+    message = bytes(range(MESSAGE_SIZE))
+    _quiesce()
+    whole = Clock()
+    for _ in range(warmup):
+        write(sock, message)
+        _complete(read(sock, MESSAGE_SIZE), lambda: read(sock, MESSAGE_SIZE), message)
+    clock = Clock()
+    for _ in range(count):
+        write(sock, message)
+        reply = read(sock, MESSAGE_SIZE)
+        if reply != message:
+            _complete(reply, lambda: read(sock, MESSAGE_SIZE), message)
+    return clock.result(count) | {"cpu": whole.cpu_spent(), "cpu_ops": warmup + count}
+
+
+def _pingpong_methods(sock: Any, role: str, count: int, warmup: int) -> Result:
+    """The ping-pong loops over ``send``/``recv`` methods (a Python socket's or a Socket's)."""
+    send, recv = sock.send, sock.recv
+    if role == "echo":
+        _quiesce()
+        clock = Clock()
+        while data := recv(MESSAGE_SIZE):
+            send(data)
+        return {"cpu": clock.cpu_spent()}
+    message = bytes(range(MESSAGE_SIZE))
+    _quiesce()
+    whole = Clock()
+    for _ in range(warmup):
+        send(message)
+        _complete(recv(MESSAGE_SIZE), lambda: recv(MESSAGE_SIZE), message)
+    clock = Clock()
+    for _ in range(count):
+        send(message)
+        reply = recv(MESSAGE_SIZE)
+        if reply != message:
+            _complete(reply, lambda: recv(MESSAGE_SIZE), message)
+    return clock.result(count) | {"cpu": whole.cpu_spent(), "cpu_ops": warmup + count}
+
+
+def _complete(reply: bytes, recv: Callable[[], Any], message: bytes) -> None:
+    """Finish a reply that arrived in pieces, and check it."""
+    while len(reply) < len(message):
+        more = recv()
+        if not more:
+            raise _fail(f"the echo closed after {len(reply)} bytes of a reply")
+        reply += more
+    if reply != message:
+        raise _fail(f"the echo sent back {reply[:16]!r}… instead of the message")
+
+
+# ---------------------------------------------------------------------- bulk
+
+
+def bulk(variant: str, role: str, fd: int, total: int) -> Result:
+    """``total`` bytes one way in 64 KiB chunks; the receiver reuses one buffer."""
+    if role == "send":
+        return {"cpu": _bulk_send(variant, fd, total)}
+    if variant in ("raw", "oo"):
+        sock: Any = socket.socket(fileno=fd) if variant == "raw" else kit().Socket.from_fd(fd)
+        buffer = _aligned(CHUNK)
+        recv_into = sock.recv_into
+        send_go: Callable[[], object] = lambda: sock.send(b"g")  # noqa: E731
+        _quiesce()
+        send_go()
+        clock = Clock()
+        got = calls = 0
+        while got < total:
+            count = recv_into(buffer)
+            if not count:
+                raise _fail(f"end of stream after {got} of {total} bytes")
+            calls += 1
+            if not calls % CHECK_EVERY:
+                offset = got % 256
+                if buffer[:count] != PATTERN[offset : offset + count]:
+                    raise _fail(f"corrupt data at byte {got}")
+            got += count
+        result = clock.result(total)
+    else:
+        php = compat()
+        sock = kit().Socket.from_fd(fd)
+        socket_recv, ref = php.socket_recv, php.Ref()
+        _quiesce()
+        php.socket_write(sock, b"g")
+        clock = Clock()
+        got = calls = 0
+        while got < total:
+            count = socket_recv(sock, ref, CHUNK, 0)
+            if not count:
+                raise _fail(f"end of stream after {got} of {total} bytes")
+            calls += 1
+            if not calls % CHECK_EVERY:
+                offset = got % 256
+                if ref.value != PATTERN[offset : offset + count]:
+                    raise _fail(f"corrupt data at byte {got}")
+            got += count
+        result = clock.result(total)
+    if got != total:
+        raise _fail(f"received {got} bytes, {total} were sent")
+    return result
+
+
+def _aligned(size: int) -> mmap.mmap:
+    """A page-aligned buffer: where malloc happens to put a buffer moves a 64 KiB copy's
+    speed by several per cent (by far more when only 8-byte aligned), which would
+    swamp what is measured; every variant that can choose gets the same alignment."""
+    return mmap.mmap(-1, size)
+
+
+def _bulk_send(variant: str, fd: int, total: int) -> float:
+    """Send ``total`` bytes once the receiver says go; return the CPU time it took."""
+    chunk = PATTERN[:CHUNK]
+    chunks, rest = divmod(total, CHUNK)
+    if variant in ("raw", "oo"):
+        sock: Any = socket.socket(fileno=fd) if variant == "raw" else kit().Socket.from_fd(fd)
+        write = sock.sendall if variant == "raw" else sock.write_all
+        aligned = _aligned(CHUNK)
+        aligned[:] = chunk
+        chunk = memoryview(aligned)  # type: ignore[assignment]
+        _quiesce()
+        if sock.recv(1) != b"g":
+            raise _fail("no start signal from the receiver")
+        clock = Clock()
+        for _ in range(chunks):
+            write(chunk)
+        if rest:  # (the receiver may be gone once it has everything: no empty send)
+            write(chunk[:rest])
+        return clock.cpu_spent()
+    php = compat()
+    sock = kit().Socket.from_fd(fd)
+    socket_write = php.socket_write
+    aligned = _aligned(CHUNK)
+    aligned[:] = chunk
+    chunk = memoryview(aligned)  # type: ignore[assignment]  # (socket_write takes bytes-likes)
+    _quiesce()
+    if php.socket_read(sock, 1) != b"g":
+        raise _fail("no start signal from the receiver")
+    clock = Clock()
+    for _ in range(chunks):
+        sent = socket_write(sock, chunk)
+        while sent is not False and sent < CHUNK:  # a partial write: PHP's loop
+            more = socket_write(sock, chunk[sent:])
+            sent = False if more is False else sent + more
+        if sent is False:
+            raise _fail("socket_write failed")
+    if rest and socket_write(sock, chunk[:rest]) != rest:
+        raise _fail("socket_write failed")
+    return clock.cpu_spent()
+
+
+# ---------------------------------------------------------------------- line reads
+
+
+def lines(variant: str, role: str, fd: int, count: int) -> Result:
+    """Read ``count`` 40-byte lines one at a time, never consuming past a newline.
+
+    sockkit's variants call ``read``/``socket_read`` straight from the loop, as PHP's
+    script does; the raw variant has to run Python code of its own per line.  Each
+    line's length and terminator are checked inline, and every thousandth's content.
+    """
+    sock: Any
+    if variant == "oo":
+        sock = kit().Socket.from_fd(fd)
+        read, normal = sock.read, kit().ReadMode.NORMAL
+        _quiesce()
+        sock.send(b"g")
+        clock = Clock()
+        for index in range(count):
+            got = read(2048, normal)
+            if len(got) != LINE_LENGTH or got[-1] != 10 or not index % LINE_CHECK_EVERY:
+                _check_line(index, got)
+    elif variant == "compat":
+        php = compat()
+        sock = kit().Socket.from_fd(fd)
+        socket_read, normal = php.socket_read, php.PHP_NORMAL_READ
+        _quiesce()
+        sock.send(b"g")
+        clock = Clock()
+        for index in range(count):
+            got = socket_read(sock, 2048, normal)
+            if len(got) != LINE_LENGTH or got[-1] != 10 or not index % LINE_CHECK_EVERY:
+                _check_line(index, got)
+    else:
+        sock = socket.socket(fileno=fd)
+        # raw-buffered reads ahead: not the same contract, shown for scale.
+        read_line = _raw_line_reader(sock) if variant == "raw" else sock.makefile("rb").readline
+        _quiesce()
+        sock.send(b"g")
+        clock = Clock()
+        for index in range(count):
+            got = read_line()
+            if len(got) != LINE_LENGTH or got[-1] != 10 or not index % LINE_CHECK_EVERY:
+                _check_line(index, got)
+    result = clock.result(count)
+    if variant != "raw-buffered" and sock.recv(1) != b"":
+        raise _fail("data left after the last line")
+    return result
+
+
+def _check_line(index: int, got: bytes) -> None:
+    if len(got) != LINE_LENGTH or got[-1] != 10:
+        raise _fail(f"line {index} is {got!r}")
+    if not index % LINE_CHECK_EVERY and got != line(index):
+        raise _fail(f"line {index} is {got!r}, not {line(index)!r}")
+
+
+def _raw_line_reader(sock: socket.socket) -> Callable[[], bytes]:
+    """Peek, then take exactly up to the newline: Python's socket module, same contract."""
+    recv, peek = sock.recv, socket.MSG_PEEK
+
+    def read_line() -> bytes:
+        peeked = recv(2048, peek)
+        end = peeked.find(b"\n") + 1
+        if end:
+            data: bytes = recv(end)
+            return data
+        got = recv(len(peeked))  # a partial line: take it, then the rest
+        while got and got[-1] != 10:
+            peeked = recv(2048 - len(got), peek)
+            if not peeked:
+                break
+            end = peeked.find(b"\n") + 1
+            got += recv(end or len(peeked))
+        return got
+
+    return read_line
+
+
+# ---------------------------------------------------------------------- selecting
+
+
+def _sockets(variant: str, n: int) -> tuple[list[Any], Any, Any]:
+    """``n`` sockets (both ends of n/2 pairs), the one to write to, and its readable peer."""
+    if variant == "compat":
+        php = compat()
+        everyone: list[Any] = []
+        for _ in range(n // 2):
+            pair: list[Any] = []
+            if not php.socket_create_pair(php.AF_UNIX, php.SOCK_STREAM, 0, pair):
+                raise SystemExit("socket_create_pair failed")
+            everyone += pair
+    elif variant.startswith("raw"):
+        everyone = [end for _ in range(n // 2) for end in socket.socketpair()]
+    else:
+        everyone = [end for _ in range(n // 2) for end in kit().Socket.pair()]
+    middle = (n // 2) & ~1
+    return everyone, everyone[middle], everyone[middle + 1]
+
+
+def select_static(variant: str, role: str, n: int, waits: int) -> Result:
+    """One wait over ``n`` sockets, exactly one readable, timeout 0, given the set each time.
+
+    Each variant's ``loop(times)`` makes ``times`` waits inline and counts the ready
+    sockets: no frame of ours around a wait.
+    """
+    everyone, writer, ready = _sockets(variant, n)
+    writer.send(b"x")
+    loop: Callable[[int], int]
+    if variant == "raw-select":
+        try:
+            found = select.select(everyone, [], [], 0)[0]
+        except ValueError as exc:  # descriptors above FD_SETSIZE
+            return {"failed": f"select.select: {exc}"}
+        select_ = select.select
+
+        def loop(times: int) -> int:
+            hits = 0
+            for _ in range(times):
+                hits += len(select_(everyone, [], [], 0)[0])
+            return hits
+
+    elif variant == "raw-poll":
+        poller = select.poll()
+        for sock in everyone:
+            poller.register(sock, select.POLLIN)
+        poll = poller.poll
+        by_fd = {sock.fileno(): sock for sock in everyone}
+        found = [by_fd[fd] for fd, _events in poll(0)]
+
+        def loop(times: int) -> int:
+            hits = 0
+            for _ in range(times):
+                hits += len(poll(0))
+            return hits
+
+    elif variant == "oo":
+        wait = kit().Selector.wait
+        found = wait(read=everyone, timeout=0).read
+
+        def loop(times: int) -> int:
+            hits = 0
+            for _ in range(times):
+                hits += len(wait(read=everyone, timeout=0).read)
+            return hits
+
+    else:
+        php = compat()
+        socket_select = compat_select()
+        found = everyone[:]
+        if socket_select(found, None, None, 0) is False:
+            return {"failed": f"socket_select: {php.socket_strerror(php.socket_last_error())}"}
+
+        def loop(times: int) -> int:
+            hits = 0
+            for _ in range(times):
+                read = everyone[:]  # socket_select keeps only the ready ones: PHP's $r = $all
+                hits += socket_select(read, None, None, 0)
+            return hits
+
+    if found != [ready]:
+        raise _fail(f"expected one ready socket, got {len(found)}")
+    return _time_waits(loop, waits)
+
+
+def select_registered(variant: str, role: str, n: int, waits: int) -> Result:
+    """``select(0)`` of a selector with ``n`` registered sockets, exactly one readable."""
+    everyone, writer, ready = _sockets(variant, n)
+    writer.send(b"x")
+    selector: Any
+    if variant == "raw-selectors":
+        selector = selectors.DefaultSelector()
+        for sock in everyone:
+            selector.register(sock, selectors.EVENT_READ)
+    else:
+        selector = kit().Selector()
+        read = kit().Event.READ
+        for sock in everyone:
+            selector.register(sock, read)
+    select_now = selector.select
+    found = [
+        key.fileobj if variant == "raw-selectors" else key.socket for key, _events in select_now(0)
+    ]
+    if found != [ready]:
+        raise _fail(f"expected one ready socket, got {len(found)}")
+
+    def loop(times: int) -> int:
+        hits = 0
+        for _ in range(times):
+            hits += len(select_now(0))
+        return hits
+
+    return _time_waits(loop, waits)
+
+
+def _time_waits(loop: Callable[[int], int], waits: int) -> Result:
+    loop(max(waits // 20, 20))  # warm up (Selector.wait settles after a few waits)
+    _quiesce()
+    clock = Clock()
+    hits = loop(waits)
+    result = clock.result(waits)
+    if hits != waits:
+        raise _fail(f"{hits} sockets reported ready over {waits} waits, expected {waits}")
+    return result
+
+
+# ---------------------------------------------------------------------- memory
+
+
+def memory(variant: str, role: str, n: int) -> Result:
+    """Bytes of Python heap: per `Socket` over its Python socket, per registered socket."""
+    if variant == "oo":  # one-time costs (lazy imports, caches) are not per socket
+        sockkit = kit()
+        with sockkit.Selector() as warm, sockkit.Socket.pair() as (left, right):
+            warm.register(left, sockkit.Event.READ)
+            kit().Socket.from_stdlib(socket.socket()).close()
+            right.close()
+    tracemalloc.start()
+    pairs = [socket.socketpair() for _ in range(n // 2)]
+    plain = [end for pair in pairs for end in pair]
+    before = tracemalloc.get_traced_memory()[0]
+    wrapped = [kit().Socket.from_stdlib(sock) for sock in plain]
+    wrapper = (tracemalloc.get_traced_memory()[0] - before) / n
+    del wrapped
+    gc.collect()
+    # Registered idle sockets, everything counted: the sockets themselves and the registration.
+    base = tracemalloc.get_traced_memory()[0]
+    if variant == "raw":
+        raw_selector = selectors.DefaultSelector()
+        own = [end for _ in range(n // 2) for end in socket.socketpair()]
+        for sock in own:
+            raw_selector.register(sock, selectors.EVENT_READ)
+        per_socket = (tracemalloc.get_traced_memory()[0] - base) / n
+        raw_selector.close()
+        size = sys.getsizeof(own[0])
+    else:
+        sockkit = kit()
+        kit_selector = sockkit.Selector()
+        made = [end for _ in range(n // 2) for end in sockkit.Socket.pair()]
+        for kit_sock in made:
+            kit_selector.register(kit_sock, sockkit.Event.READ)
+        per_socket = (tracemalloc.get_traced_memory()[0] - base) / n
+        kit_selector.close()
+        size = sys.getsizeof(made[0])
+        for kit_sock in made:
+            kit_sock.close()
+    tracemalloc.stop()
+    return {"wrapper_bytes": wrapper, "registered_bytes": per_socket, "getsizeof": size}
+
+
+# ---------------------------------------------------------------------- entry point
+
+WORKLOADS: dict[str, Callable[..., Result]] = {
+    "pingpong": pingpong,
+    "bulk": bulk,
+    "lines": lines,
+    "select_static": select_static,
+    "select_registered": select_registered,
+    "memory": memory,
+}
+
+
+def main(argv: list[str]) -> int:
+    """``WORKLOAD VARIANT ROLE JSON-PARAMETERS``: run one measurement, print its JSON."""
+    workload, variant, role, parameters = argv
+    result = WORKLOADS[workload](variant, role, **json.loads(parameters))
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown: thousands of sockets need no tidy close
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,100 @@
+"""The benchmark suite runs: every workload once at tiny sizes, checked, never timed.
+
+This keeps ``benchmarks/`` from rotting; it asserts correctness only (each worker
+checks what it received), never speed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import run  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def available() -> run.Availability:
+    return run.probe()
+
+
+@pytest.fixture(scope="module")
+def results(available: run.Availability) -> Iterator[dict[str, dict[str, run.Outcome]]]:
+    """Every case of the tiny sizes, once each (no pass discarded), two at a time."""
+    run.raise_fd_limit(max(run.TINY.select) + 256)
+    cases = run.cases(run.TINY)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = pool.map(
+            lambda case: run.run_case(case, 1, available, discard=0, echo=False, pin=False),
+            cases,
+        )
+        yield {case.name: outcome for case, outcome in zip(cases, done, strict=True)}
+
+
+def test_every_workload_is_present(results: dict[str, dict[str, run.Outcome]]) -> None:
+    names = set(results)
+    assert {"pingpong-unix", "pingpong-tcp", "bulk", "lines"} <= names
+    assert {f"select-{n}" for n in run.TINY.select} <= names
+    assert {f"registered-{n}" for n in run.TINY.select} <= names
+
+
+@pytest.mark.parametrize("name", [case.name for case in run.cases(run.TINY)])
+def test_each_variant_runs_and_checks_out(
+    name: str, results: dict[str, dict[str, run.Outcome]], available: run.Availability
+) -> None:
+    for variant, outcome in results[name].items():
+        assert outcome.broken is None, f"{name} / {variant}: {outcome.broken}"
+        if outcome.unavailable:
+            # Only PHP and compat may be missing, and then for the reason given.
+            assert outcome.unavailable == available.reason(variant)
+            continue
+        if outcome.failed:
+            # Only select() over descriptors above FD_SETSIZE may fail, as PHP and
+            # select.select do; sockkit never.
+            assert variant in ("php", "raw-select"), f"{name} / {variant}: {outcome.failed}"
+            assert name.startswith("select-")
+            assert int(name.split("-")[1]) > 1024
+            continue
+        assert len(outcome.samples) == 1
+        assert outcome.samples[0] > 0
+
+
+def test_sockkit_works_above_fd_setsize(results: dict[str, dict[str, run.Outcome]]) -> None:
+    big = max(run.TINY.select)
+    assert big > 1024
+    assert results[f"select-{big}"]["oo"].ok
+    assert results[f"select-{big}"]["raw-select"].failed
+
+
+def test_memory_is_measured() -> None:
+    memory = run.measure_memory(run.TINY)
+    assert 0 < memory["socket_overhead_bytes"] < 10_000
+    assert 0 < memory["registered_bytes_sockkit"] < 100_000
+
+
+def test_targets_and_report_shape(
+    results: dict[str, dict[str, run.Outcome]], tmp_path: Path
+) -> None:
+    verdicts = [run.judge(target, results) for target in run.targets(run.TINY)]
+    assert verdicts
+    for verdict in verdicts:
+        assert verdict.met in (True, False, None)
+    run.print_verdicts(verdicts, None)  # prints without raising
+    report = {"cases": {}, "machine": {"cpus": 1, "cpu_model": "x", "python": "3", "php": None}}
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    assert json.loads(path.read_text()) == report
+
+
+def test_a_failing_worker_is_reported_as_broken() -> None:
+    # A worker that fails (here: its descriptor is no socket) exits non-zero: BROKEN.
+    process = run.spawn(run.command("lines", "raw", "read", {"count": 3, "fd": 0}))
+    with pytest.raises(run.WorkerError):
+        run.collect(process, timeout=60)
