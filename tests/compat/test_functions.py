@@ -451,8 +451,9 @@ def test_sendto_checks_unix_paths_like_bind() -> None:
 # --------------------------------------------------------------------- host lookups
 
 
-def _failing_resolver(code: int):  # type: ignore[no-untyped-def]
+def _failing_resolver(code: int, asked: list[object]):  # type: ignore[no-untyped-def]
     def resolve(host: object, *args: object) -> list[object]:
+        asked.append(host)
         raise LookupFailed(code, host=host)
 
     return resolve
@@ -469,20 +470,23 @@ def _failing_resolver(code: int):  # type: ignore[no-untyped-def]
 def test_lookup_failure_records_minus_10000_minus_h_errno(
     monkeypatch: pytest.MonkeyPatch, eai: int, recorded: int, text: str
 ) -> None:
-    monkeypatch.setattr(_hosts, "_getaddrinfo", _failing_resolver(eai))
+    # The swapped-in resolver answers every name: no query leaves the machine.
+    asked: list[object] = []
+    monkeypatch.setattr(_hosts, "_getaddrinfo", _failing_resolver(eai, asked))
     sock = _tcp()
     try:
         with php_warning(f"socket_connect(): Host lookup failed [{recorded}]: {text}"):
-            assert socket_connect(sock, "db.example", 80) is False
+            assert socket_connect(sock, "db.internal", 80) is False
+        assert asked == ["db.internal"]
         assert socket_last_error(sock) == socket_last_error() == recorded
         with php_warning(f"socket_bind(): Host lookup failed [{recorded}]: {text}"):
-            assert socket_bind(sock, "db.example", 0) is False
+            assert socket_bind(sock, "db.internal", 0) is False
     finally:
         sock.close()
 
 
 def test_numeric_addresses_are_never_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_hosts, "_getaddrinfo", _failing_resolver(socket.EAI_NONAME))
+    monkeypatch.setattr(_hosts, "_getaddrinfo", _failing_resolver(socket.EAI_NONAME, []))
     udp = socket_create(AF_INET, SOCK_DGRAM, 0)
     assert isinstance(udp, Socket)
     try:
