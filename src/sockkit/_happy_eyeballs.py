@@ -168,29 +168,30 @@ class _Target:
         self.scope_id = scope_id
 
 
-def _parse_target(address: object) -> _Target:
+def _parse_target(address: object, what: str = "address") -> _Target:
+    """Check an IP address argument; ``family`` is 0 where a plain tuple leaves it open."""
     if isinstance(address, InetAddress):
         return _Target(address.host, address.port, _AF_INET, 0, 0)
     if isinstance(address, Inet6Address):
         return _Target(address.host, address.port, _AF_INET6, address.flowinfo, address.scope_id)
     if isinstance(address, UnixAddress):
         raise ValueError(
-            "create_connection() makes TCP connections; connect a Unix socket with "
-            "Socket(AddressFamily.UNIX).connect(path)"
+            f"create_connection() makes TCP connections; {what} cannot be a Unix address"
+            " (connect a Unix socket with Socket(AddressFamily.UNIX).connect(path))"
         )
     if not isinstance(address, tuple):
         raise TypeError(
-            f"address must be a (host, port) tuple or an InetAddress/Inet6Address,"
+            f"{what} must be a (host, port) tuple or an InetAddress/Inet6Address,"
             f" got {_type_name(address)}"
         )
     if len(address) not in (2, 4):
         raise ValueError(
-            f"address must be (host, port) or (host, port, flowinfo, scope_id),"
+            f"{what} must be (host, port) or (host, port, flowinfo, scope_id),"
             f" got a tuple of {len(address)} items"
         )
     host = address[0]
     if not isinstance(host, str):
-        raise TypeError(f"host must be a str, got {_type_name(host)}")
+        raise TypeError(f"{what} host must be a str, got {_type_name(host)}")
     port = _check_port(address[1])
     if len(address) == 4:
         parsed = Inet6Address(host, port, address[2], address[3])
@@ -200,29 +201,8 @@ def _parse_target(address: object) -> _Target:
 
 def _source_family(source: object) -> int | None:
     """The family a ``source_address`` forces, or ``None`` when it fits any."""
-    if isinstance(source, InetAddress):
-        return _AF_INET
-    if isinstance(source, Inet6Address):
-        return _AF_INET6
-    if isinstance(source, UnixAddress):
-        raise ValueError("source_address must be an IP address, got a Unix address")
-    if not isinstance(source, tuple):
-        raise TypeError(
-            f"source_address must be a (host, port) tuple or an InetAddress/Inet6Address,"
-            f" got {_type_name(source)}"
-        )
-    if len(source) not in (2, 4):
-        raise ValueError(
-            f"source_address must be (host, port) or (host, port, flowinfo, scope_id),"
-            f" got a tuple of {len(source)} items"
-        )
-    host = source[0]
-    if not isinstance(host, str):
-        raise TypeError(f"source_address host must be a str, got {_type_name(host)}")
-    _check_port(source[1])
-    if len(source) == 4:
-        return _AF_INET6
-    return _literal_family(host)
+    parsed = _parse_target(source, "source_address")
+    return parsed.family or _literal_family(parsed.host)
 
 
 def _order(infos: Sequence[tuple[int, int, int, str, Any]]) -> list[tuple[int, int, int, Any]]:
