@@ -58,10 +58,8 @@ from sockkit.socket import Socket
 
 __all__ = ["get_option", "set_option"]
 
-_SOL_SOCKET: Final = int(_s.SOL_SOCKET)
 _IPPROTO_IP: Final = int(_s.IPPROTO_IP)
 _IPPROTO_IPV6: Final = int(_s.IPPROTO_IPV6)
-_IPPROTO_TCP: Final = int(_s.IPPROTO_TCP)
 _AF_INET: Final = int(_s.AF_INET)
 _AF_INET6: Final = int(_s.AF_INET6)
 _INT_MIN: Final = -(2**31)
@@ -213,19 +211,20 @@ _Getter = Callable[[str, Socket, Option], Any]
 _GETTERS: Final[dict[tuple[int, int], tuple[_Getter, Option]]] = {}
 
 
-def _add_getter(level: int, member: Option | None, getter: _Getter) -> None:
+def _add_getter(member: Option | None, getter: _Getter) -> None:
+    # Keyed by (level, number): option numbers collide across levels.
     if member is not None:
-        _GETTERS[(level, int(member))] = (getter, member)
+        _GETTERS[(int(member.level), int(member))] = (getter, member)
 
 
-_add_getter(_SOL_SOCKET, SocketOption.LINGER, _get_linger)
-_add_getter(_SOL_SOCKET, SocketOption.RCVTIMEO, _get_timeout)
-_add_getter(_SOL_SOCKET, SocketOption.SNDTIMEO, _get_timeout)
-_add_getter(_SOL_SOCKET, _member(SocketOption, "MEMINFO"), _get_meminfo)
-_add_getter(_SOL_SOCKET, _member(SocketOption, "BINDTODEVICE"), _get_plain)
-_add_getter(_IPPROTO_TCP, _member(TCPOption, "CONGESTION"), _get_congestion)
-_add_getter(_IPPROTO_IP, IPOption.MULTICAST_IF, _get_plain)
-_add_getter(_IPPROTO_IPV6, _member(IPv6Option, "PKTINFO"), _get_pktinfo)
+_add_getter(SocketOption.LINGER, _get_linger)
+_add_getter(SocketOption.RCVTIMEO, _get_timeout)
+_add_getter(SocketOption.SNDTIMEO, _get_timeout)
+_add_getter(_member(SocketOption, "MEMINFO"), _get_meminfo)
+_add_getter(_member(SocketOption, "BINDTODEVICE"), _get_plain)
+_add_getter(_member(TCPOption, "CONGESTION"), _get_congestion)
+_add_getter(IPOption.MULTICAST_IF, _get_plain)
+_add_getter(_member(IPv6Option, "PKTINFO"), _get_pktinfo)
 
 
 def get_option(function: str, sock: Socket, level: int, option: int) -> Any:
@@ -397,23 +396,24 @@ _Setter = Callable[[str, Socket, Option, object], bool]
 _SETTERS: Final[dict[tuple[int, int], tuple[_Setter, Option]]] = {}
 
 
-def _add_setter(level: int, member: Option | None, setter: _Setter) -> None:
+def _add_setter(member: Option | None, setter: _Setter) -> None:
+    # Keyed by (level, number): option numbers collide across levels.
     if member is not None:
-        _SETTERS[(level, int(member))] = (setter, member)
+        _SETTERS[(int(member.level), int(member))] = (setter, member)
 
 
-_add_setter(_SOL_SOCKET, SocketOption.LINGER, _set_linger)
-_add_setter(_SOL_SOCKET, SocketOption.RCVTIMEO, _set_timeout)
-_add_setter(_SOL_SOCKET, SocketOption.SNDTIMEO, _set_timeout)
-_add_setter(_SOL_SOCKET, _member(SocketOption, "BINDTODEVICE"), _set_name)
-_add_setter(_IPPROTO_TCP, _member(TCPOption, "CONGESTION"), _set_name)
-_add_setter(_IPPROTO_IP, IPOption.MULTICAST_IF, _set_ip_multicast_if)
-_add_setter(_IPPROTO_IP, IPOption.MULTICAST_LOOP, _set_loop)
-_add_setter(_IPPROTO_IP, IPOption.MULTICAST_TTL, _set_ttl)
-_add_setter(_IPPROTO_IPV6, IPv6Option.MULTICAST_IF, _set_ipv6_multicast_if)
-_add_setter(_IPPROTO_IPV6, IPv6Option.MULTICAST_LOOP, _set_loop)
-_add_setter(_IPPROTO_IPV6, IPv6Option.MULTICAST_HOPS, _set_hops)
-_add_setter(_IPPROTO_IPV6, _member(IPv6Option, "PKTINFO"), _set_pktinfo)
+_add_setter(SocketOption.LINGER, _set_linger)
+_add_setter(SocketOption.RCVTIMEO, _set_timeout)
+_add_setter(SocketOption.SNDTIMEO, _set_timeout)
+_add_setter(_member(SocketOption, "BINDTODEVICE"), _set_name)
+_add_setter(_member(TCPOption, "CONGESTION"), _set_name)
+_add_setter(IPOption.MULTICAST_IF, _set_ip_multicast_if)
+_add_setter(IPOption.MULTICAST_LOOP, _set_loop)
+_add_setter(IPOption.MULTICAST_TTL, _set_ttl)
+_add_setter(IPv6Option.MULTICAST_IF, _set_ipv6_multicast_if)
+_add_setter(IPv6Option.MULTICAST_LOOP, _set_loop)
+_add_setter(IPv6Option.MULTICAST_HOPS, _set_hops)
+_add_setter(_member(IPv6Option, "PKTINFO"), _set_pktinfo)
 
 # MCAST_* have the same numbers at both IP levels; the request's family picks the layout.
 _MCAST: Final[dict[int, str]] = {
