@@ -494,18 +494,11 @@ def _server_target(address: object, family: int | None, dualstack: bool) -> tupl
             "address must be a (host, port) tuple, a typed address or a Unix path,"
             f" got {_type_name(address)}"
         )
-    if len(address) not in (2, 4):
-        raise ValueError(
-            f"address must be (host, port) or (host, port, flowinfo, scope_id),"
-            f" got a tuple of {len(address)} items"
-        )
-    host = address[0]
-    if not isinstance(host, str):
-        raise TypeError(f"host must be a str, got {_type_name(host)}")
-    port = _check_port(address[1])
+    target = _parse_target(address)
+    host, port = target.host, target.port
     if family is not None and family not in (_AF_INET, _AF_INET6):
         return family, address
-    literal = _AF_INET6 if len(address) == 4 else _literal_family(host)
+    literal = target.family or _literal_family(host)
     if literal is not None or host in ("", "<broadcast>"):
         if family is not None:
             return family, address
