@@ -12,6 +12,7 @@ Run:
     python benchmarks/run.py --json results.json --plot docs/img/performance.png
 
 Workloads:
+    calls                         64-byte write+read pairs in one process: the cost per call
     pingpong-unix, pingpong-tcp   64-byte round trips between two processes
     bulk                          1 GiB one way in 64 KiB chunks, receiver reusing its buffer
     lines                         100,000 lines of 40 bytes read with NORMAL mode
@@ -51,6 +52,9 @@ PHP_DIR = HERE / "php"
 # Variant names as shown, in the order each workload runs them.
 LABELS = {
     "raw": "raw Python",
+    "raw-fd": "raw Python, os.read/os.write",
+    "raw-wrapper": "raw Python in a 2-line class",
+    "raw-recv": "raw Python, recv() (new bytes)",
     "raw-buffered": "raw Python, makefile().readline()",
     "raw-select": "raw Python select.select",
     "raw-poll": "raw Python select.poll (registered)",
@@ -137,7 +141,13 @@ def _python(workload: str, variant: str, role: str, parameters: dict[str, Any]) 
     ]
 
 
-PHP_SCRIPTS = {"pingpong": "pingpong", "bulk": "bulk", "lines": "lines", "select_static": "select"}
+PHP_SCRIPTS = {
+    "calls": "calls",
+    "pingpong": "pingpong",
+    "bulk": "bulk",
+    "lines": "lines",
+    "select_static": "select",
+}
 
 
 def command(workload: str, variant: str, role: str, parameters: dict[str, Any]) -> list[str]:
@@ -333,6 +343,7 @@ class Case:
 
 @dataclass
 class Sizes:
+    calls: int
     pingpong: int
     warmup: int
     bulk: int
@@ -344,6 +355,7 @@ class Sizes:
 
 
 FULL = Sizes(
+    calls=200_000,
     pingpong=20_000,
     warmup=1_000,
     bulk=1 << 30,
@@ -354,6 +366,7 @@ FULL = Sizes(
     memory=10_000,
 )
 QUICK = Sizes(
+    calls=40_000,
     pingpong=4_000,
     warmup=300,
     bulk=64 << 20,
@@ -364,6 +377,7 @@ QUICK = Sizes(
     memory=2_000,
 )
 TINY = Sizes(
+    calls=50,
     pingpong=50,
     warmup=5,
     bulk=1 << 20,
@@ -377,12 +391,23 @@ TINY = Sizes(
 
 def cases(sizes: Sizes) -> list[Case]:
     pingpong = {"count": sizes.pingpong, "warmup": sizes.warmup}
-    everyone = ("raw", "oo", "compat", "php")
+    # Each with compat's floor: what raw Python pays for the shape of PHP's API.
+    round_trips = ("raw", "raw-fd", "oo", "compat", "php")
+    transfers = ("raw", "raw-recv", "oo", "compat", "php")
     made = [
+        Case(
+            "calls",
+            "write+read pairs in one process, 64 bytes (AF_UNIX): the cost of a call",
+            ("raw", "raw-fd", "raw-wrapper", "oo", "compat", "php"),
+            measure_single("calls"),
+            {"count": sizes.calls, "warmup": sizes.warmup},
+            "us",
+            label="write+read, one process",
+        ),
         Case(
             "pingpong-unix",
             "ping-pong, AF_UNIX socketpair, 64 bytes",
-            everyone,
+            round_trips,
             measure_pingpong("unix"),
             pingpong,
             "us",
@@ -392,7 +417,7 @@ def cases(sizes: Sizes) -> list[Case]:
         Case(
             "pingpong-tcp",
             "ping-pong, TCP 127.0.0.1 + TCP_NODELAY, 64 bytes",
-            everyone,
+            round_trips,
             measure_pingpong("tcp"),
             pingpong,
             "us",
@@ -402,7 +427,7 @@ def cases(sizes: Sizes) -> list[Case]:
         Case(
             "bulk",
             f"bulk, {sizes.bulk >> 20} MiB in 64 KiB chunks (AF_UNIX)",
-            everyone,
+            transfers,
             measure_bulk,
             {"total": sizes.bulk},
             "MB/s",
@@ -666,41 +691,121 @@ def judge(target: Target, results: dict[str, dict[str, Outcome]]) -> Verdict:
     return Verdict(target, value, value <= target.limit)
 
 
-# Where a target is missed, what the remaining cost is and why it stays (from profiling:
-# py-spy --native and in-process CPU-time loops; see docs/performance.md).
-_FRAME = (
-    "a sockkit call is a Python frame around the socket module's C method: about 0.1 µs"
-    " per call on this machine (a bare two-line Python wrapper measures 0.08 µs; sockkit's"
-    " own checks add 0.02), and py-spy puts 71 % of a raw send+recv in the system calls"
-    " themselves, so there is no other cost left to remove"
-)
-EXPLANATIONS: dict[tuple[str, str, str], str] = {
-    ("pingpong", "compat", "raw"): _FRAME + "; compat adds its own frame (the PHP function)"
-    " over the Socket method's: 8 frames per round trip",
-    ("pingpong", "compat", "php"): "PHP's engine calls send()/recv() for less than CPython"
-    " does: a write+read pair costs PHP 1.92 µs of CPU and Python's bare socket methods"
-    " 2.25 µs (argument parsing, a new bytes object, releasing and re-taking the GIL around"
-    " each call), before any sockkit frame; the descriptor-level path (os.read/os.write)"
-    " measures 2.18 µs, recovering 0.06 µs of that 0.33 µs gap while losing MSG_NOSIGNAL"
-    " and timeouts, so compat does not take it",
-    ("pingpong", "oo", "raw"): _FRAME + "; a round trip makes 4 such calls (2 per process),"
-    " about 0.4-0.5 µs of a 10-16 µs round trip",
-    ("bulk", "oo", "raw"): "one Python frame per 64 KiB call on each side: +1-2 % in"
-    " undisturbed back-to-back runs (0.096-0.097 s against 0.095 s of CPU per 512 MiB);"
-    " beyond that, this workload's passes swing by 20-40 % on a shared machine (memory"
-    " bandwidth), which moves its median by several per cent from run to run",
-    ("bulk", "compat", "raw"): "PHP's socket_recv cannot reuse a buffer: every call returns"
-    " a new 64 KiB bytes object (allocation, and an alignment malloc picks, which moves copy"
-    " speed by several per cent), on top of two Python frames per call on each side",
+# Where a target is missed, what the remaining cost is and why it cannot go lower: said
+# with this run's own figures.  The "calls" case (write+read pairs in one process) prices
+# one send and one recv for every API; ping-pong and bulk are made of such calls.
+
+Results = dict[str, dict[str, Outcome]]
+
+
+def _median(results: Results, case: str, variant: str) -> float | None:
+    outcome = results.get(case, {}).get(variant)
+    return None if outcome is None else outcome.median
+
+
+def _pair_costs(results: Results) -> dict[str, float] | None:
+    """µs per write+read pair that each variant adds to raw Python's (the calls case)."""
+    raw = _median(results, "calls", "raw")
+    if raw is None:
+        return None
+    costs = {"raw": raw * 1e6}
+    for variant in ("raw-fd", "raw-wrapper", "oo", "compat", "php"):
+        median = _median(results, "calls", variant)
+        if median is not None:
+            costs[variant] = median * 1e6 - raw * 1e6
+    return costs if {"raw-wrapper", "oo", "compat"} <= costs.keys() else None
+
+
+def _method_cost(costs: dict[str, float], variant: str) -> str:
+    extra = costs[variant] - costs["raw-wrapper"]
+    who = "sockkit's Socket" if variant == "oo" else "compat's functions"
+    checks = ", PHP's argument checks" if variant == "compat" else ""
+    return (
+        f"{who} add {costs[variant]:.2f} µs per write+read pair to raw Python's"
+        f" {costs['raw']:.2f} µs (calls case, one process), and {costs['raw-wrapper']:.2f} µs"
+        f" of that is what any Python method around a socket costs (a two-line class"
+        f" calling the socket's method); what sockkit does beyond it (typed errors,"
+        f" MSG_NOSIGNAL, the look-ahead reset{checks})"
+        f" is {extra:.2f} µs"
+    )
+
+
+def _explain_round_trip(target: Target, results: Results) -> str:
+    costs = _pair_costs(results)
+    raw = _median(results, target.case, "raw")
+    if costs is None or raw is None:
+        return "a Python method around each send and recv (run the calls case to price it)"
+    pair = costs[target.variant]
+    return (
+        _method_cost(costs, target.variant)
+        + f"; a round trip is two such pairs, one per process: {2 * pair:.2f} µs of"
+        f" {raw * 1e6:.2f} µs ({2 * pair / (raw * 1e6):.1%}) in a hot loop, and a little more"
+        " between two processes, whose switches leave the caches cold for each call"
+    )
+
+
+def _explain_php_round_trip(target: Target, results: Results) -> str:
+    floor = _median(results, target.case, "raw-fd")
+    php = _median(results, target.case, "php")
+    costs = _pair_costs(results)
+    if floor is None or php is None or costs is None or "php" not in costs:
+        return "CPython spends more per system call than PHP's engine (run the calls case)"
+    fd_pair = costs["raw"] + costs.get("raw-fd", 0.0)
+    php_pair = costs["raw"] + costs["php"]
+    return (
+        "no Python code reaches PHP here: the floor, raw Python over os.read/os.write on"
+        f" the descriptor with no socket object at all, measured {floor / php:.3f} x PHP on"
+        f" this round trip, and {fd_pair:.2f} µs per write+read pair against PHP's"
+        f" {php_pair:.2f} µs (calls case): CPython's own cost per system call (a call"
+        " through the interpreter, a new bytes object, the GIL released and taken back)"
+        " is above PHP's before any compat code runs.  That descriptor-level path is"
+        f" {costs['raw'] - fd_pair:.2f} µs per pair cheaper than the socket's methods and"
+        " would cost MSG_NOSIGNAL, socket timeouts and the close() wake-up, so compat"
+        " calls the socket's methods, inline (no Socket frame), after a few type tests"
+    )
+
+
+def _explain_bulk(target: Target, results: Results) -> str:
+    costs = _pair_costs(results)
+    raw = _median(results, "bulk", "raw")
+    if costs is None or raw is None:
+        return "a Python method around each 64 KiB send and recv (run the calls case)"
+    chunk = raw * 65536 * 1e6  # µs of both processes' CPU per 64 KiB
+    pair = costs[target.variant]
+    text = (
+        _method_cost(costs, target.variant)
+        + f"; a 64 KiB chunk is one send and about one recv, {chunk:.1f} µs of CPU for raw"
+        f" Python, so {pair:.2f} µs per chunk is {pair / chunk:.1%}; beyond that, the"
+        " passes of a bulk transfer swing with the machine's memory bandwidth"
+    )
+    fresh = _median(results, "bulk", "raw-recv")
+    if target.variant == "compat" and fresh is not None:
+        text += (
+            "; and PHP's socket_recv returns a new string per call: raw Python doing the"
+            f" same (recv(), no sockkit code) measured {fresh / raw:.3f} x raw Python's"
+            " recv_into in this run"
+        )
+    return text
+
+
+EXPLANATIONS: dict[tuple[str, str, str], Callable[[Target, Results], str]] = {
+    ("pingpong", "oo", "raw"): _explain_round_trip,
+    ("pingpong", "compat", "raw"): _explain_round_trip,
+    ("pingpong", "compat", "php"): _explain_php_round_trip,
+    ("bulk", "oo", "raw"): _explain_bulk,
+    ("bulk", "compat", "raw"): _explain_bulk,
 }
 
 
-def explain(target: Target) -> str | None:
-    """What remains of a missed target's cost, and why, if profiling has told."""
-    return EXPLANATIONS.get((target.case.split("-")[0], target.variant, target.against))
+def explain(target: Target, results: Results) -> str | None:
+    """What remains of a missed target's cost, and why it cannot go lower, in figures."""
+    explanation = EXPLANATIONS.get((target.case.split("-")[0], target.variant, target.against))
+    return None if explanation is None else explanation(target, results)
 
 
-def print_verdicts(verdicts: list[Verdict], memory: dict[str, Any] | None) -> None:
+def print_verdicts(
+    verdicts: list[Verdict], memory: dict[str, Any] | None, results: Results
+) -> None:
     print("\nTargets")
     header = f"  {'case':<16} {'variant':<15} {'target':<42} {'measured':>10}  verdict"
     print(header)
@@ -714,7 +819,7 @@ def print_verdicts(verdicts: list[Verdict], memory: dict[str, Any] | None) -> No
             f"  {target.case:<16} {LABELS[target.variant]:<15} {target.text:<42}"
             f" {measured:>10}  {state}{note}"
         )
-        explanation = explain(target)
+        explanation = explain(target, results)
         if verdict.met is False and explanation:
             print(f"      why: {explanation}")
     if memory:
@@ -925,12 +1030,12 @@ def run(
             "ratio": v.value,
             "met": v.met,
             "note": v.why,
-            "explanation": explain(v.target) if v.met is False else None,
+            "explanation": explain(v.target, results) if v.met is False else None,
         }
         for v in verdicts
     ]
     if echo:
-        print_verdicts(verdicts, memory)
+        print_verdicts(verdicts, memory, results)
         load = report["machine"]["loadavg_end"][0]
         print(f"\nload average at the end: {load:.2f}")
     return report
@@ -1020,6 +1125,9 @@ def plot(report: dict[str, Any], path: Path) -> None:
     cases_ = report["cases"]
     colours = {
         "raw": "#7f7f7f",
+        "raw-fd": "#d62728",
+        "raw-wrapper": "#ff7f0e",
+        "raw-recv": "#e377c2",
         "raw-selectors": "#7f7f7f",
         "raw-buffered": "#c7c7c7",
         "raw-select": "#7f7f7f",
@@ -1036,7 +1144,7 @@ def plot(report: dict[str, Any], path: Path) -> None:
             if data["ratio_reference"] is not None and variant != cases_[name]["reference"]:
                 rows.append((name, variant, data["ratio_reference"]))
     labels_seen: set[str] = set()
-    height = 0.8 / 4
+    height = 0.8 / max(len([row for row in rows if row[0] == name]) for name in names)
     for index, name in enumerate(names):
         variants = [row for row in rows if row[0] == name]
         for slot, (_name, variant, value) in enumerate(variants):

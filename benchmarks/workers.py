@@ -18,7 +18,10 @@ A wrong result raises ``SystemExit`` with a message, so the runner reports the
 variant as broken instead of timing it.
 
 Variants: ``raw`` (the best plain-stdlib way), ``oo`` (sockkit's `Socket` and
-`Selector`), ``compat`` (``sockkit.compat``'s PHP-named functions).  PHP runs
+`Selector`), ``compat`` (``sockkit.compat``'s PHP-named functions); floors for
+compat: ``raw-fd`` (over ``os.read``/``os.write``) and ``raw-recv`` (bulk with a
+new bytes object per receive, the shape of PHP's API); and ``raw-wrapper``, the
+least any Python method around a socket costs.  PHP runs
 from ``benchmarks/php/*.php`` with the same protocol.
 """
 
@@ -111,6 +114,8 @@ def pingpong(variant: str, role: str, fd: int, count: int, warmup: int) -> Resul
     """
     if variant == "raw":
         return _pingpong_methods(socket.socket(fileno=fd), role, count, warmup)
+    if variant == "raw-fd":
+        return _pingpong_descriptor(fd, role, count, warmup)
     sock = kit().Socket.from_fd(fd)
     if variant == "oo":
         return _pingpong_methods(sock, role, count, warmup)
@@ -161,6 +166,35 @@ def _pingpong_methods(sock: Any, role: str, count: int, warmup: int) -> Result:
     return clock.result(count) | {"cpu": whole.cpu_spent(), "cpu_ops": warmup + count}
 
 
+def _pingpong_descriptor(fd: int, role: str, count: int, warmup: int) -> Result:
+    """The ping-pong over ``os.write``/``os.read`` on the descriptor: the floor.
+
+    No socket object at all: no argument parsing of the socket module, no timeout
+    bookkeeping, no flags (so no MSG_NOSIGNAL).  What any Python code pays for a
+    write and a read; the descriptor-level path the issue asked to try.
+    """
+    write, read = os.write, os.read
+    if role == "echo":
+        _quiesce()
+        clock = Clock()
+        while data := read(fd, MESSAGE_SIZE):
+            write(fd, data)
+        return {"cpu": clock.cpu_spent()}
+    message = bytes(range(MESSAGE_SIZE))
+    _quiesce()
+    whole = Clock()
+    for _ in range(warmup):
+        write(fd, message)
+        _complete(read(fd, MESSAGE_SIZE), lambda: read(fd, MESSAGE_SIZE), message)
+    clock = Clock()
+    for _ in range(count):
+        write(fd, message)
+        reply = read(fd, MESSAGE_SIZE)
+        if reply != message:
+            _complete(reply, lambda: read(fd, MESSAGE_SIZE), message)
+    return clock.result(count) | {"cpu": whole.cpu_spent(), "cpu_ops": warmup + count}
+
+
 def _complete(reply: bytes, recv: Callable[[], Any], message: bytes) -> None:
     """Finish a reply that arrived in pieces, and check it."""
     while len(reply) < len(message):
@@ -172,6 +206,75 @@ def _complete(reply: bytes, recv: Callable[[], Any], message: bytes) -> None:
         raise _fail(f"the echo sent back {reply[:16]!r}… instead of the message")
 
 
+# ---------------------------------------------------------------------- calls
+
+
+class _Wrapper:
+    """The least a Python socket class can do per call: a method calling the socket's."""
+
+    __slots__ = ("_sock",)
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def send(self, data: bytes, flags: int = 0) -> int:
+        return self._sock.send(data, flags)
+
+    def recv(self, length: int, flags: int = 0) -> bytes:
+        return self._sock.recv(length, flags)
+
+
+def calls(variant: str, role: str, count: int, warmup: int) -> Result:
+    """64-byte write+read pairs over a socket pair in one process: the cost of a call.
+
+    No other process and no wait: what is left is each API's own cost per send and
+    recv around the same two system calls, which the ping-pong and bulk targets are
+    made of.  ``raw-wrapper`` is a two-line Python class around the socket: what any
+    Python method costs, before it does anything.
+    """
+    one, two = socket.socketpair()
+    message = bytes(range(MESSAGE_SIZE))
+    if variant == "raw-fd":
+        write_fd, read_fd, left, right = os.write, os.read, one.fileno(), two.fileno()
+
+        def loop(times: int) -> None:
+            for _ in range(times):
+                write_fd(left, message)
+                if read_fd(right, MESSAGE_SIZE) != message:
+                    raise _fail("a reply other than the message")
+
+    elif variant == "compat":
+        php = compat()
+        write, read = php.socket_write, php.socket_read
+        first, second = kit().Socket.from_stdlib(one), kit().Socket.from_stdlib(two)
+
+        def loop(times: int) -> None:
+            for _ in range(times):
+                write(first, message)
+                if read(second, MESSAGE_SIZE) != message:
+                    raise _fail("a reply other than the message")
+
+    else:
+        ends: tuple[Any, Any] = {
+            "raw": lambda: (one, two),
+            "raw-wrapper": lambda: (_Wrapper(one), _Wrapper(two)),
+            "oo": lambda: (kit().Socket.from_stdlib(one), kit().Socket.from_stdlib(two)),
+        }[variant]()
+        send, recv = ends[0].send, ends[1].recv
+
+        def loop(times: int) -> None:
+            for _ in range(times):
+                send(message)
+                if recv(MESSAGE_SIZE) != message:
+                    raise _fail("a reply other than the message")
+
+    _quiesce()
+    loop(warmup)
+    clock = Clock()
+    loop(count)
+    return clock.result(count)
+
+
 # ---------------------------------------------------------------------- bulk
 
 
@@ -179,7 +282,26 @@ def bulk(variant: str, role: str, fd: int, total: int) -> Result:
     """``total`` bytes one way in 64 KiB chunks; the receiver reuses one buffer."""
     if role == "send":
         return {"cpu": _bulk_send(variant, fd, total)}
-    if variant in ("raw", "oo"):
+    if variant == "raw-recv":
+        # recv(): a new bytes object per call, as PHP's socket_recv returns (compat's floor).
+        sock = socket.socket(fileno=fd)
+        recv = sock.recv
+        _quiesce()
+        sock.send(b"g")
+        clock = Clock()
+        got = calls = 0
+        while got < total:
+            data = recv(CHUNK)
+            if not data:
+                raise _fail(f"end of stream after {got} of {total} bytes")
+            calls += 1
+            if not calls % CHECK_EVERY:
+                offset = got % 256
+                if data != PATTERN[offset : offset + len(data)]:
+                    raise _fail(f"corrupt data at byte {got}")
+            got += len(data)
+        result = clock.result(total)
+    elif variant in ("raw", "oo"):
         sock: Any = socket.socket(fileno=fd) if variant == "raw" else kit().Socket.from_fd(fd)
         buffer = _aligned(CHUNK)
         recv_into = sock.recv_into
@@ -234,9 +356,9 @@ def _bulk_send(variant: str, fd: int, total: int) -> float:
     """Send ``total`` bytes once the receiver says go; return the CPU time it took."""
     chunk = PATTERN[:CHUNK]
     chunks, rest = divmod(total, CHUNK)
-    if variant in ("raw", "oo"):
-        sock: Any = socket.socket(fileno=fd) if variant == "raw" else kit().Socket.from_fd(fd)
-        write = sock.sendall if variant == "raw" else sock.write_all
+    if variant in ("raw", "raw-recv", "oo"):
+        sock: Any = socket.socket(fileno=fd) if variant != "oo" else kit().Socket.from_fd(fd)
+        write = sock.write_all if variant == "oo" else sock.sendall
         aligned = _aligned(CHUNK)
         aligned[:] = chunk
         chunk = memoryview(aligned)  # type: ignore[assignment]
@@ -524,6 +646,7 @@ def memory(variant: str, role: str, n: int) -> Result:
 
 WORKLOADS: dict[str, Callable[..., Result]] = {
     "pingpong": pingpong,
+    "calls": calls,
     "bulk": bulk,
     "lines": lines,
     "select_static": select_static,

@@ -40,7 +40,7 @@ def results(available: run.Availability) -> Iterator[dict[str, dict[str, run.Out
 
 def test_every_workload_is_present(results: dict[str, dict[str, run.Outcome]]) -> None:
     names = set(results)
-    assert {"pingpong-unix", "pingpong-tcp", "bulk", "lines"} <= names
+    assert {"calls", "pingpong-unix", "pingpong-tcp", "bulk", "lines"} <= names
     assert {f"select-{n}" for n in run.TINY.select} <= names
     assert {f"registered-{n}" for n in run.TINY.select} <= names
 
@@ -86,11 +86,31 @@ def test_targets_and_report_shape(
     assert verdicts
     for verdict in verdicts:
         assert verdict.met in (True, False, None)
-    run.print_verdicts(verdicts, None)  # prints without raising
+    run.print_verdicts(verdicts, None, results)  # prints without raising
     report = {"cases": {}, "machine": {"cpus": 1, "cpu_model": "x", "python": "3", "php": None}}
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report))
     assert json.loads(path.read_text()) == report
+
+
+def test_every_explanation_is_told_in_this_runs_figures(
+    results: dict[str, dict[str, run.Outcome]], available: run.Availability
+) -> None:
+    explained = [
+        target
+        for target in run.targets(run.TINY)
+        if (target.case.split("-")[0], target.variant, target.against) in run.EXPLANATIONS
+    ]
+    # The three ping-pong explanations serve both transports, AF_UNIX and TCP.
+    assert len(explained) == len(run.EXPLANATIONS) + 3
+    for target in explained:
+        text = run.explain(target, results)
+        if target.against == "php" and available.php:
+            assert text and "PHP" in text  # no PHP here: no PHP figures to tell
+        else:
+            assert text is not None and "µs per write+read pair" in text, text
+        # Without the calls case there are no figures, but still a reason.
+        assert run.explain(target, {}) and "µs per" not in str(run.explain(target, {}))
 
 
 def test_a_failing_worker_is_reported_as_broken() -> None:

@@ -111,8 +111,21 @@ def _enum_or_int(enum_type: type[Any], value: int) -> Any:
         return value
 
 
-# Frames of these files belong to calls on a socket (ours, or the socket module's).
-_CALL_FILES: Final = frozenset({__file__, _s.__file__})
+# Frames of these files belong to calls on a socket (ours, or the socket module's),
+# and this local of such a frame names the Socket or its Python socket.  Code that
+# calls a Socket's wrapped socket directly adds its file (register_direct_caller).
+_CALL_FILES: Final[dict[str, str]] = {__file__: "self", _s.__file__: "self"}
+
+
+def register_direct_caller(file: str, local: str) -> None:
+    """Let ``close()`` find calls blocked in functions of ``file`` (internal).
+
+    For code that calls a `Socket`'s wrapped Python socket itself, to skip the
+    method's frame on a hot path (``sockkit.compat`` does): while such a call is
+    blocked, its frame's local variable ``local`` must hold the `Socket`, so that
+    closing the `Socket` from another thread wakes it as it wakes the methods.
+    """
+    _CALL_FILES[file] = local
 _SELECTORS_FILE: Final = _selectors.__file__
 # How many threads besides the main one are running (CPython's, 20 ns); None: unknown.
 _other_threads: Final = getattr(_thread, "_count", None)
@@ -157,8 +170,9 @@ def _in_use_elsewhere(owner: Socket, sock: object) -> bool:
         if filename == _SELECTORS_FILE and frame.f_back is not None:
             frame = frame.f_back  # socket.sendfile() waiting for writability
             filename = frame.f_code.co_filename
-        if filename in _CALL_FILES:
-            this = frame.f_locals.get("self")
+        local = _CALL_FILES.get(filename)
+        if local is not None:
+            this = frame.f_locals.get(local)
             if this is owner or this is sock:
                 return True
     return False
