@@ -391,8 +391,9 @@ TINY = Sizes(
 
 def cases(sizes: Sizes) -> list[Case]:
     pingpong = {"count": sizes.pingpong, "warmup": sizes.warmup}
-    # Each with compat's floor: what raw Python pays for the shape of PHP's API.
-    round_trips = ("raw", "raw-fd", "oo", "compat", "php")
+    # With floors: what raw Python pays for the shape of PHP's API (raw-fd, raw-recv),
+    # and what any Python class around a socket costs (raw-wrapper).
+    round_trips = ("raw", "raw-fd", "raw-wrapper", "oo", "compat", "php")
     transfers = ("raw", "raw-recv", "oo", "compat", "php")
     made = [
         Case(
@@ -402,6 +403,7 @@ def cases(sizes: Sizes) -> list[Case]:
             measure_single("calls"),
             {"count": sizes.calls, "warmup": sizes.warmup},
             "us",
+            weight=2,
             label="write+read, one process",
         ),
         Case(
@@ -411,7 +413,7 @@ def cases(sizes: Sizes) -> list[Case]:
             measure_pingpong("unix"),
             pingpong,
             "us",
-            weight=2,
+            weight=4,
             label="ping-pong, AF_UNIX",
         ),
         Case(
@@ -421,7 +423,7 @@ def cases(sizes: Sizes) -> list[Case]:
             measure_pingpong("tcp"),
             pingpong,
             "us",
-            weight=2,
+            weight=4,
             label="ping-pong, TCP",
         ),
         Case(
@@ -431,7 +433,7 @@ def cases(sizes: Sizes) -> list[Case]:
             measure_bulk,
             {"total": sizes.bulk},
             "MB/s",
-            weight=2,
+            weight=4,
             label=f"bulk, {sizes.bulk >> 20} MiB",
         ),
         Case(
@@ -718,7 +720,7 @@ def _pair_costs(results: Results) -> dict[str, float] | None:
 
 def _method_cost(costs: dict[str, float], variant: str) -> str:
     extra = costs[variant] - costs["raw-wrapper"]
-    who = "sockkit's Socket" if variant == "oo" else "compat's functions"
+    who = "sockkit's Socket methods" if variant == "oo" else "compat's functions"
     checks = ", PHP's argument checks" if variant == "compat" else ""
     return (
         f"{who} add {costs[variant]:.2f} µs per write+read pair to raw Python's"
@@ -736,12 +738,22 @@ def _explain_round_trip(target: Target, results: Results) -> str:
     if costs is None or raw is None:
         return "a Python method around each send and recv (run the calls case to price it)"
     pair = costs[target.variant]
-    return (
+    text = (
         _method_cost(costs, target.variant)
         + f"; a round trip is two such pairs, one per process: {2 * pair:.2f} µs of"
-        f" {raw * 1e6:.2f} µs ({2 * pair / (raw * 1e6):.1%}) in a hot loop, and a little more"
-        " between two processes, whose switches leave the caches cold for each call"
+        f" {raw * 1e6:.2f} µs ({2 * pair / (raw * 1e6):.1%}) in a hot loop, more between"
+        " two processes, whose switches leave the caches cold for each call"
     )
+    wrapper = _median(results, target.case, "raw-wrapper")
+    mine = _median(results, target.case, target.variant)
+    if wrapper is not None and mine is not None:
+        text += (
+            f"; on this round trip a two-line class around the socket measured"
+            f" {wrapper / raw:.3f} x raw Python, the floor for any Python class, and"
+            f" {LABELS[target.variant]} {mine / raw:.3f} x: {(mine - wrapper) / raw:.1%} of a"
+            " round trip is what it does beyond a bare method"
+        )
+    return text
 
 
 def _explain_php_round_trip(target: Target, results: Results) -> str:
@@ -775,8 +787,11 @@ def _explain_bulk(target: Target, results: Results) -> str:
     text = (
         _method_cost(costs, target.variant)
         + f"; a 64 KiB chunk is one send and about one recv, {chunk:.1f} µs of CPU for raw"
-        f" Python, so {pair:.2f} µs per chunk is {pair / chunk:.1%}; beyond that, the"
-        " passes of a bulk transfer swing with the machine's memory bandwidth"
+        f" Python, so {pair:.2f} µs per chunk is {pair / chunk:.1%} in a hot loop; with"
+        " sender and receiver on one CPU a slower call also shifts when each blocks and"
+        " wakes (measured apart: one Python method per 64 KiB send costs the pair of"
+        " processes about 2 %, where the hot loop predicts 1 %), and the passes swing"
+        " with the machine's memory bandwidth"
     )
     fresh = _median(results, "bulk", "raw-recv")
     if target.variant == "compat" and fresh is not None:

@@ -106,6 +106,21 @@ class Clock:
 # ---------------------------------------------------------------------- ping-pong
 
 
+class _Wrapper:
+    """The least a Python socket class can do per call: a method calling the socket's."""
+
+    __slots__ = ("_sock",)
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def send(self, data: bytes, flags: int = 0) -> int:
+        return self._sock.send(data, flags)
+
+    def recv(self, length: int, flags: int = 0) -> bytes:
+        return self._sock.recv(length, flags)
+
+
 def pingpong(variant: str, role: str, fd: int, count: int, warmup: int) -> Result:
     """64-byte round trips; the ``client`` times them, the ``echo`` side sends back.
 
@@ -114,6 +129,8 @@ def pingpong(variant: str, role: str, fd: int, count: int, warmup: int) -> Resul
     """
     if variant == "raw":
         return _pingpong_methods(socket.socket(fileno=fd), role, count, warmup)
+    if variant == "raw-wrapper":
+        return _pingpong_methods(_Wrapper(socket.socket(fileno=fd)), role, count, warmup)
     if variant == "raw-fd":
         return _pingpong_descriptor(fd, role, count, warmup)
     sock = kit().Socket.from_fd(fd)
@@ -207,21 +224,6 @@ def _complete(reply: bytes, recv: Callable[[], Any], message: bytes) -> None:
 
 
 # ---------------------------------------------------------------------- calls
-
-
-class _Wrapper:
-    """The least a Python socket class can do per call: a method calling the socket's."""
-
-    __slots__ = ("_sock",)
-
-    def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-
-    def send(self, data: bytes, flags: int = 0) -> int:
-        return self._sock.send(data, flags)
-
-    def recv(self, length: int, flags: int = 0) -> bytes:
-        return self._sock.recv(length, flags)
 
 
 def calls(variant: str, role: str, count: int, warmup: int) -> Result:

@@ -126,6 +126,8 @@ def register_direct_caller(file: str, local: str) -> None:
     closing the `Socket` from another thread wakes it as it wakes the methods.
     """
     _CALL_FILES[file] = local
+
+
 _SELECTORS_FILE: Final = _selectors.__file__
 # How many threads besides the main one are running (CPython's, 20 ns); None: unknown.
 _other_threads: Final = getattr(_thread, "_count", None)

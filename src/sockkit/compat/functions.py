@@ -713,10 +713,10 @@ def socket_send(
     ):
         # The common call, checked in four type tests, then Socket.send inlined (see
         # "Hot paths" above).  Errors are handled as below.
+        if length < len(data):
+            data = memoryview(data)[:length]
         try:
-            if length >= len(data):
-                return socket._sock.send(data, flags | _NOSIGNAL)  # type: ignore[no-any-return]
-            return socket._sock.send(memoryview(data)[:length], flags | _NOSIGNAL)  # type: ignore[no-any-return]
+            return socket._sock.send(data, flags | _NOSIGNAL)  # type: ignore[no-any-return]
         except OSError as exc:
             _failed("socket_send", M.SEND_FAILED, socket._error(exc, "send"), socket)
             return False
