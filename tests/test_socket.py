@@ -20,6 +20,7 @@ from sockkit import (
     Inet6Address,
     InetAddress,
     MessageTooLong,
+    MsgFlag,
     NotConnected,
     ReadMode,
     Shutdown,
@@ -264,6 +265,24 @@ def test_write_length_semantics() -> None:
 def test_write_rejects_str() -> None:
     with Socket.pair() as (left, _right), pytest.raises(TypeError):
         left.write("text")  # type: ignore[arg-type]
+
+
+def test_flags_may_be_ints_or_members_and_nothing_else() -> None:
+    with Socket.pair() as (left, right):
+        left.timeout = right.timeout = 5.0
+        assert left.send(b"ab", MsgFlag.DONTWAIT) == 2
+        assert right.recv(1, MsgFlag.PEEK) == b"a"
+        assert right.recv(1, int(MsgFlag.PEEK)) == b"a"
+        assert left.send(b"c", 0) == 1
+        assert right.recv(10, 0) == b"abc"
+        for flags in (None, "", "1", 1.5):
+            with pytest.raises(TypeError):
+                left.send(b"x", flags)  # type: ignore[arg-type]
+            with pytest.raises(TypeError):
+                right.recv(1, flags)  # type: ignore[arg-type]
+        # Nothing was sent by the refused calls.
+        left.send(b"!")
+        assert right.recv(10) == b"!"
 
 
 def test_sendfile(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ import socket as _s
 import sys
 import threading
 import warnings
+from operator import index as _index
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
 
 from typing_extensions import Buffer
@@ -730,7 +731,8 @@ class Socket:
         """
         self._ahead = b""  # what read() peeked at may be consumed now
         try:
-            data: bytes = self._sock.recv(length, flags)
+            # Each argument the socket module parses costs: the usual call passes none.
+            data: bytes = self._sock.recv(length) if flags == 0 else self._sock.recv(length, flags)
         except OSError as exc:
             raise self._error(exc, "recv") from None
         except ValueError:
@@ -782,7 +784,10 @@ class Socket:
             WouldBlock: non-blocking and the send buffer is full.
         """
         try:
-            count: int = self._sock.send(data, flags | _NOSIGNAL)
+            # "flags | _NOSIGNAL" makes a new int (and runs the enum machinery, 0.6 µs,
+            # for a MsgFlag): not for the usual 0.  (== 0, not truth: None is refused.)
+            flags = _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
+            count: int = self._sock.send(data, flags)
         except OSError as exc:
             raise self._error(exc, "send") from None
         return count
@@ -796,7 +801,7 @@ class Socket:
         """
         sockaddr = to_sockaddr(self._family, address)
         try:
-            count: int = self._sock.sendto(data, flags | _NOSIGNAL, sockaddr)
+            count: int = self._sock.sendto(data, _index(flags) | _NOSIGNAL, sockaddr)
         except OSError as exc:
             raise self._error(exc, "sendto", sockaddr) from None
         return count
@@ -1025,11 +1030,12 @@ class Socket:
         ancdata = _ancillary(control) if control else ()
         address = message.address
         sockaddr = None if address is None else to_sockaddr(self._family, address)
+        flags = _index(flags) | _NOSIGNAL
         try:
             if sockaddr is None:
-                count: int = self._sock.sendmsg(message.buffers, ancdata, flags | _NOSIGNAL)
+                count: int = self._sock.sendmsg(message.buffers, ancdata, flags)
             else:
-                count = self._sock.sendmsg(message.buffers, ancdata, flags | _NOSIGNAL, sockaddr)
+                count = self._sock.sendmsg(message.buffers, ancdata, flags, sockaddr)
         except OSError as exc:
             raise self._error(exc, "sendmsg", sockaddr) from None
         return count

@@ -24,6 +24,7 @@ import io
 import os
 import socket as _s
 import weakref
+from operator import index as _index
 from typing import IO, Any, Final, Literal
 
 from typing_extensions import Buffer
@@ -665,7 +666,8 @@ def socket_recv(socket: Socket, data: Any, length: int, flags: int) -> int | Lit
         # "Hot paths" above).  Errors are handled as below.
         socket._ahead = b""
         try:
-            received: bytes = socket._sock.recv(length, flags)
+            wrapped = socket._sock  # (no flags to parse in the usual call, as in Socket.recv)
+            received: bytes = wrapped.recv(length, flags) if flags else wrapped.recv(length)
         except OSError as exc:
             data.value = None
             _failed("socket_recv", M.RECV_FAILED, socket._error(exc, "recv"), socket)
@@ -716,7 +718,8 @@ def socket_send(
         if length < len(data):
             data = memoryview(data)[:length]
         try:
-            return socket._sock.send(data, flags | _NOSIGNAL)  # type: ignore[no-any-return]
+            flags = _index(flags) | _NOSIGNAL if flags else _NOSIGNAL  # (as in Socket.send)
+            return socket._sock.send(data, flags)  # type: ignore[no-any-return]
         except OSError as exc:
             _failed("socket_send", M.SEND_FAILED, socket._error(exc, "send"), socket)
             return False
