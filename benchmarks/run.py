@@ -394,7 +394,7 @@ def cases(sizes: Sizes) -> list[Case]:
     # With floors: what raw Python pays for the shape of PHP's API (raw-fd, raw-recv),
     # and what any Python class around a socket costs (raw-wrapper).
     round_trips = ("raw", "raw-fd", "raw-wrapper", "oo", "compat", "php")
-    transfers = ("raw", "raw-recv", "oo", "compat", "php")
+    transfers = ("raw", "raw-recv", "raw-wrapper", "oo", "compat", "php")
     made = [
         Case(
             "calls",
@@ -721,7 +721,11 @@ def _pair_costs(results: Results) -> dict[str, float] | None:
 def _method_cost(costs: dict[str, float], variant: str) -> str:
     extra = costs[variant] - costs["raw-wrapper"]
     who = "sockkit's Socket methods" if variant == "oo" else "compat's functions"
-    checks = ", PHP's argument checks" if variant == "compat" else ""
+    checks = (
+        ", and PHP's argument checks, which must refuse a wrong argument before any system call"
+        if variant == "compat"
+        else ""
+    )
     return (
         f"{who} add {costs[variant]:.2f} µs per write+read pair to raw Python's"
         f" {costs['raw']:.2f} µs (calls case, one process), and {costs['raw-wrapper']:.2f} µs"
@@ -789,10 +793,16 @@ def _explain_bulk(target: Target, results: Results) -> str:
         + f"; a 64 KiB chunk is one send and about one recv, {chunk:.1f} µs of CPU for raw"
         f" Python, so {pair:.2f} µs per chunk is {pair / chunk:.1%} in a hot loop; with"
         " sender and receiver on one CPU a slower call also shifts when each blocks and"
-        " wakes (measured apart: one Python method per 64 KiB send costs the pair of"
-        " processes about 2 %, where the hot loop predicts 1 %), and the passes swing"
-        " with the machine's memory bandwidth"
+        " wakes, and the passes swing with the machine's memory bandwidth"
     )
+    wrapper = _median(results, "bulk", "raw-wrapper")
+    mine = _median(results, "bulk", target.variant)
+    if wrapper is not None and mine is not None:
+        text += (
+            f"; on this transfer a two-line class around the socket measured"
+            f" {wrapper / raw:.3f} x raw Python, the floor for any Python class, and"
+            f" {LABELS[target.variant]} {mine / raw:.3f} x"
+        )
     fresh = _median(results, "bulk", "raw-recv")
     if target.variant == "compat" and fresh is not None:
         text += (

@@ -120,6 +120,12 @@ class _Wrapper:
     def recv(self, length: int, flags: int = 0) -> bytes:
         return self._sock.recv(length, flags)
 
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        return self._sock.recv_into(buffer, nbytes, flags)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        self._sock.sendall(data, flags)
+
 
 def pingpong(variant: str, role: str, fd: int, count: int, warmup: int) -> Result:
     """64-byte round trips; the ``client`` times them, the ``echo`` side sends back.
@@ -303,8 +309,8 @@ def bulk(variant: str, role: str, fd: int, total: int) -> Result:
                     raise _fail(f"corrupt data at byte {got}")
             got += len(data)
         result = clock.result(total)
-    elif variant in ("raw", "oo"):
-        sock: Any = socket.socket(fileno=fd) if variant == "raw" else kit().Socket.from_fd(fd)
+    elif variant in ("raw", "raw-wrapper", "oo"):
+        sock: Any = _methods(variant, fd)
         buffer = _aligned(CHUNK)
         recv_into = sock.recv_into
         send_go: Callable[[], object] = lambda: sock.send(b"g")  # noqa: E731
@@ -347,6 +353,14 @@ def bulk(variant: str, role: str, fd: int, total: int) -> Result:
     return result
 
 
+def _methods(variant: str, fd: int) -> Any:
+    """The object whose methods a variant calls: a Python socket, the class, or a Socket."""
+    if variant == "oo":
+        return kit().Socket.from_fd(fd)
+    sock = socket.socket(fileno=fd)
+    return _Wrapper(sock) if variant == "raw-wrapper" else sock
+
+
 def _aligned(size: int) -> mmap.mmap:
     """A page-aligned buffer: where malloc happens to put a buffer moves a 64 KiB copy's
     speed by several per cent (by far more when only 8-byte aligned), which would
@@ -358,8 +372,8 @@ def _bulk_send(variant: str, fd: int, total: int) -> float:
     """Send ``total`` bytes once the receiver says go; return the CPU time it took."""
     chunk = PATTERN[:CHUNK]
     chunks, rest = divmod(total, CHUNK)
-    if variant in ("raw", "raw-recv", "oo"):
-        sock: Any = socket.socket(fileno=fd) if variant != "oo" else kit().Socket.from_fd(fd)
+    if variant in ("raw", "raw-recv", "raw-wrapper", "oo"):
+        sock: Any = _methods(variant, fd)
         write = sock.write_all if variant == "oo" else sock.sendall
         aligned = _aligned(CHUNK)
         aligned[:] = chunk
