@@ -114,12 +114,12 @@ def _enum_or_int(enum_type: type[Any], value: int) -> Any:
 
 # Frames of these files belong to calls on a socket (ours, or the socket module's),
 # and this local of such a frame names the Socket or its Python socket.  Code that
-# calls a Socket's wrapped socket directly adds its file (register_direct_caller).
+# calls a Socket's wrapped socket directly adds its file (_register_direct_caller).
 _CALL_FILES: Final[dict[str, str]] = {__file__: "self", _s.__file__: "self"}
 
 
-def register_direct_caller(file: str, local: str) -> None:
-    """Let ``close()`` find calls blocked in functions of ``file`` (internal).
+def _register_direct_caller(file: str, local: str) -> None:
+    """Let ``close()`` find calls blocked in functions of ``file``.
 
     For code that calls a `Socket`'s wrapped Python socket itself, to skip the
     method's frame on a hot path (``sockkit.compat`` does): while such a call is

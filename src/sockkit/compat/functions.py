@@ -51,7 +51,7 @@ from sockkit.compat._state import (
 )
 from sockkit.enums import MsgFlag, ReadMode
 from sockkit.errors import NotASocket, SocketClosedError, SocketError
-from sockkit.socket import Socket, register_direct_caller
+from sockkit.socket import Socket, _register_direct_caller
 
 __all__ = [
     "socket_accept",
@@ -120,7 +120,7 @@ _STREAMS: Final[weakref.WeakKeyDictionary[Socket, list[Any]]] = weakref.WeakKeyD
 # closing the Socket from another thread wakes it.  tests/compat/test_hot_paths.py
 # holds the inline and the method paths to the same results.
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))
-register_direct_caller(__file__, "socket")
+_register_direct_caller(__file__, "socket")
 
 
 # --------------------------------------------------------------------- helpers
