@@ -157,8 +157,9 @@ def _in_use_elsewhere(owner: Socket, sock: object) -> bool:
     """Whether another thread is inside a call on this socket now (and may be blocked in it).
 
     Looks at the innermost frame of each other thread: a blocked call's innermost
-    Python frame is the `Socket` method (or the socket module's) whose ``self`` it is
-    (one frame further out when the socket module waits in ``selectors``).  Costs
+    Python frame is the `Socket` method (or the socket module's) whose ``self`` it is,
+    or a registered direct caller's whose named local it is (one frame further out
+    when the socket module waits in ``selectors``).  Costs
     nothing on the data path; ``close()`` pays only when other threads exist (about
     0.1 µs per thread).
     """
