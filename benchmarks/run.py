@@ -3,8 +3,8 @@
 Every workload runs each of its variants in turn, pass after pass
 (A B C A B C …; the first pass is discarded as warm-up), every measurement in
 fresh processes pinned to one CPU (both processes of a pair on the same CPU), and
-reports medians, their spread and time ratios; then checks the targets of the
-performance issue.  Each worker checks what it received as it runs.
+reports medians, their spread and time ratios; then checks sockkit's performance
+targets.  Each worker checks what it received as it runs.
 
 Run:
     python -m benchmarks                 # the full run (several minutes)

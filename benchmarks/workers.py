@@ -103,9 +103,6 @@ class Clock:
         return {"seconds": wall, "cpu": self.cpu_spent(), "ops": ops}
 
 
-# ---------------------------------------------------------------------- ping-pong
-
-
 class _Wrapper:
     """The least a Python socket class can do per call: a method calling the socket's."""
 
@@ -125,6 +122,9 @@ class _Wrapper:
 
     def sendall(self, data: Any, flags: int = 0) -> None:
         self._sock.sendall(data, flags)
+
+
+# ---------------------------------------------------------------------- ping-pong
 
 
 def pingpong(variant: str, role: str, fd: int, count: int, warmup: int) -> Result:
@@ -194,7 +194,7 @@ def _pingpong_descriptor(fd: int, role: str, count: int, warmup: int) -> Result:
 
     No socket object at all: no argument parsing of the socket module, no timeout
     bookkeeping, no flags (so no MSG_NOSIGNAL).  What any Python code pays for a
-    write and a read; the descriptor-level path the issue asked to try.
+    write and a read, and the descriptor-level path measured for what it would save.
     """
     write, read = os.write, os.read
     if role == "echo":
