@@ -736,6 +736,20 @@ def _method_cost(costs: dict[str, float], variant: str) -> str:
     )
 
 
+def _beyond_the_floor(target: Target, results: Results, raw: float, what: str) -> str:
+    """How the variant compares with the two-line class on the target's own workload."""
+    wrapper = _median(results, target.case, "raw-wrapper")
+    mine = _median(results, target.case, target.variant)
+    if wrapper is None or mine is None:
+        return ""
+    return (
+        f"; on this {what} a two-line class around the socket measured"
+        f" {wrapper / raw:.3f} x raw Python, the floor for any Python class, and"
+        f" {LABELS[target.variant]} {mine / raw:.3f} x: {(mine - wrapper) / raw:.1%} of a"
+        f" {what} is what it does beyond a bare method"
+    )
+
+
 def _explain_round_trip(target: Target, results: Results) -> str:
     costs = _pair_costs(results)
     raw = _median(results, target.case, "raw")
@@ -748,16 +762,7 @@ def _explain_round_trip(target: Target, results: Results) -> str:
         f" {raw * 1e6:.2f} µs ({2 * pair / (raw * 1e6):.1%}) in a hot loop, more between"
         " two processes, whose switches leave the caches cold for each call"
     )
-    wrapper = _median(results, target.case, "raw-wrapper")
-    mine = _median(results, target.case, target.variant)
-    if wrapper is not None and mine is not None:
-        text += (
-            f"; on this round trip a two-line class around the socket measured"
-            f" {wrapper / raw:.3f} x raw Python, the floor for any Python class, and"
-            f" {LABELS[target.variant]} {mine / raw:.3f} x: {(mine - wrapper) / raw:.1%} of a"
-            " round trip is what it does beyond a bare method"
-        )
-    return text
+    return text + _beyond_the_floor(target, results, raw, "round trip")
 
 
 def _explain_php_round_trip(target: Target, results: Results) -> str:
@@ -795,14 +800,7 @@ def _explain_bulk(target: Target, results: Results) -> str:
         " sender and receiver on one CPU a slower call also shifts when each blocks and"
         " wakes, and the passes swing with the machine's memory bandwidth"
     )
-    wrapper = _median(results, "bulk", "raw-wrapper")
-    mine = _median(results, "bulk", target.variant)
-    if wrapper is not None and mine is not None:
-        text += (
-            f"; on this transfer a two-line class around the socket measured"
-            f" {wrapper / raw:.3f} x raw Python, the floor for any Python class, and"
-            f" {LABELS[target.variant]} {mine / raw:.3f} x"
-        )
+    text += _beyond_the_floor(target, results, raw, "transfer")
     fresh = _median(results, "bulk", "raw-recv")
     if target.variant == "compat" and fresh is not None:
         text += (
