@@ -27,7 +27,7 @@ from __future__ import annotations
 import errno as _errno
 import socket as _s
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -207,14 +207,24 @@ def _get_pktinfo(function: str, sock: Socket, member: Option) -> Any:
     return {"addr": value.address, "ifindex": value.interface}
 
 
+_Handler = TypeVar("_Handler")
+
+
+def _add(
+    table: dict[tuple[int, int], tuple[_Handler, Option]], member: Option | None, handler: _Handler
+) -> None:
+    """File ``handler`` for ``member`` (absent on this OS: nothing to file)."""
+    # Keyed by (level, number): option numbers collide across levels.
+    if member is not None:
+        table[(int(member.level), int(member))] = (handler, member)
+
+
 _Getter = Callable[[str, Socket, Option], Any]
 _GETTERS: Final[dict[tuple[int, int], tuple[_Getter, Option]]] = {}
 
 
 def _add_getter(member: Option | None, getter: _Getter) -> None:
-    # Keyed by (level, number): option numbers collide across levels.
-    if member is not None:
-        _GETTERS[(int(member.level), int(member))] = (getter, member)
+    _add(_GETTERS, member, getter)
 
 
 _add_getter(SocketOption.LINGER, _get_linger)
@@ -397,9 +407,7 @@ _SETTERS: Final[dict[tuple[int, int], tuple[_Setter, Option]]] = {}
 
 
 def _add_setter(member: Option | None, setter: _Setter) -> None:
-    # Keyed by (level, number): option numbers collide across levels.
-    if member is not None:
-        _SETTERS[(int(member.level), int(member))] = (setter, member)
+    _add(_SETTERS, member, setter)
 
 
 _add_setter(SocketOption.LINGER, _set_linger)

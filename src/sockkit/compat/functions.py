@@ -24,6 +24,7 @@ import io
 import os
 import socket as _s
 import weakref
+from collections.abc import Callable
 from operator import index as _index
 from typing import IO, Any, Final, Literal
 
@@ -136,6 +137,16 @@ def _failed(function: str, text: str, exc: SocketError, sock: Socket | None) -> 
         # Closed underneath the call (another thread, or through to_stdlib()).
         raise _closed_error(function) from None
     fail(function, text, exc.errno, sock)
+
+
+def _succeeds(function: str, text: str, sock: Socket, action: Callable[[], object]) -> bool:
+    """Run ``action``; on an OS failure record and warn as PHP does, and say ``False``."""
+    try:
+        action()
+    except SocketError as exc:
+        _failed(function, text, exc, sock)
+        return False
+    return True
 
 
 def _failed_global(function: str, text: str, exc: SocketError) -> None:
@@ -374,12 +385,7 @@ def socket_bind(socket: Socket, address: str, port: int = 0) -> bool:
     target = _target(function, sock, address, port)
     if target is None:
         return False
-    try:
-        sock.bind(target)
-    except SocketError as exc:
-        _failed(function, M.BIND_FAILED, exc, sock)
-        return False
-    return True
+    return _succeeds(function, M.BIND_FAILED, sock, lambda: sock.bind(target))
 
 
 def socket_listen(socket: Socket, backlog: int = 0) -> bool:
@@ -392,12 +398,7 @@ def socket_listen(socket: Socket, backlog: int = 0) -> bool:
     function = "socket_listen"
     sock = check_socket(function, socket)
     backlog = check_int(function, 2, "backlog", backlog)
-    try:
-        sock.listen(_backlog(backlog))
-    except SocketError as exc:
-        _failed(function, M.LISTEN_FAILED, exc, sock)
-        return False
-    return True
+    return _succeeds(function, M.LISTEN_FAILED, sock, lambda: sock.listen(_backlog(backlog)))
 
 
 def socket_connect(socket: Socket, address: str, port: int | None = None) -> bool:
@@ -419,12 +420,7 @@ def socket_connect(socket: Socket, address: str, port: int | None = None) -> boo
     target = _target(function, sock, address, port)
     if target is None:
         return False
-    try:
-        sock.connect(target)
-    except SocketError as exc:
-        _failed(function, M.CONNECT_FAILED, exc, sock)
-        return False
-    return True
+    return _succeeds(function, M.CONNECT_FAILED, sock, lambda: sock.connect(target))
 
 
 def socket_shutdown(socket: Socket, mode: int = 2) -> bool:
@@ -440,12 +436,7 @@ def socket_shutdown(socket: Socket, mode: int = 2) -> bool:
     if mode not in (0, 1, 2):
         fail(function, M.SHUTDOWN_FAILED, _errno.EINVAL, sock)
         return False
-    try:
-        sock.shutdown(mode)
-    except SocketError as exc:
-        _failed(function, M.SHUTDOWN_FAILED, exc, sock)
-        return False
-    return True
+    return _succeeds(function, M.SHUTDOWN_FAILED, sock, lambda: sock.shutdown(mode))
 
 
 def socket_close(socket: Socket) -> None:
@@ -470,12 +461,8 @@ def socket_set_nonblock(socket: Socket) -> bool:
     """
     function = "socket_set_nonblock"
     sock = check_socket(function, socket)
-    try:
-        sock.blocking = False
-    except SocketError as exc:
-        _failed(function, M.SET_NONBLOCK_FAILED, exc, sock)
-        return False
-    return True
+    text = M.SET_NONBLOCK_FAILED
+    return _succeeds(function, text, sock, lambda: setattr(sock, "blocking", False))
 
 
 def socket_set_block(socket: Socket) -> bool:
@@ -485,12 +472,8 @@ def socket_set_block(socket: Socket) -> bool:
     """
     function = "socket_set_block"
     sock = check_socket(function, socket)
-    try:
-        sock.blocking = True
-    except SocketError as exc:
-        _failed(function, M.SET_BLOCK_FAILED, exc, sock)
-        return False
-    return True
+    text = M.SET_BLOCK_FAILED
+    return _succeeds(function, text, sock, lambda: setattr(sock, "blocking", True))
 
 
 def _name(function: str, text: str, socket: object, refs: tuple[Any, Any], *, peer: bool) -> bool:
