@@ -38,6 +38,7 @@ __all__ = [
     "EAI_MESSAGES",
     "ErrorEntry",
     "LookupFailed",
+    "BusyError",
     "SocketClosedError",
     "SocketError",
     "SocketWarning",
@@ -1133,6 +1134,22 @@ class SocketClosedError(SocketError):
     @override
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.operation,), dict(self.__dict__))
+
+
+class BusyError(RuntimeError):
+    """Another call already holds the resource this call needs.
+
+    Raised in the second task that starts to receive on an `AsyncSocket` while
+    another task waits to receive on it (likewise for two senders), and by
+    ``Socket.detach()`` while a call is in flight on the socket in another thread.
+    One receiver and one sender at a time is the normal full-duplex case.
+
+    Example:
+        >>> raise BusyError("recv() while another task receives")
+        Traceback (most recent call last):
+        ...
+        sockkit.errors.BusyError: recv() while another task receives
+    """
 
 
 _EAI_ROWS: Final[tuple[tuple[str, str], ...]] = (
