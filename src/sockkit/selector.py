@@ -33,10 +33,11 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import errno as _errno
 import operator
+import os
 import select
 import selectors
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, NamedTuple, Protocol, Typ
 
 import sockkit.socket as _sockets
 from sockkit.enums import Event
-from sockkit.errors import SocketClosedError, SocketError, from_errno, from_oserror
+from sockkit.errors import SocketClosedError, from_oserror
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -171,214 +172,7 @@ class Ready(tuple[list[_T], list[_T], list[_T]], Generic[_T]):
 
 
 _tuple_new: Final[Any] = tuple.__new__
-
-
-class _SelectPoll:
-    """A ``select.poll`` look-alike over ``select.select``, for OSes without ``poll``.
-
-    Only used where Python has no ``select.poll`` (Windows, whose ``select`` has no
-    descriptor-number ceiling, only a count limit).
-    """
-
-    __slots__ = ("_masks",)
-
-    def __init__(self) -> None:
-        self._masks: dict[int, int] = {}
-
-    def register(self, fd: int, mask: int) -> None:
-        self._masks[fd] = mask
-
-    def poll(self, timeout_ms: float | None = None) -> list[tuple[int, int]]:
-        masks = self._masks
-        readers = [fd for fd, mask in masks.items() if mask & _POLLIN]
-        writers = [fd for fd, mask in masks.items() if mask & _POLLOUT]
-        others = [fd for fd, mask in masks.items() if mask & _POLLPRI]
-        seconds = None if timeout_ms is None or timeout_ms < 0 else timeout_ms / 1000.0
-        try:
-            r, w, x = select.select(readers, writers, others, seconds)
-        except OSError as exc:
-            if exc.errno != _errno.EBADF and getattr(exc, "winerror", None) != 10038:
-                raise
-            # Report the first descriptor that is not open, as poll's POLLNVAL would.
-            bad = [fd for fd in masks if not _fd_is_open(fd)] or list(masks)
-            return [(bad[0], _POLLNVAL)]
-        found: dict[int, int] = {}
-        for fd in r:
-            found[fd] = found.get(fd, 0) | _POLLIN
-        for fd in w:
-            found[fd] = found.get(fd, 0) | _POLLOUT
-        for fd in x:
-            found[fd] = found.get(fd, 0) | _POLLPRI
-        return list(found.items())
-
-
-def _fd_is_open(fd: int) -> bool:
-    try:
-        select.select([fd], [], [], 0)
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-# The one platform branch of the static face: poll(2) where Python has it.
-_new_poll: Final[Any] = select.poll if hasattr(select, "poll") else _SelectPoll
-
-# Per-thread cache of poll objects: descriptor tuple -> (poll method, index).
-# (A poll object may not be used by two threads at once, hence per thread.)
-_local = threading.local()
-
-# fd -> (positions in read, in write, in exceptional, "in exceptional only")
-_Index: TypeAlias = dict[int, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]]
-_Key: TypeAlias = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 _SEQUENCES: Final = frozenset({list, tuple})
-# This thread's last wait over Sockets only:
-# [close counter, read, write, exceptional, plan, waits on it so far].
-_NO_RECENT: Final[list[Any]] = [-1, None, None, None, None, 0]
-# After this many waits on the same Sockets, a set of at least _EPOLL_MIN descriptors moves
-# to epoll (below that, poll(2) is as fast and needs no descriptor of its own).
-_EPOLL_AFTER: Final = 8
-_EPOLL_MIN: Final = 32
-
-
-class _EpollWait:
-    """``poll(ms)`` over an epoll registered like a plan's poll object: O(ready) per wait.
-
-    epoll's readiness bits are poll's on Linux, so the plan's index reads them as is.
-    """
-
-    __slots__ = ("_epoll", "_most", "_poll")
-
-    def __init__(self, epoll: Any, most: int) -> None:
-        self._epoll = epoll
-        self._poll = epoll.poll
-        self._most = most  # every descriptor may be ready at once: report them all
-
-    def __call__(self, ms: float) -> list[tuple[int, int]]:
-        result: list[tuple[int, int]] = self._poll(ms / 1000.0 if ms >= 0 else -1.0, self._most)
-        return result
-
-    def close(self) -> None:
-        self._epoll.close()
-
-
-def _epoll_plan(plan: tuple[Any, _Index]) -> tuple[Any, _Index]:
-    """The plan with its poll object swapped for an epoll instance (if the OS has one)."""
-    index = plan[1]
-    try:
-        epoll = select.epoll()
-    except (AttributeError, OSError):
-        return plan
-    try:
-        for fd, (rpos, wpos, xpos, _x_only) in index.items():
-            mask = (_POLLIN if rpos else 0) | (_POLLOUT if wpos else 0)
-            epoll.register(fd, mask | (_POLLPRI if xpos else 0))
-    except OSError:
-        epoll.close()
-        return plan
-    return _EpollWait(epoll, len(index)), index
-
-
-def _known_sockets(
-    read: Sequence[object], write: Sequence[object], exceptional: Sequence[object]
-) -> bool:
-    """Whether this thread's last wait was on these very objects, every one an open `Socket`.
-
-    True only if they are the objects of the plan remembered by `Selector.wait` (all
-    plain, unshared `Socket`s then) and no `Socket` has been closed since: so they are
-    all still open Sockets.  Lets ``sockkit.compat.socket_select`` skip checking each
-    element again on every call.
-    """
-    recent = getattr(_local, "recent", _NO_RECENT)
-    return bool(
-        recent[0] == _sockets._closes
-        and read == recent[1]
-        and write == recent[2]
-        and exceptional == recent[3]
-    )
-
-
-def _drop(recent: list[Any]) -> None:
-    """Close the epoll instance of a remembered plan that is being replaced."""
-    plan = recent[4]
-    if plan is not None and type(plan[0]) is _EpollWait:
-        plan[0].close()
-
-
-def _only_sockets(*sets: Sequence[object]) -> bool:
-    """Whether every object is a plain `Socket` not shared with ``to_stdlib()``."""
-    socket_type = _sockets.Socket
-    for objects in sets:
-        for obj in objects:
-            if type(obj) is not socket_type or obj._shared:
-                return False
-    return True
-
-
-def _remember(key: _Key) -> tuple[Any, _Index]:
-    """Build the plan for ``key`` and cache it for this thread (the oldest goes first)."""
-    try:
-        plans: dict[_Key, tuple[Any, _Index]] = _local.plans
-    except AttributeError:
-        plans = _local.plans = {}
-    if len(plans) >= _MAX_PLANS:
-        del plans[next(iter(plans))]
-    plan = plans[key] = _make_plan(*key)
-    return plan
-
-
-def _make_plan(
-    rfds: tuple[int, ...], wfds: tuple[int, ...], xfds: tuple[int, ...]
-) -> tuple[Any, _Index]:
-    """A poll object registered for the three sets, and where each fd sits in them."""
-    masks: dict[int, int] = {}
-    positions: dict[int, tuple[list[int], list[int], list[int]]] = {}
-    for which, (fds, bit) in enumerate(((rfds, _POLLIN), (wfds, _POLLOUT), (xfds, _POLLPRI))):
-        for position, fd in enumerate(fds):
-            masks[fd] = masks.get(fd, 0) | bit
-            slots = positions.get(fd)
-            if slots is None:
-                slots = positions[fd] = ([], [], [])
-            slots[which].append(position)
-    poller = _new_poll()
-    for fd, mask in masks.items():
-        poller.register(fd, mask)
-    index: _Index = {
-        fd: (tuple(r), tuple(w), tuple(x), not r and not w) for fd, (r, w, x) in positions.items()
-    }
-    return poller.poll, index
-
-
-def _pick(objects: Sequence[_T], hits: list[int]) -> list[_T]:
-    """The caller's objects at the positions ``hits``, in the caller's order."""
-    if not hits:
-        return []
-    if len(hits) == 1:
-        return [objects[hits[0]]]
-    hits.sort()
-    return [objects[i] for i in hits]
-
-
-def _bad_descriptor(fd: int) -> SocketError:
-    """``BadFileDescriptor`` for a descriptor number that is not open (POLLNVAL)."""
-    return from_errno(_errno.EBADF, "wait", f"fd {fd}")
-
-
-def _fds_slow(objects: Sequence[object]) -> tuple[int, ...]:
-    """Descriptors of ``objects``, with a clear error for the first one that is not usable."""
-    return tuple(_fd_of(obj, "wait") for obj in objects) if objects else ()
-
-
-def _wait_long(poll: Any, ms: float) -> list[tuple[int, int]]:
-    """``poll`` for longer than a C int of milliseconds allows (about 24.8 days)."""
-    deadline = time.monotonic() + ms / 1000.0
-    while True:
-        remaining = (deadline - time.monotonic()) * 1000.0
-        result: list[tuple[int, int]] = poll(min(max(remaining, 0.0), _MAX_POLL_MS))
-        if result or remaining <= _MAX_POLL_MS:
-            return result
-
-
-# ---------------------------------------------------------------------- the registration face
 
 
 class SelectorKey(NamedTuple):
@@ -522,6 +316,48 @@ def _closed_poll(timeout: float, maxevents: int) -> list[tuple[int, int]]:
     raise ValueError("select() on a closed Selector")
 
 
+class _Waker:
+    """A descriptor in a selector that another thread makes readable to wake a select.
+
+    An eventfd where the OS has one (one descriptor), else a pipe.  Plain
+    descriptors, not socket objects: a thread's `Selector.wait` registration keeps
+    one for the thread's life, and it must not warn when the interpreter exits.
+    """
+
+    __slots__ = ("_write_fd", "fd")
+
+    def __init__(self) -> None:
+        eventfd = getattr(os, "eventfd", None)
+        if eventfd is not None:
+            self.fd = self._write_fd = eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        else:
+            self.fd, self._write_fd = os.pipe()
+            os.set_blocking(self.fd, False)
+            os.set_blocking(self._write_fd, False)
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):  # full already: a wake-up is pending anyway
+            os.write(self._write_fd, _ONE)
+
+    def drain(self) -> None:
+        with contextlib.suppress(OSError):
+            os.read(self.fd, 4096)
+
+    def close(self) -> None:
+        if self.fd < 0:
+            return
+        os.close(self.fd)
+        if self._write_fd != self.fd:
+            os.close(self._write_fd)
+        self.fd = self._write_fd = -1
+
+    def __del__(self) -> None:
+        self.close()
+
+
+_ONE: Final = (1).to_bytes(8, sys.byteorder)  # an eventfd counts in 8-byte words; a pipe takes any
+
+
 class Selector:
     """Wait for sockets to become ready: PHP's ``socket_select``, and a registration API.
 
@@ -533,14 +369,13 @@ class Selector:
     ``Event.EXCEPTIONAL`` cannot be registered).  Use it as a context manager or
     call `close`.
 
-    A socket closed while registered (without ``unregister``) is dropped by the
-    kernel: it stops appearing in `select` results and never makes `select` fail.
-    Its key stays in the selector until ``unregister`` (which then returns the key
-    without error), and a new socket that reuses its descriptor number may be
-    registered: the stale key is replaced.  (That is epoll's behaviour; on the
-    ``selectors`` fallback a closed socket may instead be reported ready, and
-    reading it then raises `SocketClosedError`.)  A ``Selector`` is not
-    thread-safe; use one per thread.  ``Selector.wait`` is safe from any thread.
+    A `Socket` knows the selectors it is registered in: closing it (from any
+    thread) unregisters it from each before its descriptor is released and wakes a
+    `select` waiting meanwhile, so no select reports a closed `Socket`, nor another
+    file through its old descriptor number.  Other objects (Python sockets, files,
+    descriptor numbers) cannot tell the selector they closed: unregister them
+    before closing them, as with ``selectors``.  One thread at a time may call
+    `select`; closes may come from any thread.
 
     Raises:
         TooManyOpenFiles: ``Selector()`` could not get an epoll descriptor.
@@ -553,33 +388,57 @@ class Selector:
         [<Event.WRITE: 2>]
     """
 
-    __slots__ = ("__weakref__", "_backend", "_closed", "_fds", "_max_events", "_poll", "_rows")
+    __slots__ = (
+        "__weakref__",
+        "_backend",
+        "_changes",
+        "_closed",
+        "_dirty",
+        "_fds",
+        "_lock",
+        "_max_events",
+        "_poll",
+        "_polling",
+        "_rows",
+        "_sockets",
+        "_waker",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str | None = None) -> None:
+        """Make a selector.
+
+        Args:
+            backend: ``None`` for the OS's best mechanism; ``"epoll"`` or
+                ``"selectors"`` (``selectors.DefaultSelector``) to choose one, e.g.
+                to test the portable path on Linux.
+
+        Raises:
+            ValueError: an unknown ``backend``, or one this OS lacks.
+            TooManyOpenFiles: no descriptor for the selector.
+        """
+        kind = _BACKENDS.get(backend) if backend is not None else _DEFAULT_BACKEND
+        if kind is None or (kind is _EpollBackend and not hasattr(select, "epoll")):
+            raise ValueError(f"backend must be None, 'epoll' or 'selectors', got {backend!r}")
         try:
-            backend = _DEFAULT_BACKEND()
+            self._backend = kind()
         except OSError as exc:
             raise from_oserror(exc, "selector") from None
-        self._setup(backend)
-
-    @classmethod
-    def _with_backend(cls, backend: str) -> Selector:
-        """A selector over a named backend, ``"epoll"`` or ``"selectors"`` (tests use it)."""
-        self = cls.__new__(cls)
-        if backend == "epoll":
-            self._setup(_EpollBackend())
-        elif backend == "selectors":
-            self._setup(_SelectorsBackend())
-        else:
-            raise ValueError(f"unknown backend {backend!r}")
-        return self
-
-    def _setup(self, backend: _EpollBackend | _SelectorsBackend) -> None:
-        self._backend = backend
-        self._poll: Any = backend.poll
-        self._rows = backend.rows
+        try:
+            self._waker = _Waker()
+            self._backend.register(self._waker.fd, _READ)
+        except OSError as exc:
+            self._backend.close()
+            raise from_oserror(exc, "selector") from None
+        self._poll: Any = self._backend.poll
+        self._rows = self._backend.rows
         self._fds: dict[int, tuple[SelectorKey, _Row]] = {}
-        self._max_events = 1
+        # Registered Sockets -> their descriptor: found by identity when they close.
+        self._sockets: dict[_sockets.Socket, int] = {}
+        self._lock = threading.Lock()
+        self._dirty: set[int] = set()  # unregistered by a close during the select under way
+        self._polling = False
+        self._changes = 0  # registrations dropped by closes (Selector.wait re-checks then)
+        self._max_events = 2
         self._closed = False
 
     # ------------------------------------------------------------------ static face
@@ -593,11 +452,14 @@ class Selector:
     ) -> Ready[_T]:
         """Wait until some of the given sockets are ready (PHP's ``socket_select``).
 
-        Works for any number of sockets and any descriptor number (``poll``, not
-        ``select``).  A socket at end of stream or in error counts as readable,
-        and as writable if it is in ``write``; ``exceptional`` reports
-        out-of-band data (``POLLPRI``), and also an error on a socket that is in
-        ``exceptional`` only.
+        Works for any number of sockets and any descriptor number.  Built on the
+        registration face: each thread keeps one `Selector` whose registrations
+        are updated by difference from one wait to the next, so a loop that waits
+        on the same sets pays only for the sockets that are ready.  A socket at
+        end of stream or in error counts as readable, and as writable if it is in
+        ``write``; ``exceptional`` reports out-of-band data, and also an error on
+        a socket that is in ``exceptional`` only.  Closing a `Socket` that a wait
+        in another thread includes wakes that wait: it raises `SocketClosedError`.
 
         Args:
             read: sockets to wait for reading (`Socket`, Python sockets, any
@@ -614,7 +476,7 @@ class Selector:
                 is neither a descriptor nor has ``fileno()``.
             ValueError: a negative ``timeout`` or descriptor, or every set empty
                 with ``timeout=None`` (it would wait for ever).
-            SocketClosedError: a socket in a set is closed (checked before waiting).
+            SocketClosedError: a socket in a set is closed, before or during the wait.
             BadFileDescriptor: a descriptor number is not open.
 
         Example:
@@ -626,85 +488,18 @@ class Selector:
             4
             (True, True)
         """
-        if timeout is None:
-            ms: float = -1.0
-        elif (timeout.__class__ is int or timeout.__class__ is float) and timeout >= 0:
-            ms = timeout * 1000.0
-        else:
-            ms = _check_timeout(timeout) * 1000.0
+        if timeout is not None and not (
+            (timeout.__class__ is int or timeout.__class__ is float) and 0 <= timeout < _FOREVER
+        ):
+            timeout = _check_timeout(timeout)
         rs: Sequence[_T] = read if read.__class__ in _SEQUENCES else list(read)
         ws: Sequence[_T] = write if write.__class__ in _SEQUENCES else list(write)
         xs: Sequence[_T] = exceptional if exceptional.__class__ in _SEQUENCES else list(exceptional)
         try:
-            recent = _local.recent
+            state: _WaitState = _local.state
         except AttributeError:  # this thread's first wait
-            recent = _NO_RECENT
-        if (
-            recent[0] == _sockets._closes
-            and rs == recent[1]
-            and ws == recent[2]
-            and xs == recent[3]
-        ):
-            # The very Socket objects of this thread's last wait, and no Socket closed
-            # since: the same plan, without asking each socket for its descriptor.
-            poll, index = recent[4]
-            if recent[5] < _EPOLL_AFTER:
-                recent[5] += 1
-                if recent[5] == _EPOLL_AFTER and len(index) >= _EPOLL_MIN:
-                    poll, index = recent[4] = _epoll_plan(recent[4])
-        else:
-            closes = _sockets._closes  # read first: a close from now on is seen next time
-            try:
-                # fileno() of each object: the only per-socket work of a wait.
-                rfds = tuple([o if o.__class__ is int else o.fileno() for o in rs]) if rs else ()  # type: ignore[union-attr]
-                wfds = tuple([o if o.__class__ is int else o.fileno() for o in ws]) if ws else ()  # type: ignore[union-attr]
-                xfds = tuple([o if o.__class__ is int else o.fileno() for o in xs]) if xs else ()  # type: ignore[union-attr]
-            except AttributeError:
-                rfds, wfds, xfds = _fds_slow(rs), _fds_slow(ws), _fds_slow(xs)
-            key = (rfds, wfds, xfds)
-            try:
-                plan = _local.plans.get(key)
-            except AttributeError:  # this thread's first wait
-                plan = None
-            if plan is None:
-                # Not seen before: check the descriptors (a closed Socket's fileno() is
-                # -1, so a key holding one is never cached), then build and cache a plan.
-                if (rfds and min(rfds) < 0) or (wfds and min(wfds) < 0) or (xfds and min(xfds) < 0):
-                    _fds_slow(rs), _fds_slow(ws), _fds_slow(xs)  # raises for the first bad one
-                if not (rfds or wfds or xfds):
-                    if ms < 0:
-                        raise ValueError(
-                            "wait() with no sockets and no timeout would wait for ever"
-                        )
-                    time.sleep(ms / 1000.0)
-                    return _tuple_new(Ready, ([], [], []))  # type: ignore[no-any-return]
-                plan = _remember(key)
-            # Remember the objects themselves only when every one is a Socket whose
-            # closing bumps the counter; any other object may close unseen.
-            _local.recent = (
-                [closes, rs[:], ws[:], xs[:], plan, 0] if _only_sockets(rs, ws, xs) else _NO_RECENT
-            )
-            _drop(recent)
-            poll, index = plan
-        events: list[tuple[int, int]] = poll(ms) if ms <= _MAX_POLL_MS else _wait_long(poll, ms)
-        if not events:
-            return _tuple_new(Ready, ([], [], []))  # type: ignore[no-any-return]
-        rhits: list[int] = []
-        whits: list[int] = []
-        xhits: list[int] = []
-        for fd, revents in events:
-            if revents & _POLLNVAL:
-                raise _bad_descriptor(fd)
-            rpos, wpos, xpos, x_only = index[fd]
-            if rpos and revents & _READABLE:
-                rhits += rpos
-            if wpos and revents & _WRITABLE:
-                whits += wpos
-            if xpos and (revents & _POLLPRI or (x_only and revents & _ERRHUP)):
-                xhits += xpos
-        return _tuple_new(  # type: ignore[no-any-return]
-            Ready, (_pick(rs, rhits), _pick(ws, whits), _pick(xs, xhits))
-        )
+            state = _local.state = _WaitState()
+        return state.wait(rs, ws, xs, timeout)
 
     # ------------------------------------------------------------------ registration face
 
@@ -732,10 +527,10 @@ class Selector:
 
     def _lookup(self, sock: object) -> tuple[int, tuple[SelectorKey, _Row]]:
         """Find the registration of ``sock``; ``KeyError`` if there is none."""
-        if isinstance(sock, int) and not isinstance(sock, bool):
-            entry = self._fds.get(sock)
-            if entry is not None:
-                return sock, entry
+        if isinstance(sock, _sockets.Socket):
+            fd = self._sockets.get(sock, -1)
+        elif isinstance(sock, int) and not isinstance(sock, bool):
+            fd = sock
         else:
             fileno = getattr(sock, "fileno", None)
             if fileno is None:
@@ -744,10 +539,12 @@ class Selector:
                     f" got {_type_name(sock)}"
                 )
             fd = fileno()
-            entry = self._fds.get(fd) if isinstance(fd, int) and fd >= 0 else None
-            if entry is not None and (entry[0].socket is sock or _still_open(entry[0])):
-                return fd, entry
-            # Closed since registration: find it by identity.
+        entry = self._fds.get(fd) if isinstance(fd, int) else None
+        if entry is not None and (entry[0].socket is sock or isinstance(sock, int)):
+            return fd, entry
+        if not isinstance(sock, int):
+            # Not a Socket, and closed (or given another descriptor) since it was
+            # registered: find it by identity.
             for old_fd, candidate in self._fds.items():
                 if candidate[0].socket is sock:
                     return old_fd, candidate
@@ -755,6 +552,9 @@ class Selector:
 
     def register(self, sock: FileLike, events: int, data: Any = None) -> SelectorKey:
         """Start watching ``sock`` for ``events``.
+
+        A `Socket` is unregistered by its own ``close()``; anything else must be
+        unregistered before it is closed.
 
         Args:
             sock: a `Socket`, a Python socket, any object with ``fileno()``, or a
@@ -768,8 +568,8 @@ class Selector:
 
         Raises:
             TypeError: ``events`` is not an int, or ``sock`` has no ``fileno()``.
-            ValueError: ``events`` is 0 or has unknown bits; a negative descriptor;
-                the selector is closed.
+            ValueError: ``events`` is 0 or has unknown bits; a negative or too
+                large descriptor; the selector is closed.
             KeyError: ``sock`` (or its descriptor) is already registered — as
                 ``selectors`` does.
             SocketClosedError: ``sock`` is closed.
@@ -785,24 +585,60 @@ class Selector:
         """
         self._check_open()
         mask = self._check_mask(events)
-        fd = _fd_of(sock, "register")
-        fds = self._fds
-        existing = fds.get(fd)
-        if existing is not None:
-            if _still_open(existing[0]):
-                raise KeyError(f"{sock!r} (descriptor {fd}) is already registered")
-            # The old socket was closed without unregister and its number reused.
-            del fds[fd]
-            with contextlib.suppress(OSError, ValueError):
-                self._backend.unregister(fd)
+        if not isinstance(sock, _sockets.Socket):
+            fd = _fd_of(sock, "register")
+            with self._lock:
+                return self._add(sock, fd, mask, data)
+        # Held while registering: a close meanwhile waits for the lock, then undoes it.
+        fd = sock.retain()
+        try:
+            with self._lock:
+                key = self._add(sock, fd, mask, data)
+                try:
+                    sock.add_close_callback(self._socket_closed)
+                except BaseException:
+                    self._remove(fd)
+                    raise
+                self._sockets[sock] = fd
+                return key
+        finally:
+            sock.release()
+
+    def _add(self, sock: FileLike, fd: int, mask: int, data: Any) -> SelectorKey:
+        """Register ``fd`` in the backend and the table (the lock held)."""
+        if fd in self._fds or fd == self._waker.fd:
+            raise KeyError(f"{sock!r} (descriptor {fd}) is already registered")
         try:
             self._backend.register(fd, mask)
         except OSError as exc:
             raise from_oserror(exc, "register") from None
+        except OverflowError:
+            raise ValueError(f"descriptor {fd} is out of range") from None
         key = SelectorKey(sock, fd, _EVENTS[mask], data)
-        fds[fd] = (key, self._rows[mask])
-        self._max_events = min(max(len(fds), 1), _MAX_EVENTS)
+        self._fds[fd] = (key, self._rows[mask])
+        self._max_events = min(len(self._fds) + 1, _MAX_EVENTS)
         return key
+
+    def _remove(self, fd: int) -> SelectorKey:
+        """Drop ``fd``'s registration (the lock held); return its key."""
+        key = self._fds.pop(fd)[0]
+        self._max_events = min(len(self._fds) + 1, _MAX_EVENTS)
+        with contextlib.suppress(OSError, ValueError):
+            self._backend.unregister(fd)
+        if self._polling:
+            self._dirty.add(fd)  # what the select under way saw for it is void
+        return key
+
+    def _socket_closed(self, sock: _sockets.Socket) -> None:
+        """A registered `Socket` is closing (any thread), its descriptor not yet released."""
+        with self._lock:
+            fd = self._sockets.pop(sock, None)
+            if fd is None or self._closed:
+                return
+            self._remove(fd)
+            self._changes += 1
+            if self._polling:
+                self._waker.wake()
 
     def modify(self, sock: FileLike, events: int, data: Any = None) -> SelectorKey:
         """Change the events (and the data) a registered socket is watched for.
@@ -813,6 +649,7 @@ class Selector:
             The new `SelectorKey`.
 
         Raises:
+            SocketClosedError: ``sock`` is a closed `Socket`.
             KeyError: ``sock`` is not registered.
             TypeError, ValueError: bad ``events``, as for `register`.
             SocketError: the OS refused.
@@ -826,24 +663,24 @@ class Selector:
         """
         self._check_open()
         mask = self._check_mask(events)
-        fd, (old, _row) = self._lookup(sock)
-        if mask != int(old.events):
-            try:
-                self._backend.modify(fd, mask)
-            except OSError as exc:
-                raise from_oserror(exc, "modify") from None
-        key = SelectorKey(old.socket, fd, _EVENTS[mask], data)
-        self._fds[fd] = (key, self._rows[mask])
-        return key
+        if isinstance(sock, _sockets.Socket) and sock.closed:
+            raise SocketClosedError("modify")
+        with self._lock:
+            fd, (old, _row) = self._lookup(sock)
+            if mask != int(old.events):
+                try:
+                    self._backend.modify(fd, mask)
+                except OSError as exc:
+                    raise from_oserror(exc, "modify") from None
+            key = SelectorKey(old.socket, fd, _EVENTS[mask], data)
+            self._fds[fd] = (key, self._rows[mask])
+            return key
 
     def unregister(self, sock: FileLike) -> SelectorKey:
         """Stop watching ``sock``; return its key.
 
-        A socket closed while registered can still be unregistered (the kernel
-        has already forgotten it; this drops the key).
-
         Raises:
-            KeyError: ``sock`` is not registered.
+            KeyError: ``sock`` is not registered (a closed `Socket` no longer is).
 
         Example:
             >>> from sockkit import Socket, Event
@@ -853,12 +690,12 @@ class Selector:
             (True, 0)
         """
         self._check_open()
-        fd, (key, _row) = self._lookup(sock)
-        del self._fds[fd]
-        self._max_events = min(max(len(self._fds), 1), _MAX_EVENTS)
-        with contextlib.suppress(OSError, ValueError):
-            self._backend.unregister(fd)  # fails if closed: the kernel dropped it already
-        return key
+        with self._lock:
+            fd, _entry = self._lookup(sock)
+            key = self._remove(fd)
+            if isinstance(sock, _sockets.Socket) and self._sockets.pop(sock, None) is not None:
+                sock.remove_close_callback(self._socket_closed)
+            return key
 
     def get_key(self, sock: FileLike) -> SelectorKey:
         """Return the key of a registered socket.
@@ -877,12 +714,14 @@ class Selector:
         ``EXCEPTIONAL``-only registration it is reported as ``EXCEPTIONAL``).  The
         cost grows with the number of ready sockets, not the number registered;
         at most 1024 are returned per call (the rest come with the next call).
+        A registered `Socket` closed during the wait (in another thread) wakes it
+        and is not reported.
 
         Args:
             timeout: seconds; ``None`` waits for ever, ``0`` only polls.
 
         Returns:
-            The ready registrations; empty when the time ran out.
+            The ready registrations; empty when the time ran out (or a close woke it).
 
         Raises:
             TypeError: ``timeout`` is not a number (``bool`` included).
@@ -897,37 +736,49 @@ class Selector:
         """
         if timeout is None:
             wait: float = -1
-        elif (type(timeout) is float or type(timeout) is int) and timeout >= 0:
+        elif (type(timeout) is float or type(timeout) is int) and 0 <= timeout < _FOREVER:
             wait = timeout
         else:
             wait = _check_timeout(timeout)
-        try:
-            raw = self._poll(wait, self._max_events)
-        except OverflowError:
-            raw = self._select_long(wait)
-        if not raw:
-            return []
-        fds = self._fds
-        native_mask = self._backend.native_mask
-        ready: list[tuple[SelectorKey, Event]] = []
-        for fd, native in raw:
-            entry = fds.get(fd)
-            if entry is not None:
-                event = entry[1][native & native_mask]
-                if event is not None:
-                    ready.append((entry[0], event))
-        return ready
+        return self._ready(wait, self._max_events)
 
-    def _select_long(self, seconds: float) -> list[tuple[int, int]]:
+    def _ready(self, wait: float, most: int) -> list[tuple[SelectorKey, Event]]:
+        """`select` with the timeout checked (-1: for ever), at most ``most`` results."""
+        self._polling = True
+        try:
+            raw = self._poll(wait, most) if wait < _MAX_WAIT else self._long(wait, most)
+        except BaseException:
+            with self._lock:
+                self._polling = False
+                self._dirty.clear()
+            raise
+        with self._lock:
+            self._polling = False
+            dirty = self._dirty
+            if not raw:
+                dirty.clear()
+                return []
+            fds = self._fds
+            native_mask = self._backend.native_mask
+            ready: list[tuple[SelectorKey, Event]] = []
+            for fd, native in raw:
+                entry = fds.get(fd)
+                if entry is not None and fd not in dirty:
+                    event = entry[1][native & native_mask]
+                    if event is not None:
+                        ready.append((entry[0], event))
+                elif fd == self._waker.fd:
+                    self._waker.drain()
+            dirty.clear()
+            return ready
+
+    def _long(self, seconds: float, most: int) -> list[tuple[int, int]]:
         """Wait longer than the OS's timeout type allows, in pieces."""
         deadline = time.monotonic() + seconds
-        piece = (_MAX_POLL_MS // 1000) - 1
         while True:
             remaining = deadline - time.monotonic()
-            raw: list[tuple[int, int]] = self._poll(
-                min(max(remaining, 0.0), piece), self._max_events
-            )
-            if raw or remaining <= piece:
+            raw: list[tuple[int, int]] = self._poll(min(max(remaining, 0.0), _MAX_WAIT), most)
+            if raw or remaining <= _MAX_WAIT:
                 return raw
 
     def __len__(self) -> int:
@@ -941,12 +792,17 @@ class Selector:
 
         Closing twice is harmless; the registered sockets are not closed.
         """
-        if self._closed:
-            return
-        self._closed = True
-        self._poll = _closed_poll
-        self._fds.clear()
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._poll = _closed_poll
+            self._fds.clear()
+            sockets, self._sockets = self._sockets, {}
+        for sock in sockets:
+            sock.remove_close_callback(self._socket_closed)
         self._backend.close()
+        self._waker.close()
 
     @property
     def closed(self) -> bool:
@@ -964,12 +820,185 @@ class Selector:
         return f"<Selector {type(self._backend).__name__.strip('_')} {state}>"
 
 
-def _still_open(key: SelectorKey) -> bool:
-    """Whether a key's socket still has the descriptor it was registered with."""
-    sock = key.socket
-    if isinstance(sock, int):
-        return True
-    try:
-        return bool(sock.fileno() == key.fd)
-    except (OSError, ValueError):
+# Timeouts: epoll and poll take milliseconds as a C int (about 24.8 days); longer
+# waits go in pieces.  Beyond _FOREVER seconds a timeout is refused as absurd.
+_MAX_WAIT: Final = (2**31 - 1) // 1000 - 1
+_FOREVER: Final = 1e15
+_BACKENDS: Final[dict[str, type[_EpollBackend] | type[_SelectorsBackend]]] = {
+    "epoll": _EpollBackend,
+    "selectors": _SelectorsBackend,
+}
+_local = threading.local()
+
+
+class _Positions(NamedTuple):
+    """Where one registered object sits in the caller's three sets."""
+
+    read: tuple[int, ...]
+    write: tuple[int, ...]
+    exceptional: tuple[int, ...]
+    exceptional_only: bool
+
+
+class _WaitState:
+    """One thread's registration for `Selector.wait`, updated by difference between waits.
+
+    The registrations are keyed on the objects themselves (never on descriptor
+    numbers); each key's data is where the object sits in the caller's sets.  When
+    a wait comes with the very same objects as the last one, and no registered
+    `Socket` has closed since (the selector counts those), nothing is re-checked.
+    """
+
+    __slots__ = ("changes", "exceptional", "only_sockets", "read", "selector", "write")
+
+    def __init__(self) -> None:
+        self.selector = Selector()
+        self.read: Sequence[Any] = ()
+        self.write: Sequence[Any] = ()
+        self.exceptional: Sequence[Any] = ()
+        self.changes = -1
+        self.only_sockets = False
+
+    def wait(
+        self, rs: Sequence[_T], ws: Sequence[_T], xs: Sequence[_T], timeout: float | None
+    ) -> Ready[_T]:
+        selector = self.selector
+        if not (
+            self.only_sockets
+            and self.changes == selector._changes
+            and rs == self.read
+            and ws == self.write
+            and xs == self.exceptional
+        ):
+            self._update(rs, ws, xs)
+        if not selector._fds:
+            if timeout is None:
+                raise ValueError("wait() with no sockets and no timeout would wait for ever")
+            time.sleep(timeout)
+            return _tuple_new(Ready, ([], [], []))  # type: ignore[no-any-return]
+        changes = selector._changes
+        # Every ready socket at once (the registration face hands out 1024 per call).
+        found = selector._ready(-1 if timeout is None else timeout, len(selector._fds) + 1)
+        if selector._changes != changes:
+            _raise_if_closed(rs, ws, xs)
+        if not found:
+            return _tuple_new(Ready, ([], [], []))  # type: ignore[no-any-return]
+        rhits: list[int] = []
+        whits: list[int] = []
+        xhits: list[int] = []
+        for key, events in found:
+            where: _Positions = key.data
+            if events & _READ:
+                rhits += where.read
+            if events & _WRITE:
+                whits += where.write
+            if events & _EXCEPTIONAL:
+                xhits += where.exceptional
+        return _tuple_new(  # type: ignore[no-any-return]
+            Ready, (_pick(rs, rhits), _pick(ws, whits), _pick(xs, xhits))
+        )
+
+    def _update(self, rs: Sequence[Any], ws: Sequence[Any], xs: Sequence[Any]) -> None:
+        """Bring the registration in line with the sets: unregister, register, modify."""
+        wanted = _wanted(rs, ws, xs)
+        selector = self.selector
+        self.read = self.write = self.exceptional = ()
+        self.changes = -1
+        for key in list(selector):
+            obj = key.socket
+            if _identity(obj) not in wanted or _moved(key):
+                selector.unregister(obj)
+        for ident, (obj, where) in wanted.items():
+            mask = (
+                (_READ if where.read else 0)
+                | (_WRITE if where.write else 0)
+                | (_EXCEPTIONAL if where.exceptional else 0)
+            )
+            held: SelectorKey | None
+            try:
+                held = selector.get_key(obj)
+            except KeyError:
+                held = None
+            if held is None or (held.socket is not obj and _identity(held.socket) != ident):
+                if held is not None:
+                    selector.unregister(held.socket)
+                selector.register(obj, mask, where)
+            elif int(held.events) != mask or held.data != where:
+                selector.modify(obj, mask, where)
+        self.only_sockets = all(type(obj) is _sockets.Socket for obj, _where in wanted.values())
+        self.read, self.write, self.exceptional = rs[:], ws[:], xs[:]
+        self.changes = selector._changes
+
+
+def _identity(obj: object) -> object:
+    """What identifies a wait-set item: the object, or the number for a plain int."""
+    return int(obj) if isinstance(obj, int) and not isinstance(obj, bool) else id(obj)
+
+
+def _moved(key: SelectorKey) -> bool:
+    """Whether a registered non-`Socket` object no longer has the descriptor it had."""
+    obj = key.socket
+    if isinstance(obj, (int, _sockets.Socket)):
         return False
+    try:
+        return bool(obj.fileno() != key.fd)
+    except (OSError, ValueError):
+        return True
+
+
+def _wanted(
+    rs: Sequence[Any], ws: Sequence[Any], xs: Sequence[Any]
+) -> dict[object, tuple[Any, _Positions]]:
+    """Each distinct object of the three sets with its positions, checked."""
+    slots: dict[object, tuple[Any, list[int], list[int], list[int]]] = {}
+    for which, objects in enumerate((rs, ws, xs)):
+        for position, obj in enumerate(objects):
+            ident = _identity(obj)
+            entry = slots.get(ident)
+            if entry is None:
+                _fd_of(obj, "wait")  # raises for a closed or unusable item
+                entry = slots[ident] = (obj, [], [], [])
+            entry[1 + which].append(position)
+    return {
+        ident: (obj, _Positions(tuple(r), tuple(w), tuple(x), not r and not w))
+        for ident, (obj, r, w, x) in slots.items()
+    }
+
+
+def _raise_if_closed(*sets: Sequence[Any]) -> None:
+    """A registered `Socket` closed during a wait: if it is one of the caller's, say so."""
+    for objects in sets:
+        for obj in objects:
+            if type(obj) is _sockets.Socket and obj.closed:
+                raise SocketClosedError("wait")
+
+
+def _pick(objects: Sequence[_T], hits: list[int]) -> list[_T]:
+    """The caller's objects at the positions ``hits``, in the caller's order."""
+    if not hits:
+        return []
+    if len(hits) == 1:
+        return [objects[hits[0]]]
+    hits.sort()
+    return [objects[i] for i in hits]
+
+
+def _known_sockets(
+    read: Sequence[object], write: Sequence[object], exceptional: Sequence[object]
+) -> bool:
+    """Whether this thread's last wait was on these very objects, every one an open `Socket`.
+
+    True only if the thread's registration holds exactly these `Socket` objects and
+    none of them has closed since (a close unregisters it and is counted): so they
+    are all still open Sockets.  Lets ``sockkit.compat.socket_select`` skip checking
+    each element again on every call.
+    """
+    state: _WaitState | None = getattr(_local, "state", None)
+    return bool(
+        state is not None
+        and state.only_sockets
+        and state.changes == state.selector._changes
+        and read == state.read
+        and write == state.write
+        and exceptional == state.exceptional
+    )
