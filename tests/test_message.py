@@ -372,22 +372,45 @@ def test_built_rights_never_close_on_their_own() -> None:
         os.close(fd)
 
 
-def test_rights_close_detach_and_context_manager() -> None:
+def test_a_rights_built_for_sending_closes_nothing() -> None:
     fds = [os.dup(0), os.dup(0)]
-    rights = Rights(fds)
-    rights.close()
-    rights.close()  # idempotent
-    assert rights.fds == ()
-    for fd in fds:
+    try:
+        rights = Rights(fds)
+        rights.close()
+        with rights:
+            pass
+        assert rights.fds == tuple(fds)  # plain ints stay the caller's, unchanged
+        assert rights.detach() == ()
+        for fd in fds:
+            os.fstat(fd)  # still open
+        with pytest.raises(AttributeError):
+            Rights([1]).fds = (2,)  # type: ignore[misc]
+        assert copy.copy(Rights([1])) == Rights([1])  # a built Rights is a plain value
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def test_received_rights_close_detach_and_context_manager() -> None:
+    with Socket.pair() as (left, right):
+        for _ in range(3):
+            left.sendmsg(Message([b"c"], [Rights([0, 0])]))
+        space = cmsg_space(SOL_SOCKET, SCM_RIGHTS, 2)
+        first = right.recvmsg(1, space).control[0]
+        fds = first.fds
+        first.close()
+        first.close()  # idempotent
+        assert first.fds == ()
+        for fd in fds:
+            with pytest.raises(OSError):
+                os.fstat(fd)
+        with right.recvmsg(1, space).control[0] as held:
+            fd = held.fds[0]
         with pytest.raises(OSError):
             os.fstat(fd)
-    with Rights([os.dup(0)]) as held:
-        fd = held.fds[0]
-    with pytest.raises(OSError):
-        os.fstat(fd)
-    with pytest.raises(attrs_frozen_error()):
-        Rights([1]).fds = (2,)
-    assert copy.copy(Rights([1])) == Rights([1])  # a built Rights is a plain value
+        detached = right.recvmsg(1, space).control[0].detach()
+        for fd in detached:
+            os.close(fd)
 
 
 def test_owned_rights_cannot_be_copied() -> None:
@@ -642,7 +665,7 @@ def test_decoder_accepts_any_bytes(pair: tuple[int, int], data: bytes) -> None:
         # A typed result is a faithful value: it encodes and decodes back to itself.
         assert decode_control(*encode_control(decoded)) == decoded
         if isinstance(decoded, Rights):
-            assert decoded._owned is False  # decoding never takes ownership
+            assert not decoded.received  # decoding never takes ownership
 
 
 # SCM_RIGHTS payloads that name no descriptor of this process (negative ints, a partial

@@ -52,6 +52,7 @@ from typing_extensions import Buffer, Self
 from sockkit._platform import constant as _constant
 from sockkit.address import Address, from_sockaddr
 from sockkit.enums import MsgFlag
+from sockkit.errors import SocketClosedError
 from sockkit.options import Credentials, PacketInfo, interface_index
 
 if TYPE_CHECKING:
@@ -160,16 +161,20 @@ def _bytes_of(value: object, what: str) -> bytes:
         raise TypeError(f"{what} must be bytes-like, got {type(value).__name__}") from None
 
 
-def _to_fds(values: Iterable[int | _HasFileno]) -> tuple[int, ...]:
+def _to_sources(values: Iterable[int | _HasFileno]) -> tuple[int | _HasFileno, ...]:
+    """Check what a `Rights` to send is built from; keep the objects themselves."""
     if isinstance(values, (str, bytes, bytearray, memoryview)) or not isinstance(values, Iterable):
         raise TypeError(
             f"Rights.fds must be an iterable of descriptors, got {type(values).__name__}"
         )
-    fds: list[int] = []
+    sources: list[int | _HasFileno] = []
     for item in values:
-        fd = item if isinstance(item, int) else _fileno_of(item)
-        fds.append(_int_in(fd, "Rights.fds element", 0, _INT_MAX))
-    return tuple(fds)
+        if isinstance(item, int):
+            sources.append(_int_in(item, "Rights.fds element", 0, _INT_MAX))
+        else:
+            _int_in(_fileno_of(item), "Rights.fds element", 0, _INT_MAX)
+            sources.append(item)
+    return tuple(sources)
 
 
 def _fileno_of(item: object) -> object:
@@ -179,6 +184,16 @@ def _fileno_of(item: object) -> object:
             f"Rights.fds elements must be ints or have fileno(), got {type(item).__name__}"
         )
     return fileno()
+
+
+def _descriptor_now(item: int | _HasFileno) -> int:
+    """The descriptor an element of a `Rights` to send names at this moment."""
+    if isinstance(item, int):
+        return item
+    fd = item.fileno()
+    if fd < 0:
+        raise SocketClosedError("sendmsg")
+    return fd
 
 
 def _to_level(value: int) -> int:
@@ -212,14 +227,16 @@ def _unsupported(name: str) -> ValueError:
 # --------------------------------------------------------------------- control messages
 
 
-@attrs.define(eq=True)
 class Rights:
     """Descriptors passed over a Unix socket (``SCM_RIGHTS``).
 
-    To send, build it from descriptors (ints, or objects with ``fileno()`` such as a
-    `Socket` or an open file); the kernel duplicates them into the receiving process
-    and the sender keeps its own.  A `Rights` you build never closes anything on
-    its own.
+    To send, build it from descriptors: ints, or objects with ``fileno()`` such as
+    a `Socket` or an open file.  The objects are kept and their descriptors read
+    at send time (a `Socket` is held open for the duration of the send), so a
+    socket closed in between is an error, never a number that may name another
+    file by then.  Plain ints stay the caller's, as with ``socket.send_fds``.  The
+    kernel duplicates the descriptors into the receiving process and the sender
+    keeps its own: a `Rights` you build never closes anything.
 
     A `Rights` *received* by `Socket.recvmsg` owns new descriptors, which the
     caller must dispose of, once: `close` them, wrap them with `sockets`, or take
@@ -228,7 +245,9 @@ class Rights:
     ``ResourceWarning``.  Received descriptors are close-on-exec.
 
     Attributes:
-        fds: the descriptor numbers (empty once closed, wrapped or detached).
+        fds: the descriptor numbers: for a `Rights` to send, read now from what it
+            was built from; for a received one, those it still owns (empty once
+            closed, wrapped or detached).
 
     Raises:
         TypeError: ``fds`` is not an iterable of ints / objects with ``fileno()``.
@@ -245,22 +264,45 @@ class Rights:
         (2, b'hi')
     """
 
-    fds: tuple[int, ...] = attrs.field(converter=_to_fds, on_setattr=attrs.setters.frozen)
-    _owned: bool = attrs.field(default=False, init=False, repr=False, eq=False)
+    __slots__ = ("__weakref__", "_cell", "_sources")
+
+    # What a Rights to send was built from (ints and objects with fileno()).
+    _sources: tuple[int | _HasFileno, ...]
+    # A received Rights' descriptors while it owns them; None for one to send.  The
+    # list is shared with the receive path until the hand-over is complete, and every
+    # closer pops from it: each descriptor is closed exactly once, by whoever is first.
+    _cell: list[int] | None
+
+    def __init__(self, fds: Iterable[int | _HasFileno]) -> None:
+        self._sources = _to_sources(fds)
+        self._cell = None
 
     @classmethod
-    def _trusted(cls, fds: tuple[int, ...]) -> Rights:
-        """Build without the checks: ``fds`` comes from the kernel or a checked decode."""
+    def _owning(cls, cell: list[int]) -> Rights:
+        """A received `Rights` owning the descriptors in ``cell`` (checked by the caller)."""
         rights = object.__new__(cls)
-        object.__setattr__(rights, "fds", fds)
-        object.__setattr__(rights, "_owned", False)
+        rights._sources = ()
+        rights._cell = cell
         return rights
 
+    @property
+    def fds(self) -> tuple[int, ...]:
+        cell = self._cell
+        if cell is not None:
+            return tuple(cell)
+        return tuple(_descriptor_now(item) for item in self._sources)
+
+    @property
+    def received(self) -> bool:
+        """Whether this `Rights` came from a receive (and owns its descriptors)."""
+        return self._cell is not None
+
     def encode(self) -> Encoded:
-        """Return ``(SOL_SOCKET, SCM_RIGHTS, data)`` for ``sendmsg``.
+        """Return ``(SOL_SOCKET, SCM_RIGHTS, data)`` for ``sendmsg``, reading descriptors now.
 
         Raises:
             ValueError: the OS has no ``SCM_RIGHTS``.
+            SocketClosedError: a socket it holds is closed.
 
         Example:
             >>> Rights([0]).encode() == (socket.SOL_SOCKET, socket.SCM_RIGHTS, bytes(4))
@@ -271,36 +313,42 @@ class Rights:
         return (_SOL_SOCKET, _SCM_RIGHTS, array.array("i", self.fds).tobytes())
 
     def _take(self) -> tuple[int, ...]:
-        fds = self.fds
-        object.__setattr__(self, "fds", ())
-        object.__setattr__(self, "_owned", False)
-        return fds
+        cell = self._cell
+        if cell is None:
+            return ()
+        taken: list[int] = []
+        while cell:
+            taken.append(cell.pop(0))
+        return tuple(taken)
 
     def close(self) -> None:
-        """Close every descriptor held; the `Rights` is empty afterwards.  Idempotent.
+        """Close every received descriptor still held; the `Rights` is empty afterwards.
+
+        A `Rights` built for sending closes nothing: its descriptors are the caller's.
+        Idempotent.
 
         Example:
-            >>> rights = Rights([os.dup(0)])
-            >>> rights.close()
-            >>> rights.fds
-            ()
+            >>> with Socket.pair() as (left, right):
+            ...     Message([b"x"], [Rights([left])]).close()
+            ...     left.closed
+            False
         """
-        _close_fds(self._take())
+        cell = self._cell
+        while cell:
+            fd = cell.pop()
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def detach(self) -> tuple[int, ...]:
-        """Hand the descriptors over for good: the caller must close them itself.
+        """Hand the received descriptors over for good: the caller must close them itself.
 
         Returns:
             The descriptor numbers; the `Rights` is empty afterwards.
-
-        Example:
-            >>> fd = Rights([os.dup(0)]).detach()[0]
-            >>> os.close(fd)
         """
         return self._take()
 
     def sockets(self) -> list[Socket]:
-        """Wrap every descriptor as a `Socket`, which then owns it.
+        """Wrap every received descriptor as a `Socket`, which then owns it.
 
         All or nothing: if one descriptor is not a socket, none is wrapped and the
         `Rights` still holds them all.
@@ -318,25 +366,43 @@ class Rights:
         factory = _socket_from_fd
         if factory is None:  # pragma: no cover - sockkit.socket installs it on import
             raise RuntimeError("sockkit.socket has not been imported")
+        fds = self._take()
         made: list[Socket] = []
         try:
-            for fd in self.fds:
+            for fd in fds:
                 made.append(factory(fd))
         except BaseException:
             for sock in made:
                 sock.detach()  # give the descriptor back to this Rights, unclosed
+            self._cell = list(fds)
             raise
-        self._take()
         return made
 
     def __len__(self) -> int:
-        return len(self.fds)
+        cell = self._cell
+        return len(cell) if cell is not None else len(self._sources)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Rights):
+            return NotImplemented
+        return self._cell == other._cell and self._sources == other._sources
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        try:
+            fds = self.fds
+        except Exception:  # a closed socket inside: say what it holds instead
+            return f"Rights({list(self._sources)!r})"
+        return f"Rights(fds={fds!r})"
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         # A copy of an owning Rights would close the same descriptors twice.
-        if self._owned:
+        if self._cell:
             raise TypeError("cannot copy or pickle a Rights that owns descriptors; detach() first")
-        return super().__reduce_ex__(protocol)
+        if self._cell is not None:
+            return (_empty_received, ())
+        return (Rights, (self._sources,))
 
     def __enter__(self) -> Self:
         return self
@@ -345,14 +411,14 @@ class Rights:
         self.close()
 
     def __del__(self) -> None:
-        if getattr(self, "_owned", False) and getattr(self, "fds", ()):
-            warnings.warn(
-                f"unclosed received descriptors {self!r}",
-                ResourceWarning,
-                stacklevel=2,
-                source=self,
-            )
-            self.close()
+        if getattr(self, "_cell", None):
+            text = f"unclosed received descriptors {self!r}"
+            self.close()  # first: under -W error the warning raises
+            warnings.warn(text, ResourceWarning, stacklevel=2, source=self)
+
+
+def _empty_received() -> Rights:
+    return Rights._owning([])
 
 
 @attrs.frozen
@@ -608,7 +674,7 @@ def _decode_rights(data: bytes) -> Rights | None:
     fds.frombytes(data)
     if fds and min(fds) < 0:
         return None
-    return Rights._trusted(tuple(fds))
+    return Rights(tuple(fds))
 
 
 def _decode_credentials(data: bytes) -> Credentials | None:
@@ -907,12 +973,6 @@ def _msg_flags(value: int) -> MsgFlag:
     return flag
 
 
-def _close_fds(fds: Iterable[int]) -> None:
-    for fd in fds:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-
 def _slot_setter(name: str) -> Callable[[Message, Any], None]:
     setter: Callable[[Message, Any], None] = Message.__dict__[name].__set__
     return setter
@@ -944,6 +1004,62 @@ def _new_message(
     return message
 
 
+def _received_fds(ancdata: list[Encoded]) -> tuple[list[list[int]], bool]:
+    """The descriptors the kernel installed: one list per ``SCM_RIGHTS`` entry.
+
+    Also whether they all arrived intact (whole, non-negative ints; no truncation
+    is judged by the caller from the flags).
+    """
+    cells: list[list[int]] = []
+    intact = True
+    for level, kind, data in ancdata:
+        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+            whole = array.array("i")
+            whole.frombytes(data[: len(data) - len(data) % _FD_SIZE])
+            installed = [fd for fd in whole if fd >= 0]
+            cells.append(installed)
+            if len(data) % _FD_SIZE or len(installed) != len(whole):
+                intact = False
+    return cells, intact
+
+
+def _close_cells(cells: list[list[int]]) -> None:
+    """Close every descriptor still in ``cells``; each is popped, so closed once."""
+    for cell in cells:
+        while cell:
+            fd = cell.pop()
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _abandon(ancdata: list[Encoded], cells: list[list[int]] | None) -> None:
+    """A receive is interrupted before its message reached the caller: close what came."""
+    _close_cells(_received_fds(ancdata)[0] if cells is None else cells)
+
+
+def _outgoing(control: list[ControlMessage]) -> tuple[list[Any], list[Encoded]]:
+    """``sendmsg``'s ``ancdata`` for ``control``, with every `Socket` of a `Rights` held.
+
+    Returns the held sockets (the caller releases each after the send) and the
+    encoded control data.  Holding (``retain``) keeps each socket's descriptor
+    number its own until the send is done; a closed one raises `SocketClosedError`.
+    """
+    held: list[Any] = []
+    try:
+        for item in control:
+            if isinstance(item, Rights):
+                for source in item._sources:
+                    retain = getattr(source, "retain", None)
+                    if retain is not None:
+                        retain()
+                        held.append(source)
+        return held, _ancillary(control)
+    except BaseException:
+        for source in held:
+            source.release()
+        raise
+
+
 def _received(
     buffers: list[Any],
     nbytes: int,
@@ -952,54 +1068,45 @@ def _received(
     raw_address: Any,
     *,
     family: int,
+    cells: list[list[int]] | None = None,
 ) -> Message:
     """Build the `Message` for what ``socket.recvmsg``/``recvmsg_into`` returned.
 
     Descriptor safety: every descriptor received is either handed to the caller in
     an owning `Rights` or closed here — when the control data was truncated
     (``MSG_CTRUNC``), an ``SCM_RIGHTS`` payload is malformed, or anything raises
-    before the message is complete.
+    before the message is complete.  ``cells`` (from `_received_fds`) may be shared
+    with the caller, which closes what is left in them if the hand-over is
+    interrupted after this returns: every closer pops, so none is closed twice.
     """
     if not ancdata:
         address = None if raw_address is None else from_sockaddr(family, raw_address)
         return _new_message(buffers, [], address, flags, nbytes)
-    # Every descriptor the kernel installed (whole, non-negative ints of each SCM_RIGHTS
-    # payload), and whether they all arrived intact: no truncation, no malformed payload.
-    fds: list[int] = []
-    intact = not flags & _CTRUNC
-    for level, kind, data in ancdata:
-        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
-            whole = array.array("i")
-            whole.frombytes(data[: len(data) - len(data) % _FD_SIZE])
-            installed = [fd for fd in whole if fd >= 0]
-            fds.extend(installed)
-            if len(data) % _FD_SIZE or len(installed) != len(whole):
-                intact = False
-    rights: list[Rights] = []
+    if cells is None:
+        cells, intact = _received_fds(ancdata)
+    else:
+        intact = _received_fds(ancdata)[1]
+    intact = intact and not flags & _CTRUNC
     try:
         if not intact:
             # The caller cannot get them all intact, so it gets none: close every one
             # and leave the SCM_RIGHTS entries out (flags still report MSG_CTRUNC).
-            pending, fds = fds, []
-            _close_fds(pending)
-        elif fds and not _CLOEXEC:
-            for fd in fds:
-                os.set_inheritable(fd, False)
+            _close_cells(cells)
+        elif not _CLOEXEC:
+            for cell in cells:
+                for fd in cell:
+                    os.set_inheritable(fd, False)
         control: list[ControlMessage] = []
+        next_cell = iter(cells)
         for level, kind, data in ancdata:
             if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+                cell = next(next_cell)
                 if intact:
-                    whole = array.array("i")
-                    whole.frombytes(data)
-                    rights.append(Rights._trusted(tuple(whole)))
-                    control.append(rights[-1])
+                    control.append(Rights._owning(cell))
                 continue
             control.append(decode_control(level, kind, data))
         address = None if raw_address is None else from_sockaddr(family, raw_address)
-        message = _new_message(buffers, control, address, flags, nbytes)
+        return _new_message(buffers, control, address, flags, nbytes)
     except BaseException:
-        _close_fds(fds)  # no Rights owns them yet
+        _close_cells(cells)
         raise
-    for item in rights:  # hand over: from here the caller owns them
-        object.__setattr__(item, "_owned", True)
-    return message

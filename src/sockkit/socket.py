@@ -15,18 +15,19 @@ Example:
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import errno as _errno
 import io
-import selectors as _selectors
+import os
 import signal
 import socket as _s
 import sys
 import threading
 import warnings
+from collections.abc import Callable
+from itertools import starmap as _starmap
 from operator import index as _index
-from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn, TypeVar, cast
 
 from typing_extensions import Buffer
 
@@ -34,14 +35,16 @@ from sockkit import _happy_eyeballs
 from sockkit._platform import constant as _constant
 from sockkit.address import Address, from_sockaddr, to_sockaddr
 from sockkit.enums import AddressFamily, Protocol, ReadMode, Shutdown, SocketType
-from sockkit.errors import SocketClosedError, SocketError, from_errno, from_oserror
+from sockkit.errors import BusyError, SocketClosedError, SocketError, from_errno, from_oserror
 from sockkit.message import (
     _CLOEXEC,
     Message,
-    _ancillary,
+    _abandon,
     _Buffers,
     _install_socket_factory,
+    _outgoing,
     _received,
+    _received_fds,
 )
 from sockkit.options import Option, _OptionBase
 
@@ -53,6 +56,10 @@ __all__ = ["Socket", "SocketPair"]
 # Enum members bound once: evaluating ``ReadMode.NORMAL`` goes through the enum
 # metaclass every time, which is measurable on a per-line read.
 _NORMAL: Final = ReadMode.NORMAL
+_BINARY: Final = ReadMode.BINARY
+_R = TypeVar("_R")
+# listen(2)'s backlog is a C int; the kernel caps it at somaxconn anyway.
+_C_INT_MAX: Final = 2**31 - 1
 # Plain ints, not the socket module's IntFlag members: ``flags | MsgFlag.X`` runs the
 # enum machinery (about 1 µs), more than the system call it decorates.
 _PEEK: Final = int(_s.MSG_PEEK)
@@ -67,8 +74,9 @@ _SIGPIPE: Final = (
     else None
 )
 _SOMAXCONN: Final = _s.SOMAXCONN
-# "No \r ahead" for Socket._ahead_cr: beyond any position a read may look at.
+# "No \r ahead" for _LineReader.cr: beyond any position a read may look at.
 _NO_CR: Final = sys.maxsize
+_STREAM: Final = int(_s.SOCK_STREAM)
 _AF_UNIX: Final = getattr(_s, "AF_UNIX", -1)
 # sockatmark(3) is an ioctl; its number is per platform.
 _SO_PROTOCOL: Final = _constant("SO_PROTOCOL")
@@ -97,12 +105,33 @@ class _Closed:
         pass
 
 
-_CLOSED: Final = _Closed()
+_CLOSED: Final[Any] = _Closed()
 
-# Bumped whenever a Socket closes, gives its descriptor away or shares its Python socket:
-# Selector.wait reuses its plan for the very Socket objects it waited on last only while
-# this is unchanged (a closed Socket's descriptor number may already name another file).
-_closes = 0
+# Guards the moments of a Socket's life that several threads may race for: marking it
+# closed, handing its close callbacks over, and releasing a descriptor whose close was
+# deferred.  Never held during a system call that can block; closes are rare, so one
+# lock for every socket costs nothing on the data path.
+_LIFETIME: Final = threading.Lock()
+
+
+def _vacate(fd: int) -> None:
+    """Put a dead socket in place of ``fd`` until the calls still using the number leave.
+
+    The socket module retries a call that timed-waits (poll, then the call, again
+    on ``EAGAIN``); after ``shutdown`` some files still answer ``EAGAIN`` (an
+    unconnected UDP socket), so such a call would spin until its timeout.  ``dup2``
+    swaps the file behind the number in one step: the number is never free for
+    another file to take, and every further call on it fails at once (an
+    unconnected stream socket reports hang-up and refuses I/O).  The last call out
+    closes the number as usual.
+    """
+    if fd < 0 or not hasattr(os, "dup2") or sys.platform == "win32":
+        return
+    try:
+        with _s.socket(_AF_UNIX, _s.SOCK_STREAM) as dead:
+            os.dup2(dead.fileno(), fd, inheritable=False)
+    except OSError:
+        pass  # best effort: the calls still end with their timeout
 
 
 def _enum_or_int(enum_type: type[Any], value: int) -> Any:
@@ -112,74 +141,25 @@ def _enum_or_int(enum_type: type[Any], value: int) -> Any:
         return value
 
 
-# Frames of these files belong to calls on a socket (ours, or the socket module's),
-# and this local of such a frame names the Socket or its Python socket.  Code that
-# calls a Socket's wrapped socket directly adds its file (_register_direct_caller).
-_CALL_FILES: Final[dict[str, str]] = {__file__: "self", _s.__file__: "self"}
+def _report_callback_error(callback: object, sock: Socket) -> None:
+    """A close callback raised: report it as Python reports errors in finalizers."""
+    hook = getattr(sys, "unraisablehook", None)
+    exc = sys.exc_info()[1]
+    if hook is None or exc is None:  # pragma: no cover - every supported Python has it
+        return
+    hook(
+        _Unraisable(
+            type(exc), exc, exc.__traceback__, f"Exception in close callback {callback!r}", sock
+        )
+    )
 
 
-def _register_direct_caller(file: str, local: str) -> None:
-    """Let ``close()`` find calls blocked in functions of ``file``.
-
-    For code that calls a `Socket`'s wrapped Python socket itself, to skip the
-    method's frame on a hot path (``sockkit.compat`` does): while such a call is
-    blocked, its frame's local variable ``local`` must hold the `Socket`, so that
-    closing the `Socket` from another thread wakes it as it wakes the methods.
-    """
-    _CALL_FILES[file] = local
-
-
-_SELECTORS_FILE: Final = _selectors.__file__
-# How many threads besides the main one are running (CPython's, 20 ns); None: unknown.
-_other_threads: Final = getattr(_thread, "_count", None)
-
-
-def _references(obj: object) -> int:
-    """``sys.getrefcount`` where the interpreter has exact reference counts, else 1."""
-    return sys.getrefcount(obj) if _EXACT_REFCOUNTS else 1
-
-
-def _references_when_unshared() -> int:
-    probe = object()  # held by one local, like the socket in close()
-    return _references(probe)
-
-
-_EXACT_REFCOUNTS: Final = hasattr(sys, "getrefcount") and bool(
-    getattr(sys, "_is_gil_enabled", lambda: True)()
-)
-# A call in progress on the Python socket (in any thread) holds a reference to it; so
-# does a file from makefile() or a user of to_stdlib().  When close() holds the only
-# one, nobody can be blocked in it: no need to look at the threads.  (-1: always look.)
-_UNSHARED: Final = _references_when_unshared() if _EXACT_REFCOUNTS else -1
-
-
-def _in_use_elsewhere(owner: Socket, sock: object) -> bool:
-    """Whether another thread is inside a call on this socket now (and may be blocked in it).
-
-    Looks at the innermost frame of each other thread: a blocked call's innermost
-    Python frame is the `Socket` method (or the socket module's) whose ``self`` it is,
-    or a registered direct caller's whose named local it is (one frame further out
-    when the socket module waits in ``selectors``).  Costs
-    nothing on the data path; ``close()`` pays only when other threads exist (about
-    0.1 µs per thread).
-    """
-    if _other_threads is not None and not _other_threads():
-        return False  # the main thread alone: nobody else can be blocked
-    me = threading.get_ident()
-    for ident, top in sys._current_frames().items():
-        if ident == me:
-            continue
-        frame = top
-        filename = frame.f_code.co_filename
-        if filename == _SELECTORS_FILE and frame.f_back is not None:
-            frame = frame.f_back  # socket.sendfile() waiting for writability
-            filename = frame.f_code.co_filename
-        local = _CALL_FILES.get(filename)
-        if local is not None:
-            this = frame.f_locals.get(local)
-            if this is owner or this is sock:
-                return True
-    return False
+class _Unraisable(NamedTuple):
+    exc_type: type[BaseException]
+    exc_value: BaseException
+    exc_traceback: Any
+    err_msg: str
+    object: object
 
 
 class Socket:
@@ -206,27 +186,34 @@ class Socket:
 
     __slots__ = (
         "__weakref__",
-        "_ahead",
-        "_ahead_at",
-        "_ahead_cr",
+        "_callbacks",
+        "_calls",
         "_family",
+        "_held",
         "_last_error",
-        "_shared",
+        "_lines",
         "_sock",
         "_type",
     )
 
-    _sock: Any
+    # The Python socket, or _CLOSED once this Socket is closed.  Only this module
+    # touches it; every call that reaches the OS goes through _io (or counts itself
+    # in _calls the same way), so close() knows exactly who is inside a call.
+    _sock: _s.socket
     _family: int
     _type: int
     _last_error: int
-    _shared: bool
-    # Bytes a NORMAL read peeked at that are still queued in the kernel (stream
-    # sockets only), where the next line starts in them (-1: never cache), and where
-    # their next \r is (_NO_CR when there is none).
-    _ahead: bytes
-    _ahead_at: int
-    _ahead_cr: int
+    # One entry per call in flight on this socket, in any thread (list.append and
+    # list.pop are atomic, with or without the GIL): close() reads its length.
+    _calls: list[str]
+    # Called once by close(), before the descriptor is released: the selectors this
+    # socket is registered in, event loops waiting on it.  None once closed.
+    _callbacks: list[Callable[[Socket], object]] | None
+    # The Python socket whose release close() deferred to the last call in flight.
+    _held: Any
+    # The NORMAL-mode line reader while it holds state (look-ahead, kept bytes or a
+    # kept error); None otherwise, so the receive paths test one attribute.
+    _lines: _LineReader | None
 
     def __init__(
         self,
@@ -238,7 +225,6 @@ class Socket:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"{name} must be an int, got {value.__class__.__name__}")
         self._sock = _CLOSED
-        self._shared = False
         try:
             sock = _s.socket(family, type, protocol)
         except OSError as exc:
@@ -246,13 +232,14 @@ class Socket:
         self._adopt(sock)
 
     def _adopt(self, sock: _s.socket) -> None:
-        self._sock = sock
         self._family = sock.family
         self._type = sock.type
         self._last_error = 0
-        self._shared = False
-        self._ahead = b""
-        self._ahead_at = 0 if sock.type == _s.SOCK_STREAM else -1
+        self._calls = []
+        self._callbacks = []
+        self._held = None
+        self._lines = None
+        self._sock = sock
 
     @classmethod
     def _wrap(cls, sock: _s.socket) -> Socket:
@@ -289,7 +276,11 @@ class Socket:
 
     @classmethod
     def from_stdlib(cls, sock: _s.socket) -> Socket:
-        """Wrap a Python ``socket.socket``; the new `Socket` owns it from now on.
+        """Take over a Python ``socket.socket``'s descriptor; the new `Socket` owns it.
+
+        ``sock`` is left detached (as after ``sock.detach()``): closing it is
+        harmless, and its calls fail instead of reaching the descriptor.  Family,
+        type, protocol and timeout carry over.
 
         Raises:
             TypeError: ``sock`` is not a ``socket.socket``.
@@ -299,7 +290,19 @@ class Socket:
             raise TypeError(f"sock must be a socket.socket, got {sock.__class__.__name__}")
         if sock.fileno() < 0:
             raise SocketClosedError("from_stdlib")
-        return cls._wrap(sock)
+        # Ownership moves: the descriptor is taken out of ``sock`` (which is left
+        # detached, so closing it later is harmless and using it fails with EBADF
+        # rather than reaching a number that may name another file by then).
+        timeout = sock.gettimeout()
+        family, kind, proto = sock.family, sock.type, sock.proto
+        fd = sock.detach()
+        try:
+            mine = _s.socket(family, kind, proto, fileno=fd)
+            mine.settimeout(timeout)
+        except BaseException:
+            os.close(fd)
+            raise
+        return cls._wrap(mine)
 
     @classmethod
     def from_fd(cls, fd: int) -> Socket:
@@ -402,38 +405,149 @@ class Socket:
     def close(self) -> None:
         """Close the socket.  Closing twice is harmless.
 
+        The socket is marked closed first; then every close callback runs (the
+        selectors it is registered in forget it and wake, event loops waiting on it
+        wake); then, when calls of this process are inside a system call on it in
+        other threads, the connection is shut down (``shutdown(2)``), which wakes
+        them with `SocketClosedError`, and the descriptor is released by the last
+        of them to leave.  Otherwise the descriptor is released at once, and a
+        process that shares it (a forked child, a receiver over ``SCM_RIGHTS``)
+        keeps a working connection.
+
         After ``close()``, ``fileno()`` returns -1, ``family`` and ``type`` still
         answer, and everything that would reach the OS raises `SocketClosedError`.
         """
-        global _closes
-        sock = self._sock
-        self._sock = _CLOSED
-        _closes += 1
-        if sock is not _CLOSED and _references(sock) > _UNSHARED and _in_use_elsewhere(self, sock):
-            # close() alone does not wake a thread blocked in this socket (Linux keeps
-            # the file alive for the call): shutdown() does, and the woken call then
-            # raises SocketClosedError.  Only then: shutdown() would also cut the
-            # connection for a forked child or a receiver of the descriptor.
-            with contextlib.suppress(OSError):
-                sock.shutdown(_s.SHUT_RDWR)
+        with _LIFETIME:
+            sock = self._sock
+            if sock is _CLOSED:
+                return
+            self._sock = _CLOSED
+            callbacks, self._callbacks = self._callbacks, None
+        self._lines = None
+        self._notify_closed(callbacks)
+        with _LIFETIME:
+            busy = bool(self._calls)
+            if busy:
+                self._held = sock  # released by the last call in flight (_settle)
+        if not busy:
+            sock.close()
+            return
+        # close() alone wakes no thread blocked in a system call on the descriptor
+        # (the kernel keeps the file alive for the call): shutdown() does.
+        with contextlib.suppress(OSError):
+            sock.shutdown(_s.SHUT_RDWR)
+        with _LIFETIME:
+            if self._held is sock:
+                _vacate(sock.fileno())
+        self._settle()
+
+    def _notify_closed(self, callbacks: list[Callable[[Socket], object]] | None) -> None:
+        for callback in callbacks or ():
+            try:
+                callback(self)
+            except Exception:
+                _report_callback_error(callback, self)
+
+    def _settle(self) -> None:
+        """Release the descriptor of a closed socket once no call is in flight on it."""
+        with _LIFETIME:
+            sock = self._held
+            if sock is None or self._calls:
+                return
+            self._held = None
         sock.close()
 
     def detach(self) -> int:
         """Give up ownership of the descriptor and return it; the `Socket` is closed.
 
+        Close callbacks run as for `close` (selectors forget the socket), but the
+        descriptor stays open: it is the caller's now.
+
         Raises:
             SocketClosedError: the socket was already closed.
+            BusyError: a call is in flight on the socket in another thread (the
+                descriptor cannot change hands under it).
         """
-        global _closes
-        fd: int = self._sock.detach()
-        self._sock = _CLOSED
-        _closes += 1
+        with _LIFETIME:
+            sock = self._sock
+            if sock is _CLOSED:
+                raise SocketClosedError("detach")
+            if self._calls:
+                raise BusyError("detach() while a call is in flight on this socket")
+            self._sock = _CLOSED
+            callbacks, self._callbacks = self._callbacks, None
+        self._lines = None
+        self._notify_closed(callbacks)
+        fd: int = sock.detach()
         return fd
+
+    def retain(self) -> int:
+        """Count one use of the descriptor outside this object's methods; return it.
+
+        For code that waits on the descriptor itself, such as an event loop waiting
+        for readiness: until the matching `release`, ``close()`` treats the use as a
+        call in flight (it wakes callbacks and defers releasing the descriptor), so
+        the number cannot name another file while it is in use.
+
+        Raises:
+            SocketClosedError: the socket is closed.
+
+        Example:
+            >>> with Socket.pair() as (left, right):
+            ...     fd = left.retain()
+            ...     left.release()
+            ...     fd == left.fileno()
+            True
+        """
+        self._calls.append("retain")
+        sock = self._sock
+        if sock is _CLOSED:
+            self.release()
+            raise SocketClosedError("retain")
+        fd: int = sock.fileno()
+        return fd
+
+    def release(self) -> None:
+        """End one `retain`; the last one out of a closed socket releases its descriptor.
+
+        Raises:
+            RuntimeError: there is no `retain` to end.
+        """
+        try:
+            self._calls.pop()
+        except IndexError:
+            raise RuntimeError("release() without retain()") from None
+        if self._sock is _CLOSED:
+            self._settle()
+
+    def add_close_callback(self, callback: Callable[[Socket], object]) -> None:
+        """Have ``callback(sock)`` run once when the socket closes.
+
+        It runs in the thread that closes the socket, after the socket is marked
+        closed and before its descriptor is released (so the number still names
+        this socket).  An exception from it is reported through
+        ``sys.unraisablehook`` and does not stop the close.
+
+        Raises:
+            SocketClosedError: the socket is already closed.
+        """
+        with _LIFETIME:
+            callbacks = self._callbacks
+            if callbacks is None:
+                raise SocketClosedError("add_close_callback")
+            callbacks.append(callback)
+
+    def remove_close_callback(self, callback: Callable[[Socket], object]) -> None:
+        """Forget a callback given to `add_close_callback` (no error if it is not there)."""
+        with _LIFETIME:
+            callbacks = self._callbacks
+            if callbacks is not None and callback in callbacks:
+                callbacks.remove(callback)
 
     @property
     def closed(self) -> bool:
         """Whether the socket is closed (also when closed through ``to_stdlib()``)."""
-        return bool(self._sock.fileno() < 0)
+        return self._sock is _CLOSED
 
     def __enter__(self) -> Self:
         return self
@@ -442,12 +556,13 @@ class Socket:
         self.close()
 
     def __del__(self) -> None:
-        sock = getattr(self, "_sock", _CLOSED)
-        if sock is _CLOSED or self._shared or sock.fileno() < 0:
+        if getattr(self, "_sock", _CLOSED) is _CLOSED:
             return
-        warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=2, source=self)
-        self._sock = _CLOSED
-        sock.close()
+        text = f"unclosed {self!r}"
+        # Closed before warning: under "-W error::ResourceWarning" the warning raises,
+        # and the Python socket must not then be found unclosed a second time.
+        self.close()
+        warnings.warn(text, ResourceWarning, stacklevel=2, source=self)
 
     def fileno(self) -> int:
         """Return the descriptor, or -1 once closed."""
@@ -455,40 +570,50 @@ class Socket:
         return fd
 
     def to_stdlib(self) -> _s.socket:
-        """Return the Python ``socket.socket`` underneath (shared, not a copy).
+        """Return a Python ``socket.socket`` for this socket (shared, not a copy).
 
-        Closing either closes both; the `Socket` then reports ``closed``.
+        The returned object holds no descriptor of its own: each of its calls goes
+        through this `Socket` (counted as in flight, so ``close()`` wakes it), and
+        closing or detaching it closes or detaches this `Socket`.
 
         Raises:
             SocketClosedError: the socket is closed.
         """
-        sock = self._sock
-        if sock is _CLOSED:
+        if self._sock is _CLOSED:
             raise SocketClosedError("to_stdlib")
-        global _closes
-        self._shared = True
-        _closes += 1
-        self._ahead, self._ahead_at = b"", -1  # others may read it now: no look-ahead
-        result: _s.socket = sock
-        return result
+        return _StdlibView(self)
 
-    def makefile(self, mode: str = "rb", buffering: int | None = None) -> IO[Any]:
+    def makefile(
+        self,
+        mode: str = "rb",
+        buffering: int | None = None,
+        *,
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> IO[Any]:
         """Return a file object reading and/or writing this socket.
+
+        The file reads and writes through this `Socket`'s own methods, so a read
+        blocked in it is woken by ``close()``.  Closing the file leaves the socket
+        open (as with Python's ``socket.makefile``).
 
         Args:
             mode: ``"r"``, ``"w"``, ``"rw"``, with ``"b"`` for binary.
             buffering: as for ``open()``; ``0`` for unbuffered binary.
+            encoding: text mode's encoding.
+            errors: text mode's error handler.
+            newline: text mode's newline handling.
 
         Raises:
             ValueError: an unknown mode.
             SocketClosedError: the socket is closed.
         """
-        if not set(mode) <= {"r", "w", "b"} or not mode.strip("b"):
-            raise ValueError(f"mode must be made of 'r', 'w' and 'b', got {mode!r}")
-        # Reads through the file bypass this object: no cached line look-ahead from now on.
-        self._ahead, self._ahead_at = b"", -1
-        file: IO[Any] = self._sock.makefile(mode, buffering)
-        return file
+        if self._sock is _CLOSED:
+            raise SocketClosedError("makefile")
+        from sockkit._socketfile import socket_file  # noqa: PLC0415 - rarely used
+
+        return socket_file(self, mode, buffering, encoding=encoding, errors=errors, newline=newline)
 
     # ------------------------------------------------------------------ state
 
@@ -510,12 +635,14 @@ class Socket:
             SocketClosedError: the socket is closed.
         """
         sock = self._sock
+        if sock is _CLOSED:
+            raise SocketClosedError("protocol")
         number: int = sock.proto
         if _SO_PROTOCOL is not None:
             try:
-                number = sock.getsockopt(_s.SOL_SOCKET, _SO_PROTOCOL)
-            except OSError as exc:
-                if isinstance(exc, SocketError):
+                number = self._io("protocol", None, sock.getsockopt, _s.SOL_SOCKET, _SO_PROTOCOL)
+            except SocketError as exc:
+                if isinstance(exc, SocketClosedError):
                     raise
         return _enum_or_int(Protocol, number)  # type: ignore[no-any-return]
 
@@ -528,7 +655,7 @@ class Socket:
     def blocking(self, value: bool) -> None:
         if not isinstance(value, bool):
             raise TypeError(f"blocking must be a bool, got {value.__class__.__name__}")
-        self._sock.setblocking(value)
+        self._io("setblocking", None, self._sock.setblocking, value)
 
     @property
     def timeout(self) -> float | None:
@@ -546,7 +673,7 @@ class Socket:
                 raise TypeError(f"timeout must be seconds or None, got {value.__class__.__name__}")
             if not value >= 0:
                 raise ValueError(f"timeout must be >= 0 or None, got {value}")
-        self._sock.settimeout(value)
+        self._io("settimeout", None, self._sock.settimeout, value)
 
     @property
     def local_address(self) -> Address | None:
@@ -557,10 +684,7 @@ class Socket:
         Raises:
             SocketClosedError: the socket is closed.
         """
-        try:
-            raw = self._sock.getsockname()
-        except OSError as exc:
-            raise self._error(exc, "getsockname") from None
+        raw = self._io("getsockname", None, self._sock.getsockname)
         return from_sockaddr(self._family, raw)
 
     @property
@@ -571,10 +695,7 @@ class Socket:
             NotConnected: the socket is not connected.
             SocketClosedError: the socket is closed.
         """
-        try:
-            raw = self._sock.getpeername()
-        except OSError as exc:
-            raise self._error(exc, "getpeername") from None
+        raw = self._io("getpeername", None, self._sock.getpeername)
         return from_sockaddr(self._family, raw)
 
     @property
@@ -593,18 +714,20 @@ class Socket:
             OperationNotSupported: the platform has no ``SIOCATMARK``.
             SocketClosedError: the socket is closed.
         """
-        fd = self.fileno()
-        if fd < 0:
+        if self._sock is _CLOSED:
             raise SocketClosedError("atmark")
         if _SIOCATMARK is None:
             raise from_errno(_errno.EOPNOTSUPP, "atmark")
         import fcntl  # noqa: PLC0415 - POSIX only, and atmark is rare
         import struct  # noqa: PLC0415
 
+        fd = self.retain()  # the ioctl uses the number: keep it this socket's meanwhile
         try:
             raw = fcntl.ioctl(fd, _SIOCATMARK, bytes(4))
         except OSError as exc:
             raise self._error(exc, "atmark") from None
+        finally:
+            self.release()
         return bool(struct.unpack("i", raw)[0])
 
     def __repr__(self) -> str:
@@ -628,8 +751,8 @@ class Socket:
         """Turn an ``OSError`` from the socket module into the typed exception."""
         if isinstance(exc, SocketError):
             return exc
-        if self._sock.fileno() < 0:
-            # Closed underneath us (through to_stdlib()): never report the OS's EBADF.
+        if self._sock is _CLOSED:
+            # Closed by another thread during the call: never report the OS's EBADF.
             return SocketClosedError(operation)
         error = from_oserror(exc, operation, address)
         if error.errno:
@@ -652,10 +775,7 @@ class Socket:
             PermissionDenied: a privileged port or a protected path.
         """
         sockaddr = to_sockaddr(self._family, address)
-        try:
-            self._sock.bind(sockaddr)
-        except OSError as exc:
-            raise self._error(exc, "bind", sockaddr) from None
+        self._io("bind", sockaddr, self._sock.bind, sockaddr)
 
     def listen(self, backlog: int = _SOMAXCONN) -> None:
         """Mark the socket as accepting connections (``listen(2)``).
@@ -668,24 +788,25 @@ class Socket:
             raise TypeError(f"backlog must be an int, got {backlog.__class__.__name__}")
         if backlog < 0:
             raise ValueError(f"backlog must be >= 0, got {backlog}")
-        try:
-            self._sock.listen(backlog)
-        except OSError as exc:
-            raise self._error(exc, "listen") from None
+        self._io("listen", None, self._sock.listen, min(backlog, _C_INT_MAX))
 
     def accept(self) -> tuple[Socket, Address | None]:
         """Accept a connection (``accept(2)``): the new socket and the peer's address.
+
+        The new socket is owned from the moment the OS hands it over: an exception
+        (even ``KeyboardInterrupt``) before this method returns closes it.
 
         Raises:
             WouldBlock: a non-blocking listener has nothing pending.
             TimedOut: the socket's timeout expired.
             InvalidArgument: the socket is not listening.
         """
+        sock, raw = self._io("accept", None, self._sock.accept)
         try:
-            sock, raw = self._sock.accept()
-        except OSError as exc:
-            raise self._error(exc, "accept") from None
-        return Socket._wrap(sock), from_sockaddr(self._family, raw)
+            return Socket._wrap(sock), from_sockaddr(self._family, raw)
+        except BaseException:
+            sock.close()
+            raise
 
     def connect(self, address: object) -> None:
         """Connect to ``address`` (``connect(2)``).
@@ -700,10 +821,7 @@ class Socket:
             LookupFailed: the host name could not be resolved.
         """
         sockaddr = to_sockaddr(self._family, address)
-        try:
-            self._sock.connect(sockaddr)
-        except OSError as exc:
-            raise self._error(exc, "connect", sockaddr) from None
+        self._io("connect", sockaddr, self._sock.connect, sockaddr)
 
     def shutdown(self, how: int = Shutdown.BOTH) -> None:
         """Shut down reading, writing or both (``shutdown(2)``).
@@ -714,10 +832,38 @@ class Socket:
         """
         if how not in (0, 1, 2) or isinstance(how, bool):
             raise ValueError(f"how must be Shutdown.READ, WRITE or BOTH, got {how!r}")
+        self._io("shutdown", None, self._sock.shutdown, how)
+
+    # ------------------------------------------------------------------ the one I/O path
+
+    def _io(self, operation: str, address: object, method: Callable[..., _R], *args: Any) -> _R:
+        """Make one call of the Python socket, counted as in flight.
+
+        Every call of this class that reaches the OS passes here.  ``method`` is a
+        bound method of ``self._sock`` read by the caller; read before the call is
+        counted, it may belong to a socket that another thread closes meanwhile:
+        then the Python socket is closed (its descriptor is -1), the call fails with
+        ``EBADF`` and that is reported as `SocketClosedError`.  Once the call is
+        counted, ``close()`` sees it: it shuts the connection down to wake it and
+        leaves releasing the descriptor to it (`_settle`), so the number the call
+        uses cannot name another file before the call has left.
+
+        An empty result (``b""``, 0, ``None``) from a socket closed meanwhile is the
+        wake-up, not an answer: it raises `SocketClosedError`.
+        """
+        calls = self._calls
+        calls.append(operation)
         try:
-            self._sock.shutdown(how)
+            result = method(*args)
         except OSError as exc:
-            raise self._error(exc, "shutdown") from None
+            raise self._error(exc, operation, address) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        if not result and self._sock is _CLOSED:
+            raise SocketClosedError(operation)
+        return result
 
     # ------------------------------------------------------------------ data
 
@@ -730,17 +876,17 @@ class Socket:
             TimedOut: the timeout expired.
             ConnectionReset: the peer reset the connection.
         """
-        self._ahead = b""  # what read() peeked at may be consumed now
+        if self._lines is not None:
+            kept = self._kept(length, flags)
+            if kept is not None:
+                return kept
         try:
             # Each argument the socket module parses costs: the usual call passes none.
-            data: bytes = self._sock.recv(length) if flags == 0 else self._sock.recv(length, flags)
-        except OSError as exc:
-            raise self._error(exc, "recv") from None
-        except ValueError:
-            raise ValueError(f"length must be >= 0, got {length}") from None
-        if not data and self._sock is _CLOSED:
-            raise SocketClosedError("recv")  # closed by another thread while waiting
-        return data
+            if flags == 0:
+                return self._io("recv", None, self._sock.recv, length)
+            return self._io("recv", None, self._sock.recv, length, flags)
+        except (ValueError, OverflowError):
+            raise _bad_length(length) from None
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into ``buffer`` (up to ``nbytes``, or its size when 0); return the count.
@@ -749,14 +895,13 @@ class Socket:
             ValueError: ``nbytes`` is negative or larger than the buffer.
             WouldBlock, TimedOut, ConnectionReset: as for `recv`.
         """
-        self._ahead = b""  # what read() peeked at may be consumed now
-        try:
-            count: int = self._sock.recv_into(buffer, nbytes, flags)
-        except OSError as exc:
-            raise self._error(exc, "recv_into") from None
-        if not count and self._sock is _CLOSED:
-            raise SocketClosedError("recv_into")  # closed by another thread while waiting
-        return count
+        if self._lines is not None:
+            view = memoryview(buffer).cast("B")
+            kept = self._kept(nbytes or len(view), flags)
+            if kept is not None:
+                view[: len(kept)] = kept
+                return len(kept)
+        return self._io("recv_into", None, self._sock.recv_into, buffer, nbytes, flags)
 
     def recvfrom(self, length: int, flags: int = 0) -> tuple[bytes, Address | None]:
         """Receive a datagram and its sender's address (``None`` for an unnamed sender).
@@ -765,13 +910,14 @@ class Socket:
             ValueError: ``length`` is negative.
             WouldBlock, TimedOut: as for `recv`.
         """
-        self._ahead = b""  # what read() peeked at may be consumed now
+        if self._lines is not None:
+            kept = self._kept(length, flags)
+            if kept is not None:
+                return kept, None
         try:
-            data, raw = self._sock.recvfrom(length, flags)
-        except OSError as exc:
-            raise self._error(exc, "recvfrom") from None
-        except ValueError:
-            raise ValueError(f"length must be >= 0, got {length}") from None
+            data, raw = self._io("recvfrom", None, self._sock.recvfrom, length, flags)
+        except (ValueError, OverflowError):
+            raise _bad_length(length) from None
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recvfrom")  # closed by another thread while waiting
         # A connected stream socket has no sender address: Python gives None.
@@ -784,14 +930,10 @@ class Socket:
             BrokenPipe: the peer has closed (never a ``SIGPIPE``).
             WouldBlock: non-blocking and the send buffer is full.
         """
-        try:
-            # "flags | _NOSIGNAL" makes a new int (and runs the enum machinery, 0.6 µs,
-            # for a MsgFlag): not for the usual 0.  (== 0, not truth: None is refused.)
-            flags = _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
-            count: int = self._sock.send(data, flags)
-        except OSError as exc:
-            raise self._error(exc, "send") from None
-        return count
+        # "flags | _NOSIGNAL" makes a new int (and runs the enum machinery, 0.6 µs,
+        # for a MsgFlag): not for the usual 0.  (== 0, not truth: None is refused.)
+        flags = _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
+        return self._io("send", None, self._sock.send, data, flags)
 
     def sendto(self, data: Buffer, address: object, flags: int = 0) -> int:
         """Send a datagram to ``address``; returns the number of bytes sent.
@@ -801,19 +943,17 @@ class Socket:
             MessageTooLong: the datagram is larger than the protocol allows.
         """
         sockaddr = to_sockaddr(self._family, address)
-        try:
-            count: int = self._sock.sendto(data, _index(flags) | _NOSIGNAL, sockaddr)
-        except OSError as exc:
-            raise self._error(exc, "sendto", sockaddr) from None
-        return count
+        return self._io(
+            "sendto", sockaddr, self._sock.sendto, data, _index(flags) | _NOSIGNAL, sockaddr
+        )
 
     def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like PHP's ``socket_write``: at most ``length`` bytes, maybe fewer.
 
         Args:
             data: the bytes to write.
-            length: write at most this many (``None``: all of ``data``; more than
-                ``len(data)`` is the same as ``len(data)``).
+            length: write at most this many bytes (``None``: all of ``data``; more
+                than its size is the same as its size).
 
         Returns:
             The number of bytes written, which may be less than asked.
@@ -826,12 +966,8 @@ class Socket:
         if length is not None:
             if length < 0:
                 raise ValueError(f"length must be >= 0, got {length}")
-            data = memoryview(data)[:length]
-        try:
-            count: int = self._sock.send(data, _NOSIGNAL)
-        except OSError as exc:
-            raise self._error(exc, "write") from None
-        return count
+            data = memoryview(data).cast("B")[:length]
+        return self._io("write", None, self._sock.send, data, _NOSIGNAL)
 
     def write_all(self, data: Buffer) -> None:
         """Write all of ``data``, waiting as needed (``sendall``).
@@ -840,23 +976,26 @@ class Socket:
             BrokenPipe, ConnectionReset: the peer went away.
             TimedOut: the socket's timeout expired; some data may have been sent.
         """
-        try:
-            self._sock.sendall(data, _NOSIGNAL)
-        except OSError as exc:
-            raise self._error(exc, "write_all") from None
+        self._io("write_all", None, self._sock.sendall, data, _NOSIGNAL)
 
     def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like PHP's ``socket_read``.
 
         ``ReadMode.BINARY`` returns what one ``recv`` gives.  ``ReadMode.NORMAL``
         returns up to and including the first ``\\n`` or ``\\r``, never more than
-        ``length`` bytes, and never consumes a byte past the terminator.  On a
-        blocking socket it waits for the rest of a line; a partial line at the end
-        of the stream is returned, then ``b""``.  On a non-blocking socket it
-        returns the part of a line that has arrived.
+        ``length`` bytes, and never a byte past the terminator.  On a blocking
+        socket it waits for the rest of a line; a partial line at the end of the
+        stream is returned, then ``b""``.  On a non-blocking socket it returns the
+        part of a line that has arrived.
+
+        Bytes a NORMAL read has taken off the socket are never lost: when the wait
+        for the rest of a line times out they are returned; when it fails (the peer
+        resets the connection) they are returned and the error is raised by the
+        next receive on this socket; when a signal handler raises, the exception
+        propagates and the bytes are returned by the next receive.
 
         Raises:
-            ValueError: ``length`` is negative.
+            ValueError: ``length`` is negative, or ``mode`` is not a `ReadMode`.
             WouldBlock: non-blocking and nothing has arrived.
             TimedOut: the timeout expired before any byte arrived.
 
@@ -867,98 +1006,59 @@ class Socket:
             ...     [right.read(100, ReadMode.NORMAL) for _ in range(4)]
             [b'ab\\r', b'\\n', b'cd', b'']
         """
-        if mode != _NORMAL:
-            self._ahead = b""  # what an earlier NORMAL read peeked at may be consumed now
-            try:
-                data: bytes = self._sock.recv(length)
-            except OSError as exc:
-                raise self._error(exc, "read") from None
-            except ValueError:
-                raise ValueError(f"length must be >= 0, got {length}") from None
-            if not data and self._sock is _CLOSED:
-                raise SocketClosedError("read")  # closed by another thread while waiting
-            return data
-        if length <= 0:
-            if length < 0:
-                raise ValueError(f"length must be >= 0, got {length}")
-            return b""
-        ahead = self._ahead
-        if ahead:
-            # An earlier peek saw more than its line, and nothing else has read since
-            # (every other receive path drops it): if a whole line is in there, one recv
-            # takes exactly it.
-            at = self._ahead_at
-            limit = at + length
-            newline = ahead.find(b"\n", at, limit)
-            end = self._ahead_cr  # where the next \r is (_NO_CR when there is none)
-            if end < limit and (newline < 0 or end < newline):
-                end += 1
-                carriage = ahead.find(b"\r", end)
-                self._ahead_cr = carriage if carriage >= 0 else _NO_CR
-            else:
-                end = newline + 1
-            self._ahead = b""
-            if end:
-                try:
-                    line: bytes = self._sock.recv(end - at)
-                except OSError as exc:
-                    raise self._error(exc, "read") from None
-                if line == ahead[at:end]:
-                    if end < len(ahead):
-                        self._ahead = ahead
-                        self._ahead_at = end
-                    return line
-                # The descriptor was read elsewhere meanwhile: what arrived is the answer.
-                if not line and self._sock is _CLOSED:
-                    raise SocketClosedError("read")  # closed by another thread while waiting
-                return line
-        recv = self._sock.recv
+        if mode == _NORMAL:
+            return _LineReader.read(self, length)
+        if mode != _BINARY:
+            raise ValueError(f"mode must be ReadMode.BINARY or ReadMode.NORMAL, got {mode!r}")
+        if self._lines is not None:
+            kept = self._kept(length, 0)
+            if kept is not None:
+                return kept
         try:
-            # Peek, then take exactly up to the terminator, and nothing after it.  What
-            # the peek saw beyond the line stays queued in the kernel; it is kept, so the
-            # next lines need one recv each (every other receive path drops it).
-            peeked: bytes = recv(length, _PEEK)
-            end = _line_end(peeked)
-            if end:
-                line = recv(end)
-                if end < len(peeked) and self._ahead_at >= 0 and len(line) == end:
-                    self._ahead = peeked
-                    self._ahead_at = end
-                    carriage = peeked.find(b"\r", end)
-                    self._ahead_cr = carriage if carriage >= 0 else _NO_CR
-                return line
-            if not peeked:
-                if self._sock is _CLOSED:
-                    raise SocketClosedError("read")  # closed by another thread while waiting
-                return peeked
-            first: bytes = recv(len(peeked))
-        except OSError as exc:
-            raise self._error(exc, "read") from None
-        if len(first) >= length or self._sock.gettimeout() == 0.0:
-            return first
-        return self._read_rest(first, length)
+            return self._io("read", None, self._sock.recv, length)
+        except (ValueError, OverflowError):
+            raise _bad_length(length) from None
 
-    def _read_rest(self, first: bytes, length: int) -> bytes:
-        """Finish a NORMAL read on a blocking socket whose line arrived in pieces."""
-        parts = [first]
-        have = len(first)
-        recv = self._sock.recv
-        while have < length:
-            try:
-                peeked: bytes = recv(length - have, _PEEK)
-                if not peeked:
-                    break
-                end = _line_end(peeked)
-                chunk: bytes = recv(end or len(peeked))
-            except (TimeoutError, BlockingIOError):
-                break  # what has arrived is the answer; the next read reports the wait
-            except OSError as exc:
-                raise self._error(exc, "read") from None
-            parts.append(chunk)
-            have += len(chunk)
-            if end:
-                break
-        return b"".join(parts)
+    def _kept(self, length: int, flags: int) -> bytes | None:
+        """The gate of every receive path while the line reader holds state.
+
+        Bytes a NORMAL read took off the socket and kept come first, then a kept
+        error; a mere look-ahead is dropped (the receive is about to consume what
+        it saw).  None: nothing kept, receive from the socket.
+        """
+        lines = self._lines
+        if lines is None:
+            return None
+        if lines.kept:
+            if length < 0:
+                raise _bad_length(length)
+            data = lines.kept[:length]
+            if not _index(flags) & _PEEK:
+                lines.kept = lines.kept[length:]
+                if not lines.kept and lines.error is None:
+                    self._lines = None
+            return data
+        error = lines.error
+        self._lines = None
+        if error is not None:
+            raise error
+        return None
+
+    def _keep(self, data: bytes) -> None:
+        """Put bytes taken off the socket in front of whatever the next receive returns."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = _LineReader()
+        lines.ahead = b""
+        lines.kept = data + lines.kept
+
+    def _keep_error(self, error: SocketError) -> None:
+        """Have the next receive raise ``error`` (after any kept bytes)."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = _LineReader()
+        lines.ahead = b""
+        lines.error = error
 
     def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
         """Send a regular file's contents (``sendfile(2)`` where possible).
@@ -972,40 +1072,39 @@ class Socket:
             The number of bytes sent.
 
         Raises:
+            TypeError: ``file`` is not a binary file object.
             ValueError: negative ``offset`` or ``count``, or a text-mode file.
             BrokenPipe, ConnectionReset: the peer went away.
         """
-        if offset < 0 or (count is not None and count < 0):
-            raise ValueError("offset and count must be >= 0")
         if isinstance(file, io.TextIOBase):
             raise ValueError("file must be opened in binary mode")
+        if not callable(getattr(file, "read", None)):
+            raise TypeError(f"file must be a binary file object, got {file.__class__.__name__}")
+        if offset < 0 or (count is not None and count < 0):
+            raise ValueError("offset and count must be >= 0")
         if not offset and file.seekable():
             # The socket module's send() fallback (taken after sendfile(2) fails, e.g. on
             # EPIPE) reads from the current position when offset is 0: start at 0 too.
             file.seek(0)
+        if _SIGPIPE is None or signal.getsignal(_SIGPIPE) is signal.SIG_IGN:
+            return self._io("sendfile", None, self._sock.sendfile, file, offset, count)
+        # sendfile(2) (and the socket module's send() fallback) cannot take
+        # MSG_NOSIGNAL: hold SIGPIPE back in this thread and discard ours.
+        pending = _SIGPIPE in signal.sigpending()
+        signal.pthread_sigmask(signal.SIG_BLOCK, (_SIGPIPE,))
         try:
-            if _SIGPIPE is None or signal.getsignal(_SIGPIPE) is signal.SIG_IGN:
-                sent: int = self._sock.sendfile(file, offset, count)
-            else:
-                # sendfile(2) (and the socket module's send() fallback) cannot take
-                # MSG_NOSIGNAL: hold SIGPIPE back in this thread and discard ours.
-                pending = _SIGPIPE in signal.sigpending()
-                signal.pthread_sigmask(signal.SIG_BLOCK, (_SIGPIPE,))
-                try:
-                    sent = self._sock.sendfile(file, offset, count)
-                finally:
-                    if not pending and _SIGPIPE in signal.sigpending():
-                        signal.sigtimedwait((_SIGPIPE,), 0)
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, (_SIGPIPE,))
-        except OSError as exc:
-            raise self._error(exc, "sendfile") from None
-        return sent
+            return self._io("sendfile", None, self._sock.sendfile, file, offset, count)
+        finally:
+            if not pending and _SIGPIPE in signal.sigpending():
+                signal.sigtimedwait((_SIGPIPE,), 0)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, (_SIGPIPE,))
 
     def sendmsg(self, message: Message, flags: int = 0) -> int:
         """Send one message (``sendmsg(2)``): its buffers gathered, with its control data.
 
         ``message.address`` is the destination (for an unconnected datagram
-        socket); ``message.flags`` is ignored, as by ``sendmsg(2)``.
+        socket); ``message.flags`` is ignored, as by ``sendmsg(2)``.  Descriptors
+        of a `Rights` are read from its sockets and files now, at send time.
 
         Args:
             message: the buffers, control messages and address to send.
@@ -1017,6 +1116,7 @@ class Socket:
         Raises:
             TypeError: ``message`` is not a `Message`, or holds a value of the wrong type.
             ValueError: a malformed address or control message (before any system call).
+            SocketClosedError: a `Rights` holds a socket that is closed.
             BrokenPipe: the peer has closed (never a ``SIGPIPE``).
             InvalidArgument: the kernel refused the control data.
 
@@ -1027,19 +1127,22 @@ class Socket:
         """
         if not isinstance(message, Message):
             raise TypeError(f"message must be a Message, got {message.__class__.__name__}")
-        control = message.control
-        ancdata = _ancillary(control) if control else ()
         address = message.address
         sockaddr = None if address is None else to_sockaddr(self._family, address)
         flags = _index(flags) | _NOSIGNAL
+        control = message.control
+        held, ancdata = _outgoing(control) if control else ((), ())
         try:
             if sockaddr is None:
-                count: int = self._sock.sendmsg(message.buffers, ancdata, flags)
-            else:
-                count = self._sock.sendmsg(message.buffers, ancdata, flags, sockaddr)
-        except OSError as exc:
-            raise self._error(exc, "sendmsg", sockaddr) from None
-        return count
+                return self._io(
+                    "sendmsg", None, self._sock.sendmsg, message.buffers, ancdata, flags
+                )
+            return self._io(
+                "sendmsg", sockaddr, self._sock.sendmsg, message.buffers, ancdata, flags, sockaddr
+            )
+        finally:
+            for source in held:
+                source.release()
 
     def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0) -> Message:
         """Receive one message (``recvmsg(2)``) with up to ``bufsize`` bytes of data.
@@ -1047,7 +1150,8 @@ class Socket:
         Size ``ancbufsize`` with `cmsg_space` (added up for several control
         messages).  Received descriptors arrive close-on-exec in an owning `Rights`;
         if the control data was truncated (``MsgFlag.CTRUNC`` in ``flags``) they
-        are all closed and left out.
+        are all closed and left out, and so they are if anything (even
+        ``KeyboardInterrupt``) interrupts their hand-over.
 
         Args:
             bufsize: the most data bytes to receive.
@@ -1070,16 +1174,13 @@ class Socket:
             2
             b'hi'
         """
-        self._ahead = b""  # what read() peeked at may be consumed now
-        try:
-            data, ancdata, msg_flags, raw = self._sock.recvmsg(
-                bufsize, ancbufsize, flags | _CLOEXEC
-            )
-        except OSError as exc:
-            raise self._error(exc, "recvmsg") from None
-        if not data and not ancdata and self._sock is _CLOSED:
-            raise SocketClosedError("recvmsg")  # closed by another thread while waiting
-        return _received([data], len(data), ancdata, msg_flags, raw, family=self._family)
+        if self._lines is not None:
+            kept = self._kept(bufsize, flags)
+            if kept is not None:
+                return Message([kept])
+        return self._receive_message(
+            "recvmsg", self._sock.recvmsg, (bufsize, ancbufsize, flags | _CLOEXEC), None
+        )
 
     def recvmsg_into(self, buffers: _Buffers, ancbufsize: int = 0, flags: int = 0) -> Message:
         """Receive one message into the caller's writable buffers, filled in order.
@@ -1113,16 +1214,44 @@ class Socket:
             buffers = [buffers]
         elif not isinstance(buffers, list):
             buffers = list(buffers)  # type: ignore[arg-type]
-        self._ahead = b""  # what read() peeked at may be consumed now
+        if self._lines is not None:
+            kept = self._kept(sum(memoryview(b).nbytes for b in buffers), flags)
+            if kept is not None:
+                return Message(buffers, nbytes=_scatter(kept, buffers))
+        return self._receive_message(
+            "recvmsg_into",
+            self._sock.recvmsg_into,
+            (buffers, ancbufsize, flags | _CLOEXEC),
+            buffers,
+        )
+
+    def _receive_message(
+        self, operation: str, method: Callable[..., Any], args: tuple[Any, ...], buffers: Any
+    ) -> Message:
+        """``recvmsg``/``recvmsg_into`` with the received descriptors owned at every moment.
+
+        The result is stored by C code (``list.extend`` over ``starmap``) before any
+        Python bytecode runs, so an exception raised by a signal handler right after
+        the system call (``KeyboardInterrupt``) still finds it here, and the
+        descriptors it carries are closed instead of lost.
+        """
+        got: list[Any] = []
+        cells: list[list[int]] | None = None
         try:
-            nbytes, ancdata, msg_flags, raw = self._sock.recvmsg_into(
-                buffers, ancbufsize, flags | _CLOEXEC
+            self._io(operation, None, got.extend, _starmap(method, (args,)))
+            payload, ancdata, msg_flags, raw = got[0]
+            nbytes: int = len(payload) if buffers is None else payload
+            if buffers is None:
+                buffers = [payload]
+            if ancdata:
+                cells = _received_fds(ancdata)[0]
+            return _received(
+                buffers, nbytes, ancdata, msg_flags, raw, family=self._family, cells=cells
             )
-        except OSError as exc:
-            raise self._error(exc, "recvmsg_into") from None
-        if not nbytes and not ancdata and self._sock is _CLOSED:
-            raise SocketClosedError("recvmsg_into")  # closed by another thread while waiting
-        return _received(buffers, nbytes, ancdata, msg_flags, raw, family=self._family)
+        except BaseException:
+            if got:
+                _abandon(got[0][1], cells)
+            raise
 
     # ------------------------------------------------------------------ options
 
@@ -1151,13 +1280,13 @@ class Socket:
         if not option.readable:
             raise ValueError(f"{option.__class__.__name__}.{option.name} is write-only")
         codec = option.codec
-        try:
-            if codec.buflen is None:
-                raw = self._sock.getsockopt(option.level, option)
-            else:
-                raw = self._sock.getsockopt(option.level, option, codec.buflen)
-        except OSError as exc:
-            raise self._error(exc, f"getsockopt({option.name})") from None
+        operation = f"getsockopt({option.name})"
+        if codec.buflen is None:
+            raw = self._io(operation, None, self._sock.getsockopt, option.level, option)
+        else:
+            raw = self._io(
+                operation, None, self._sock.getsockopt, option.level, option, codec.buflen
+            )
         return codec.decode(raw)
 
     def set_option(self, option: Option, value: Any) -> None:
@@ -1182,10 +1311,9 @@ class Socket:
         if not option.writable:
             raise ValueError(f"{option.__class__.__name__}.{option.name} is read-only")
         encoded = option.codec.encode(value)
-        try:
-            self._sock.setsockopt(option.level, option, encoded)
-        except OSError as exc:
-            raise self._error(exc, f"setsockopt({option.name})") from None
+        self._io(
+            f"setsockopt({option.name})", None, self._sock.setsockopt, option.level, option, encoded
+        )
 
     def get_option_raw(self, level: int, name: int, buflen: int | None = None) -> int | bytes:
         """Read an option by number: an int without ``buflen``, else up to ``buflen`` bytes.
@@ -1194,16 +1322,14 @@ class Socket:
             ValueError: ``buflen`` is not 1-1024.
             SocketError: typed by errno.
         """
-        try:
-            if buflen is None:
-                number: int = self._sock.getsockopt(level, name)
-                return number
-            if not 0 < buflen <= 1024:
-                raise ValueError(f"buflen must be 1-1024, got {buflen}")
-            data: bytes = self._sock.getsockopt(level, name, buflen)
-        except OSError as exc:
-            raise self._error(exc, "getsockopt") from None
-        return data
+        if buflen is None:
+            number: int = self._io("getsockopt", None, self._sock.getsockopt, level, name)
+            return number
+        if not 0 < buflen <= 1024:
+            raise ValueError(f"buflen must be 1-1024, got {buflen}")
+        # (typeshed's first overload of getsockopt is the int one: say which this is)
+        data = self._io("getsockopt", None, self._sock.getsockopt, level, name, buflen)
+        return cast("bytes", data)
 
     def set_option_raw(self, level: int, name: int, value: int | Buffer) -> None:
         """Set an option by number from an int or raw bytes.
@@ -1212,10 +1338,7 @@ class Socket:
             TypeError: ``value`` is neither an int nor bytes-like.
             SocketError: typed by errno.
         """
-        try:
-            self._sock.setsockopt(level, name, value)
-        except OSError as exc:
-            raise self._error(exc, "setsockopt") from None
+        self._io("setsockopt", None, self._sock.setsockopt, level, name, value)
 
 
 def _line_end(data: bytes) -> int:
@@ -1225,6 +1348,273 @@ def _line_end(data: bytes) -> int:
     if carriage >= 0:
         return carriage + 1
     return newline + 1
+
+
+def _scatter(data: bytes, buffers: list[Any]) -> int:
+    """Copy ``data`` into ``buffers`` in order; return how many bytes were copied."""
+    at = 0
+    for buffer in buffers:
+        view = memoryview(buffer).cast("B")
+        part = data[at : at + len(view)]
+        view[: len(part)] = part
+        at += len(part)
+    return at
+
+
+def _bad_length(length: object) -> ValueError:
+    return ValueError(f"length must be an int from 0 to {sys.maxsize}, got {length!r}")
+
+
+class _LineReader:
+    """NORMAL-mode state of one `Socket`, and the reads that use it.
+
+    A NORMAL read peeks, then receives exactly up to the terminator.  What the peek
+    saw beyond the line stays queued in the kernel and is remembered here
+    (``ahead``), so the next line costs one ``recv`` instead of a peek and a recv.
+    Every other receive path of the socket passes the gate (`Socket._kept`), which
+    drops the look-ahead before it consumes anything.
+
+    The look-ahead is only a prediction: another reader of the descriptor (a
+    ``dup``, a forked child) may have taken bytes meanwhile.  So the bytes received
+    are compared with the prediction; when they differ, the read keeps what it took
+    beyond its terminator (``kept``) for the next receive, and falls back to peeking.
+    ``kept`` also holds the bytes of a partial line when a signal handler raises,
+    and ``error`` an error met after a partial line was returned: the next receive
+    of any kind returns the bytes, then raises the error.
+    """
+
+    __slots__ = ("ahead", "at", "cr", "error", "kept")
+
+    def __init__(self) -> None:
+        self.ahead = b""  # peeked bytes still queued in the kernel
+        self.at = 0  # where the next line starts in them
+        self.cr = _NO_CR  # where their next \r is
+        self.kept = b""  # bytes taken off the socket that belong to the next receive
+        self.error: SocketError | None = None
+
+    @staticmethod
+    def read(sock: Socket, length: int) -> bytes:
+        """``sock.read(length, ReadMode.NORMAL)``."""
+        if length <= 0:
+            if length < 0:
+                raise _bad_length(length)
+            return b""
+        lines = sock._lines
+        if lines is not None:
+            if lines.kept or lines.error is not None:
+                return _LineReader._from_kept(sock, length)
+            line = lines._from_ahead(sock, length)
+            if line is not None:
+                return line
+        return _LineReader._peek_line(sock, b"", length)
+
+    def _from_ahead(self, sock: Socket, length: int) -> bytes | None:
+        """The next line from the look-ahead with one exact recv; None: not in there."""
+        ahead, at = self.ahead, self.at
+        limit = at + length
+        newline = ahead.find(b"\n", at, limit)
+        end = self.cr
+        if end < limit and (newline < 0 or end < newline):
+            end += 1
+            carriage = ahead.find(b"\r", end)
+            self.cr = carriage if carriage >= 0 else _NO_CR
+        elif newline >= 0:
+            end = newline + 1
+        else:
+            sock._lines = None  # no whole line in it: peek afresh
+            return None
+        sock._lines = None  # dropped while the recv runs: a failure leaves no stale state
+        line = sock._io("read", None, sock._sock.recv, end - at)
+        if line == ahead[at:end]:
+            if end < len(ahead):
+                self.at = end
+                sock._lines = self
+            return line
+        # The stream moved under the prediction (another reader took bytes): what
+        # arrived is this read's, cut at its own terminator.
+        return _LineReader._peek_line(sock, line, length, moved=True)
+
+    @staticmethod
+    def _from_kept(sock: Socket, length: int) -> bytes:
+        lines = sock._lines
+        assert lines is not None
+        kept = lines.kept
+        if not kept:
+            sock._lines = None
+            error, lines.error = lines.error, None
+            assert error is not None
+            raise error
+        end = _line_end(kept[:length])
+        if end or len(kept) >= length or lines.error is not None:
+            # A whole line, a full one, or a partial one before a kept error (which
+            # the next receive raises).
+            take = end or length
+            lines.kept = kept[take:]
+            if not lines.kept and lines.error is None:
+                sock._lines = None
+            return kept[:take]
+        sock._lines = None  # a partial line was kept: the rest comes from the socket
+        return _LineReader._peek_line(sock, kept, length, moved=True)
+
+    @staticmethod
+    def _peek_line(sock: Socket, got: bytes, length: int, *, moved: bool = False) -> bytes:
+        """Read the rest of a line after ``got``: peek, then take exactly up to the terminator.
+
+        With ``moved``, ``got`` was taken off the socket without a peek and may hold
+        a terminator, or bytes past one, which are kept for the next receive.
+        """
+        recv = sock._sock.recv
+        while True:
+            if moved:
+                end = _line_end(got)
+                if end:
+                    if end < len(got):
+                        sock._keep(got[end:])
+                    return got[:end]
+                if len(got) >= length or sock._sock.gettimeout() == 0.0:
+                    return got  # full, or non-blocking: what has arrived
+            try:
+                peeked: bytes = sock._io("read", None, recv, length - len(got), _PEEK)
+                if not peeked:
+                    return got  # end of stream: the partial line, then b"" next time
+                end = _line_end(peeked)
+                data: bytes = sock._io("read", None, recv, end or len(peeked))
+            except (ValueError, OverflowError):
+                raise _bad_length(length) from None
+            except BaseException as exc:
+                return _LineReader._interrupted(sock, got, exc)
+            if end and data == peeked[:end]:
+                if end < len(peeked) and not got and sock._type == _STREAM:
+                    lines = _LineReader()
+                    lines.ahead, lines.at = peeked, end
+                    carriage = peeked.find(b"\r", end)
+                    lines.cr = carriage if carriage >= 0 else _NO_CR
+                    sock._lines = lines
+                return got + data
+            if not data:
+                return got
+            got += data
+            moved = True
+
+    @staticmethod
+    def _interrupted(sock: Socket, got: bytes, exc: BaseException) -> bytes:
+        """A receive failed after ``got`` was taken off the socket: lose nothing."""
+        if not got:
+            raise exc
+        if isinstance(exc, (TimeoutError, BlockingIOError)):
+            return got  # what has arrived is the answer; the next read reports the wait
+        if isinstance(exc, SocketError) and not isinstance(exc, SocketClosedError):
+            sock._keep_error(exc)  # e.g. the peer reset: this line first, the error next
+            return got
+        sock._keep(got)  # a signal handler raised: the bytes wait for the next receive
+        raise exc
+
+
+class _StdlibView(_s.socket):
+    """What ``Socket.to_stdlib()`` returns: a Python socket that is a view of a `Socket`.
+
+    It holds no descriptor of its own (its C-level descriptor stays -1, so a method
+    not routed here fails with ``EBADF`` instead of reaching a reused number).
+    Every call goes through the owning `Socket`: counted as in flight, woken by its
+    close, receives passing the line reader's gate.  Closing or detaching the view
+    closes or detaches the `Socket`.
+    """
+
+    __slots__ = ("_owner",)
+    _owner: Socket
+
+    def __init__(self, owner: Socket) -> None:  # no super().__init__(): no descriptor
+        self._owner = owner
+
+    family = property(lambda self: self._owner.family)
+    type = property(lambda self: self._owner.type)
+    proto = property(lambda self: self._owner._sock.proto)
+    timeout = property(lambda self: self._owner.timeout)
+
+    def fileno(self) -> int:
+        return self._owner.fileno()
+
+    def close(self) -> None:
+        self._owner.close()
+
+    def detach(self) -> int:
+        return self._owner.detach()
+
+    def gettimeout(self) -> float | None:
+        return self._owner.timeout
+
+    def getblocking(self) -> bool:
+        return self._owner.blocking
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        return self._owner.recv(bufsize, flags)
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        return self._owner.recv_into(buffer, nbytes, flags)
+
+    def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
+        owner = self._owner
+        kept = owner._kept(bufsize, flags)
+        if kept is not None:
+            return kept, None
+        return owner._io("recvfrom", None, owner._sock.recvfrom, bufsize, flags)
+
+    def recvmsg(self, *args: Any) -> Any:
+        owner = self._owner
+        if owner._lines is not None:
+            owner._lines = None if owner._kept(0, _PEEK) is None else owner._lines
+        return owner._io("recvmsg", None, owner._sock.recvmsg, *args)
+
+    def accept(self) -> tuple[_s.socket, Any]:
+        owner = self._owner
+        sock, address = owner._io("accept", None, owner._sock.accept)
+        return Socket._wrap(sock).to_stdlib(), address
+
+    def makefile(self, mode: str = "r", buffering: int | None = None, **text: Any) -> Any:
+        return self._owner.makefile(mode, buffering, **text)
+
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        return self._owner.sendfile(file, offset, count)
+
+    def __repr__(self) -> str:
+        return f"<stdlib view of {self._owner!r}>"
+
+    def __getstate__(self) -> NoReturn:
+        raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
+
+
+def _routed(name: str) -> Callable[..., Any]:
+    """A method of `_StdlibView` that makes the same call on the owner's socket, counted."""
+
+    def method(self: _StdlibView, *args: Any) -> Any:
+        owner = self._owner
+        return owner._io(name, None, getattr(owner._sock, name), *args)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name in (
+    "bind",
+    "connect",
+    "connect_ex",
+    "getpeername",
+    "getsockname",
+    "getsockopt",
+    "listen",
+    "recvfrom_into",
+    "recvmsg_into",
+    "send",
+    "sendall",
+    "sendmsg",
+    "sendto",
+    "setblocking",
+    "setsockopt",
+    "settimeout",
+    "shutdown",
+):
+    setattr(_StdlibView, _name, _routed(_name))
+del _name
 
 
 class SocketPair(NamedTuple):

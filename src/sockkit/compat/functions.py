@@ -25,7 +25,6 @@ import os
 import socket as _s
 import weakref
 from collections.abc import Callable
-from operator import index as _index
 from typing import IO, Any, Final, Literal
 
 from typing_extensions import Buffer
@@ -52,7 +51,7 @@ from sockkit.compat._state import (
 )
 from sockkit.enums import MsgFlag, ReadMode
 from sockkit.errors import NotASocket, SocketClosedError, SocketError
-from sockkit.socket import _NOSIGNAL, Socket, _register_direct_caller
+from sockkit.socket import Socket
 
 __all__ = [
     "socket_accept",
@@ -110,17 +109,10 @@ _STREAMS: Final[weakref.WeakKeyDictionary[Socket, list[Any]]] = weakref.WeakKeyD
 
 
 # Hot paths.  socket_read (binary), socket_recv, socket_write and socket_send are
-# the calls a ported program makes per message, so after a few type tests they do
-# what the Socket method would, inline: the method's frame was a fifth of what compat
-# added to a write+read pair (0.09 of 0.44 µs).  They inline the Socket's contract
-# with its wrapped socket: ``_sock`` is the Python socket (a stand-in that raises
-# SocketClosedError once closed), a receive first drops the NORMAL-read look-ahead
-# (``_ahead``), sends pass MSG_NOSIGNAL, an empty read from a socket closed meanwhile
-# means it was closed by another thread, and ``_error`` types a failure.
-# A call blocked here holds its Socket in the local ``socket``: registered, so that
-# closing the Socket from another thread wakes it.  tests/compat/test_hot_paths.py
-# holds the inline and the method paths to the same results.
-_register_direct_caller(__file__, "socket")
+# the calls a ported program makes per message: the usual argument types are
+# recognised in a few type tests, then the Socket's own method does the work (so
+# close(), the line reader's gate and MSG_NOSIGNAL hold for compat exactly as for
+# the object-oriented API).
 
 
 # --------------------------------------------------------------------- helpers
@@ -538,14 +530,11 @@ def socket_write(
         and (type(data) is bytes or isinstance(data, (bytearray, memoryview)))
         and (length is None or (type(length) is int and length >= 0))
     ):
-        # The common call, checked in three type tests, then Socket.write inlined (see
-        # "Hot paths" above).  Errors are handled as below.
-        if length is not None and length < len(data):
-            data = memoryview(data)[:length]
+        # The common call, checked in three type tests (see "Hot paths" above).
         try:
-            return socket._sock.send(data, _NOSIGNAL)  # type: ignore[no-any-return]
-        except OSError as exc:
-            _failed("socket_write", M.WRITE_FAILED, socket._error(exc, "write"), socket)
+            return socket.write(data, length)
+        except SocketError as exc:
+            _failed("socket_write", M.WRITE_FAILED, exc, socket)
             return False
     function = "socket_write"
     sock = check_socket(function, socket)
@@ -583,16 +572,11 @@ def socket_read(socket: Socket, length: int, mode: int = 2) -> bytes | Literal[F
     if type(socket) is Socket and type(length) is int and type(mode) in _MODE_TYPES and length > 0:
         # The common call, checked in three type tests; errors are handled as below.
         if mode != _NORMAL_INT:
-            # Socket.read(length, BINARY) inlined (see "Hot paths" above).
-            socket._ahead = b""
             try:
-                data: bytes = socket._sock.recv(length)
-            except OSError as exc:
-                _failed("socket_read", M.READ_FAILED, socket._error(exc, "read"), socket)
+                return socket.recv(length)
+            except SocketError as exc:
+                _failed("socket_read", M.READ_FAILED, exc, socket)
                 return False
-            if not data and socket.closed:
-                raise _closed_error("socket_read")  # closed by another thread while waiting
-            return data
         try:
             line = socket.read(length, _NORMAL)
         except SocketError as exc:
@@ -644,23 +628,15 @@ def socket_recv(socket: Socket, data: Any, length: int, flags: int) -> int | Lit
         and type(flags) in _FLAG_TYPES
         and length > 0
     ):
-        # The common call, checked in four type tests, then Socket.recv inlined (see
-        # "Hot paths" above).  Errors are handled as below.
-        socket._ahead = b""
+        # The common call, checked in four type tests (see "Hot paths" above).
         try:
-            wrapped = socket._sock  # (no flags to parse in the usual call, as in Socket.recv)
-            received: bytes = wrapped.recv(length, flags) if flags else wrapped.recv(length)
-        except OSError as exc:
+            received: bytes = socket.recv(length, flags)
+        except SocketError as exc:
             data.value = None
-            _failed("socket_recv", M.RECV_FAILED, socket._error(exc, "recv"), socket)
+            _failed("socket_recv", M.RECV_FAILED, exc, socket)
             return False
-        if received:
-            data.value = received
-            return len(received)
-        data.value = None
-        if socket.closed:
-            raise _closed_error("socket_recv")  # closed by another thread while waiting
-        return 0
+        data.value = received or None
+        return len(received)
     function = "socket_recv"
     sock = check_socket(function, socket)
     check_ref(function, 2, "data", data)
@@ -695,15 +671,13 @@ def socket_send(
         and type(flags) in _FLAG_TYPES
         and length >= 0
     ):
-        # The common call, checked in four type tests, then Socket.send inlined (see
-        # "Hot paths" above).  Errors are handled as below.
+        # The common call, checked in four type tests (see "Hot paths" above).
         if length < len(data):
-            data = memoryview(data)[:length]
+            data = memoryview(data).cast("B")[:length]
         try:
-            flags = _index(flags) | _NOSIGNAL if flags else _NOSIGNAL  # (as in Socket.send)
-            return socket._sock.send(data, flags)  # type: ignore[no-any-return]
-        except OSError as exc:
-            _failed("socket_send", M.SEND_FAILED, socket._error(exc, "send"), socket)
+            return socket.send(data, flags)
+        except SocketError as exc:
+            _failed("socket_send", M.SEND_FAILED, exc, socket)
             return False
     function = "socket_send"
     sock = check_socket(function, socket)
@@ -934,32 +908,17 @@ def socket_strerror(error_code: int) -> str:
 # --------------------------------------------------------------------- streams
 
 
-def _stdlib_socket(stream: object) -> _s.socket | None:
-    """The ``socket.socket`` behind a socket, a ``makefile()`` object or its buffer."""
-    seen = 0
-    while stream is not None and seen < 8:
-        if isinstance(stream, _s.socket):
-            return stream
-        if isinstance(stream, _s.SocketIO):
-            inner: object = getattr(stream, "_sock", None)
-            return inner if isinstance(inner, _s.socket) else None
-        stream = getattr(stream, "buffer", None) or getattr(stream, "raw", None)
-        seen += 1
-    return None
-
-
 def socket_import_stream(stream: Any) -> Socket | Literal[False]:
     """Wrap a Python socket, or a file object over one, as a `Socket`.
 
     PHP: ``socket_import_stream($stream): Socket|false``
 
     ``stream`` is a ``socket.socket``, a file object from ``makefile()`` or anything
-    else whose ``fileno()`` is a socket.  A ``socket.socket`` (also the one behind a
-    ``makefile()`` object) is shared, not copied: closing either closes both, so
-    neither is ever left holding a descriptor number the OS has given to someone
-    else.  Any other object's descriptor is duplicated, so each side closes its own.
-    ``socket_close()`` on the result closes ``stream`` too (if it has a ``close()``
-    method), as PHP does.
+    else whose ``fileno()`` is a socket.  Its descriptor is duplicated, so the
+    `Socket` and ``stream`` each own one and neither is ever left holding a number
+    the OS has given to someone else: closing ``stream`` leaves the `Socket`
+    working.  ``socket_close()`` on the result closes ``stream`` too (if it has a
+    ``close()`` method), as PHP does.
 
     Returns ``False`` with PHP's warning when the descriptor is not a socket.
 
@@ -971,39 +930,34 @@ def socket_import_stream(stream: Any) -> Socket | Literal[False]:
     if isinstance(stream, Socket) or not callable(getattr(stream, "fileno", None)):
         text = M.MUST_BE_TYPE.format(expected="resource", given=php_type(stream))
         raise TypeError(arg_error(function, 1, "stream", text))
-    shared = _stdlib_socket(stream)
     try:
-        fd = shared.fileno() if shared is not None else int(stream.fileno())
+        fd = int(stream.fileno())
     except (OSError, ValueError):
         fd = -1
     if fd < 0 or getattr(stream, "closed", False) is True:
         raise TypeError(M.INVALID_STREAM.format(function=function))
-    if shared is not None:
-        sock = Socket.from_stdlib(shared)
-        sock.to_stdlib()  # mark it shared: the caller's object keeps its own lifetime
-    else:
-        try:
-            duplicate = os.dup(fd)
-        except OSError as exc:
-            fail(function, M.IMPORT_FAMILY_FAILED, exc.errno, None)
-            return False
-        try:
-            sock = Socket.from_fd(duplicate)
-        except NotASocket:
-            os.close(duplicate)
-            warn(function, M.IMPORT_NOT_A_SOCKET)
-            return False
-        except SocketError as exc:
-            os.close(duplicate)
-            fail(function, M.IMPORT_FAMILY_FAILED, exc.errno, None)
-            return False
-        try:
-            # O_NONBLOCK belongs to the open file description both descriptors share.
-            sock.blocking = os.get_blocking(duplicate)
-        except OSError as exc:
-            sock.close()
-            fail(function, M.IMPORT_BLOCKING_FAILED, exc.errno, None)
-            return False
+    try:
+        duplicate = os.dup(fd)
+    except OSError as exc:
+        fail(function, M.IMPORT_FAMILY_FAILED, exc.errno, None)
+        return False
+    try:
+        sock = Socket.from_fd(duplicate)
+    except NotASocket:
+        os.close(duplicate)
+        warn(function, M.IMPORT_NOT_A_SOCKET)
+        return False
+    except SocketError as exc:
+        os.close(duplicate)
+        fail(function, M.IMPORT_FAMILY_FAILED, exc.errno, None)
+        return False
+    try:
+        # O_NONBLOCK belongs to the open file description both descriptors share.
+        sock.blocking = os.get_blocking(duplicate)
+    except OSError as exc:
+        sock.close()
+        fail(function, M.IMPORT_BLOCKING_FAILED, exc.errno, None)
+        return False
     _STREAMS[sock] = [stream]
     return sock
 
