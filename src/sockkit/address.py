@@ -126,24 +126,36 @@ def _convert_unix_path(value: str | bytes | os.PathLike[str] | os.PathLike[bytes
     raise TypeError(f"Unix socket path must be str, bytes or os.PathLike, got {type_name(path)}")
 
 
-def _check_unix_path(path: str | bytes) -> None:
-    """Raise ValueError unless *path* (already normalised) fits in a sockaddr_un."""
+def _unix_path_problem(path: str | bytes) -> str | None:
+    """What is wrong with *path* (already normalised) for a sockaddr_un, or ``None``.
+
+    The one rule for Unix paths: the attrs validator and the fast path of
+    `to_sockaddr` both ask it.
+    """
     if isinstance(path, bytes):  # abstract: starts with NUL, may contain NULs
         if not _HAS_ABSTRACT:
-            raise ValueError("abstract Unix socket names (leading NUL) are only available on Linux")
+            return "abstract Unix socket names (leading NUL) are only available on Linux"
         if len(path) > _ABSTRACT_LIMIT:
-            raise ValueError(
+            return (
                 f"abstract Unix socket name is {len(path)} bytes (with the leading NUL); "
                 f"the limit is {_ABSTRACT_LIMIT}"
             )
-        return
+        return None
     if not path:
-        raise ValueError("Unix socket path must not be empty")
+        return "Unix socket path must not be empty"
     if "\0" in path:
-        raise ValueError(f"Unix socket path contains a NUL character: {path!r}")
+        return f"Unix socket path contains a NUL character: {path!r}"
     size = len(path) if path.isascii() else len(os.fsencode(path))
     if size > _FS_PATH_LIMIT:
-        raise ValueError(f"Unix socket path is {size} bytes; the limit is {_FS_PATH_LIMIT}")
+        return f"Unix socket path is {size} bytes; the limit is {_FS_PATH_LIMIT}"
+    return None
+
+
+def _check_unix_path(path: str | bytes) -> None:
+    """Raise ValueError unless *path* (already normalised) fits in a sockaddr_un."""
+    problem = _unix_path_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _validate_unix_path(_instance: object, _attribute: object, value: str | bytes) -> None:
@@ -417,35 +429,70 @@ def _resolve_scope(scope: str, text: str) -> int:
         raise ValueError(f"unknown network interface {scope!r} in {text!r}") from None
 
 
-def _check_inet_host(host: str, numeric: bool) -> None:
-    """Raise ValueError unless *host* is usable on an AF_INET socket."""
+def _inet_host_problem(host: str, numeric: bool) -> str | None:
+    """What makes *host* unusable on an AF_INET socket, or ``None``.
+
+    The one rule for IPv4 hosts: `parse_address` and the fast path of
+    `to_sockaddr` both ask it. Cheapest tests first: a name costs no ``inet_pton``.
+    """
     if not host or host == "<broadcast>":
-        return
-    if is_numeric_host(_AF_INET, host):
-        return
+        return None
     if "\0" in host:
-        raise ValueError(f"host contains a NUL character: {host!r}")
+        return f"host contains a NUL character: {host!r}"
     if ":" in host:
         if is_numeric_host(_AF_INET6, host.partition("%")[0]):
-            raise ValueError(
-                f"AF_INET socket cannot use an IPv6 address: {host!r}; use an AF_INET6 socket"
-            )
-        raise ValueError(f"host {host!r} is neither an IPv4 address nor a host name")
+            return f"AF_INET socket cannot use an IPv6 address: {host!r}; use an AF_INET6 socket"
+        return f"host {host!r} is neither an IPv4 address nor a host name"
+    ends_in_digit = host[-1] in _DIGITS  # an IPv4 literal always does
+    if ends_in_digit and is_numeric_host(_AF_INET, host):
+        return None
     if numeric:
-        raise ValueError(f"host {host!r} is not a numeric IPv4 address (no lookup is done)")
-    if host[-1] in _DIGITS:
+        return f"host {host!r} is not a numeric IPv4 address (no lookup is done)"
+    if ends_in_digit:
         # RFC 1123 2.1: a host name never ends in an all-numeric label, so this
         # was meant as an address; letting it through would send a DNS query.
-        raise ValueError(f"host {host!r} is not a valid IPv4 address")
+        return f"host {host!r} is not a valid IPv4 address"
+    return None
+
+
+def _inet6_host_problem(host: str, numeric: bool) -> str | None:
+    """What makes *host* (without ``%scope``) unusable on an AF_INET6 socket, or ``None``.
+
+    The one rule for IPv6 hosts, as `_inet_host_problem` is for IPv4.
+    """
+    if not host:
+        return None
+    if "\0" in host:
+        return f"host contains a NUL character: {host!r}"
+    if ":" in host:  # an IPv6 literal always has one
+        if is_numeric_host(_AF_INET6, host):
+            return None
+        return f"host {host!r} is neither an IPv6 address nor a host name"
+    ends_in_digit = host[-1] in _DIGITS
+    if ends_in_digit and is_numeric_host(_AF_INET, host):
+        return (
+            f"AF_INET6 socket cannot use an IPv4 address: {host!r}; "
+            f"use the IPv4-mapped '::ffff:{host}' or an AF_INET socket"
+        )
+    if host == "<broadcast>":
+        return "'<broadcast>' is only valid on an AF_INET socket"
+    if numeric:
+        return f"host {host!r} is not a numeric IPv6 address (no lookup is done)"
+    if ends_in_digit:
+        return f"host {host!r} is not a valid IPv6 address"
+    return None
+
+
+def _check_inet_host(host: str, numeric: bool) -> None:
+    """Raise ValueError unless *host* is usable on an AF_INET socket."""
+    problem = _inet_host_problem(host, numeric)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _check_inet6_host(host: str, scope_id: int, numeric: bool) -> tuple[str, int]:
     """Check *host* for an AF_INET6 socket; return it without ``%scope`` and the scope id."""
-    if not host:
-        return host, scope_id
-    if "\0" in host:
-        raise ValueError(f"host contains a NUL character: {host!r}")
-    if "%" in host:
+    if "%" in host and "\0" not in host:
         literal, _, scope = host.partition("%")
         if not is_numeric_host(_AF_INET6, literal):
             raise ValueError(f"host {host!r}: a %scope needs an IPv6 address before it")
@@ -455,21 +502,9 @@ def _check_inet6_host(host: str, scope_id: int, numeric: bool) -> tuple[str, int
                 f"host {host!r} names scope {found} but scope_id is {scope_id}; give one"
             )
         return literal, found
-    if is_numeric_host(_AF_INET6, host):
-        return host, scope_id
-    if is_numeric_host(_AF_INET, host):
-        raise ValueError(
-            f"AF_INET6 socket cannot use an IPv4 address: {host!r}; "
-            f"use the IPv4-mapped '::ffff:{host}' or an AF_INET socket"
-        )
-    if host == "<broadcast>":
-        raise ValueError("'<broadcast>' is only valid on an AF_INET socket")
-    if ":" in host:
-        raise ValueError(f"host {host!r} is neither an IPv6 address nor a host name")
-    if numeric:
-        raise ValueError(f"host {host!r} is not a numeric IPv6 address (no lookup is done)")
-    if host[-1] in _DIGITS:
-        raise ValueError(f"host {host!r} is not a valid IPv6 address")
+    problem = _inet6_host_problem(host, numeric)
+    if problem is not None:
+        raise ValueError(problem)
     return host, scope_id
 
 
@@ -674,23 +709,28 @@ def parse_address(family: int, value: object, *, numeric: bool = False) -> Addre
 
 
 def _inet_host_ok(host: str) -> bool:
-    """Cheap version of ``_check_inet_host`` (numeric=False): True only if it would pass."""
-    if not host:
-        return True
-    if host[-1] in _DIGITS:
-        return is_numeric_host(_AF_INET, host)
-    return ":" not in host and "\0" not in host
+    return _inet_host_problem(host, False) is None
 
 
 def _inet6_host_ok(host: str) -> bool:
-    """Cheap version of ``_check_inet6_host`` (numeric=False, no %scope)."""
-    if not host:
-        return True
-    if ":" in host:
-        return "%" not in host and is_numeric_host(_AF_INET6, host)
-    return (
-        host[-1] not in _DIGITS and "%" not in host and "\0" not in host and host != "<broadcast>"
-    )
+    return "%" not in host and _inet6_host_problem(host, False) is None
+
+
+def _tuple_ok(family: int, value: tuple[object, ...]) -> bool:
+    """A plain tuple that is already a valid sockaddr of *family*."""
+    size = len(value)
+    if family == _AF_INET:
+        host_ok: Callable[[str], bool] = _inet_host_ok
+        if size != 2:
+            return False
+    elif family == _AF_INET6 and size in {2, 4}:
+        host_ok = _inet6_host_ok
+        if size == 4 and not _flow_scope_ok(value[2], value[3]):
+            return False
+    else:
+        return False
+    host, port = value[0], value[1]
+    return type(host) is str and type(port) is int and 0 <= port <= MAX_PORT and host_ok(host)
 
 
 def to_sockaddr(family: int, value: object) -> SockAddr:
@@ -721,31 +761,11 @@ def to_sockaddr(family: int, value: object) -> SockAddr:
         b'\\x00name'
     """
     if type(value) is tuple:
-        if family == _AF_INET:
-            if len(value) == 2:
-                host, port = value
-                if (
-                    type(host) is str
-                    and type(port) is int
-                    and 0 <= port <= MAX_PORT
-                    and _inet_host_ok(host)
-                ):
-                    return value
-        elif family == _AF_INET6 and (len(value) == 2 or len(value) == 4):
-            host, port = value[0], value[1]
-            if (
-                type(host) is str
-                and type(port) is int
-                and 0 <= port <= MAX_PORT
-                and _inet6_host_ok(host)
-                and (len(value) == 2 or _flow_scope_ok(value[2], value[3]))
-            ):
-                return value
+        if _tuple_ok(family, value):
+            return value
     elif type(value) is str:
-        if family == _AF_UNIX and value and value[0] != "\0" and "\0" not in value:
-            size = len(value) if value.isascii() else len(os.fsencode(value))
-            if size <= _FS_PATH_LIMIT:
-                return value
+        if family == _AF_UNIX and value[:1] not in ("", "\0") and _unix_path_problem(value) is None:
+            return value
     elif type(value) is InetAddress and family == _AF_INET and _inet_host_ok(value.host):
         return (value.host, value.port)
     return parse_address(family, value).to_sockaddr()

@@ -923,6 +923,38 @@ def _new_message(
     return message
 
 
+def _installed_fds(ancdata: list[Encoded], flags: int) -> tuple[list[int], bool]:
+    """Every descriptor the kernel installed (whole, non-negative ints of each SCM_RIGHTS
+    payload), and whether they all arrived intact: no truncation, no malformed payload."""
+    fds: list[int] = []
+    intact = not flags & _CTRUNC
+    for level, kind, data in ancdata:
+        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+            whole = array.array("i")
+            whole.frombytes(data[: len(data) - len(data) % _FD_SIZE])
+            installed = [fd for fd in whole if fd >= 0]
+            fds.extend(installed)
+            if len(data) % _FD_SIZE or len(installed) != len(whole):
+                intact = False
+    return fds, intact
+
+
+def _decoded(ancdata: list[Encoded], intact: bool, rights: list[Rights]) -> list[ControlMessage]:
+    """The typed control messages; each SCM_RIGHTS becomes a `Rights` added to ``rights``
+    (not yet owning its descriptors), or is left out when they did not arrive intact."""
+    control: list[ControlMessage] = []
+    for level, kind, data in ancdata:
+        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+            if intact:
+                whole = array.array("i")
+                whole.frombytes(data)
+                rights.append(Rights._trusted(tuple(whole)))
+                control.append(rights[-1])
+            continue
+        control.append(decode_control(level, kind, data))
+    return control
+
+
 def _received(
     buffers: list[Any],
     nbytes: int,
@@ -942,18 +974,7 @@ def _received(
     if not ancdata:
         address = None if raw_address is None else from_sockaddr(family, raw_address)
         return _new_message(buffers, [], address, flags, nbytes)
-    # Every descriptor the kernel installed (whole, non-negative ints of each SCM_RIGHTS
-    # payload), and whether they all arrived intact: no truncation, no malformed payload.
-    fds: list[int] = []
-    intact = not flags & _CTRUNC
-    for level, kind, data in ancdata:
-        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
-            whole = array.array("i")
-            whole.frombytes(data[: len(data) - len(data) % _FD_SIZE])
-            installed = [fd for fd in whole if fd >= 0]
-            fds.extend(installed)
-            if len(data) % _FD_SIZE or len(installed) != len(whole):
-                intact = False
+    fds, intact = _installed_fds(ancdata, flags)
     rights: list[Rights] = []
     try:
         if not intact:
@@ -964,16 +985,7 @@ def _received(
         elif fds and not _CLOEXEC:
             for fd in fds:
                 os.set_inheritable(fd, False)
-        control: list[ControlMessage] = []
-        for level, kind, data in ancdata:
-            if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
-                if intact:
-                    whole = array.array("i")
-                    whole.frombytes(data)
-                    rights.append(Rights._trusted(tuple(whole)))
-                    control.append(rights[-1])
-                continue
-            control.append(decode_control(level, kind, data))
+        control = _decoded(ancdata, intact, rights)
         address = None if raw_address is None else from_sockaddr(family, raw_address)
         message = _new_message(buffers, control, address, flags, nbytes)
     except BaseException:

@@ -284,46 +284,63 @@ def _name(
     family = (
         own if given is _MISSING or given is None else _field(ctx, value, "family", _native_int)
     )
-    if family == _AF_INET:
-        if own not in (_AF_INET, _AF_INET6):
-            ctx.fail(M.FAMILY_NUMBER_UNSUPPORTED.format(family=family))
-        if not fill:
-            return None
-        _field(ctx, value, "family", _sa_family)
-        host = _field(ctx, value, "addr", lambda c, v: _address(c, v, _AF_INET))
-        port = _field(ctx, value, "port", lambda c, v: _bounded(c, v, 0, 0xFFFF, _UINT16))
-        host = "0.0.0.0" if host is _MISSING else host
-        port = 0 if port is _MISSING else port
-        if own == _AF_INET6:
-            # An IPv4 address on an IPv6 socket: the kernel reads both alike.
-            return Inet6Address("::ffff:" + host, port)
-        return InetAddress(host, port)
-    if family == _AF_INET6:
-        if own != _AF_INET6:
-            ctx.fail(M.FAMILY_NAME_UNSUPPORTED.format(name="AF_INET6"))
-        if not fill:
-            return None
-        _field(ctx, value, "family", _sa_family)
-        host = _field(ctx, value, "addr", lambda c, v: _address(c, v, _AF_INET6))
-        port = _field(ctx, value, "port", lambda c, v: _bounded(c, v, 0, 0xFFFF, _UINT16))
-        flowinfo = _field(ctx, value, "flowinfo", _uint32)
-        scope_id = _field(ctx, value, "scope_id", _uint32)
-        return Inet6Address(
-            "::" if host is _MISSING else host,
-            0 if port is _MISSING else port,
-            0 if flowinfo is _MISSING else flowinfo,
-            0 if scope_id is _MISSING else scope_id,
-        )
-    if family == _AF_UNIX:
-        if own != _AF_UNIX:
-            ctx.fail(M.FAMILY_NAME_UNSUPPORTED.format(name="AF_UNIX"))
-        if not fill:
-            return None
-        _field(ctx, value, "family", _sa_family)
-        path = _field(ctx, value, "path", _unix_path)
-        # No path: an empty sun_path, which the kernel reads as the abstract name "".
-        return UnixAddress(b"\0" if path is _MISSING else path)
-    ctx.fail(M.FAMILY_ONLY)
+    reader = _NAME_READERS.get(family)
+    if reader is None:
+        ctx.fail(M.FAMILY_ONLY)
+    return reader(ctx, value, own, fill)
+
+
+def _inet_name(ctx: _Ctx, value: object, own: int, fill: bool) -> InetAddress | Inet6Address | None:
+    if own not in (_AF_INET, _AF_INET6):
+        ctx.fail(M.FAMILY_NUMBER_UNSUPPORTED.format(family=_AF_INET))
+    if not fill:
+        return None
+    _field(ctx, value, "family", _sa_family)
+    host = _field(ctx, value, "addr", lambda c, v: _address(c, v, _AF_INET))
+    port = _field(ctx, value, "port", lambda c, v: _bounded(c, v, 0, 0xFFFF, _UINT16))
+    host = "0.0.0.0" if host is _MISSING else host
+    port = 0 if port is _MISSING else port
+    if own == _AF_INET6:
+        # An IPv4 address on an IPv6 socket: the kernel reads both alike.
+        return Inet6Address("::ffff:" + host, port)
+    return InetAddress(host, port)
+
+
+def _inet6_name(ctx: _Ctx, value: object, own: int, fill: bool) -> Inet6Address | None:
+    if own != _AF_INET6:
+        ctx.fail(M.FAMILY_NAME_UNSUPPORTED.format(name="AF_INET6"))
+    if not fill:
+        return None
+    _field(ctx, value, "family", _sa_family)
+    host = _field(ctx, value, "addr", lambda c, v: _address(c, v, _AF_INET6))
+    port = _field(ctx, value, "port", lambda c, v: _bounded(c, v, 0, 0xFFFF, _UINT16))
+    flowinfo = _field(ctx, value, "flowinfo", _uint32)
+    scope_id = _field(ctx, value, "scope_id", _uint32)
+    return Inet6Address(
+        "::" if host is _MISSING else host,
+        0 if port is _MISSING else port,
+        0 if flowinfo is _MISSING else flowinfo,
+        0 if scope_id is _MISSING else scope_id,
+    )
+
+
+def _unix_name(ctx: _Ctx, value: object, own: int, fill: bool) -> UnixAddress | None:
+    if own != _AF_UNIX:
+        ctx.fail(M.FAMILY_NAME_UNSUPPORTED.format(name="AF_UNIX"))
+    if not fill:
+        return None
+    _field(ctx, value, "family", _sa_family)
+    path = _field(ctx, value, "path", _unix_path)
+    # No path: an empty sun_path, which the kernel reads as the abstract name "".
+    return UnixAddress(b"\0" if path is _MISSING else path)
+
+
+_NAME_READERS: Final[
+    dict[
+        int,
+        Callable[[_Ctx, object, int, bool], InetAddress | Inet6Address | UnixAddress | None],
+    ]
+] = {_AF_INET: _inet_name, _AF_INET6: _inet6_name, _AF_UNIX: _unix_name}
 
 
 def _fd_of(ctx: _Ctx, item: object) -> int:
