@@ -7,12 +7,14 @@ import errno as errno_module
 import os
 import pickle
 import socket
+import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
+import sockkit
 from sockkit import errors
 from sockkit.errors import (
     CATALOG,
@@ -217,6 +219,32 @@ def test_every_row_has_a_documented_public_class() -> None:
         doc = cls.__doc__ or ""
         assert doc.strip() and "\n" not in doc.strip(), cls
         assert entry.symbol in doc, (cls, entry.symbol)
+
+
+def test_generated_classes_are_up_to_date() -> None:
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, str(root / "tools" / "gen_errors.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_package_exports_every_public_name_of_its_modules() -> None:
+    for module in (errors, sockkit.address, sockkit.socket, sockkit.options, sockkit.selector):
+        for name in module.__all__:
+            assert name in sockkit.__all__, name
+            assert getattr(sockkit, name) is getattr(module, name), name
+    assert len(sockkit.__all__) == len(set(sockkit.__all__))
+
+
+def test_classes_name_the_public_module() -> None:
+    assert AddressInUse.__module__ == "sockkit.errors"
+    assert SocketError.__module__ == "sockkit.errors"
+    assert pickle.loads(pickle.dumps(AddressInUse(98, "x", "bind"))).operation == "bind"
 
 
 def test_class_names_do_not_shadow_builtins() -> None:

@@ -366,7 +366,9 @@ def test_argument_errors(fd_check: None) -> None:
     with pytest.raises(ValueError, match="port"):
         create(("127.0.0.1", 70000))
     with pytest.raises(TypeError, match="port"):
-        create(("127.0.0.1", "80"))  # type: ignore[arg-type]
+        create(("127.0.0.1", 80.0))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="port"):
+        create(("127.0.0.1", "70000"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="Unix"):
         create(UnixAddress("/tmp/x.sock"))
     with pytest.raises(ValueError, match="items"):

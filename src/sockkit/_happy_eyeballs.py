@@ -1,10 +1,10 @@
-"""Connection racing (RFC 8305 "Happy Eyeballs") and listening-socket creation.
+"""Connection racing (RFC 8305 "Happy Eyeballs").
 
 This module holds the logic behind
-[`Socket.create_connection`][sockkit.socket.Socket.create_connection] and
-[`Socket.create_server`][sockkit.socket.Socket.create_server].  It sits below
-``socket.py`` and never imports it: both functions receive the socket class (or
-any callable ``factory(family, type, protocol)``) and build sockets with it.
+[`Socket.create_connection`][sockkit.socket.Socket.create_connection].  It sits below
+``socket.py`` and never imports it: it receives the socket class (or any callable
+``factory(family, type, protocol)``) and builds sockets with it.  ``create_server``
+lives in ``sockkit._server`` (re-exported here for ``socket.py``).
 
 How ``create_connection`` races:
 
@@ -39,42 +39,39 @@ from __future__ import annotations
 
 import contextlib
 import errno as _errno
-import os
 import selectors
 import socket as _s
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from sockkit import _resolve
-from sockkit.address import Inet6Address, InetAddress, UnixAddress
+from sockkit._checks import check_timeout, is_numeric_host
+from sockkit._resolve import Resolver
+from sockkit._server import create_server
+from sockkit._target import Target, literal_family, parse_target
 from sockkit.errors import SocketError, from_errno, from_oserror, lookup_failed
 
+# create_server is re-exported: Socket.create_server calls it through this module.
 __all__ = ["Resolver", "create_connection", "create_server"]
 
 _AF_INET: Final = int(_s.AF_INET)
 _AF_INET6: Final = int(_s.AF_INET6)
-_AF_UNIX: Final = int(getattr(_s, "AF_UNIX", -1))
 _SOCK_STREAM: Final = int(_s.SOCK_STREAM)
 _SOL_SOCKET: Final = _s.SOL_SOCKET
 _SO_ERROR: Final = _s.SO_ERROR
-_SO_REUSEADDR: Final = _s.SO_REUSEADDR
-_SO_REUSEPORT: Final[int | None] = getattr(_s, "SO_REUSEPORT", None)
-_IPPROTO_IPV6: Final[int | None] = getattr(_s, "IPPROTO_IPV6", None)
-_IPV6_V6ONLY: Final[int | None] = getattr(_s, "IPV6_V6ONLY", None)
-_AI_PASSIVE: Final = int(_s.AI_PASSIVE)
-_MAX_PORT: Final = 65535
-# SO_REUSEADDR lets a restarted server bind at once on POSIX.  On Windows it
-# means "steal the port", so it is never set there (and not on Cygwin, which
-# follows Windows' semantics).
-_REUSEADDR: Final = os.name == "posix" and sys.platform != "cygwin"
 # poll(2) where the OS has it (no descriptor-number ceiling, no descriptor of its
 # own); select() elsewhere (Windows, where a failed connect is "exceptional",
 # which selectors.SelectSelector reports as writable).
 _Poller: Final[type[selectors.BaseSelector]] = getattr(
     selectors, "PollSelector", selectors.SelectSelector
 )
+# poll() takes its timeout in milliseconds as a C int (about 24.8 days): longer
+# waits are made of slices of at most a day.
+_WAIT_SLICE: Final = 86400.0
+
+Candidate = tuple[int, int, int, Any]  # family, type, protocol, sockaddr
 
 
 class _Connecting(Protocol):
@@ -92,117 +89,13 @@ class _Connecting(Protocol):
     def timeout(self, value: float | None) -> None: ...
 
 
-class _Listening(Protocol):
-    """What ``create_server`` needs of a socket."""
-
-    def close(self) -> None: ...
-    def bind(self, address: object) -> None: ...
-    def listen(self, backlog: int = ...) -> None: ...
-    def set_option_raw(self, level: int, name: int, value: int) -> None: ...
-
-
 _C = TypeVar("_C", bound=_Connecting)
-_L = TypeVar("_L", bound=_Listening)
-
-Resolver = Callable[
-    [str | None, int | str, int, int, int, int], Sequence[tuple[int, int, int, str, Any]]
-]
-"""``resolver(host, port, family, type, proto, flags)`` returning ``getaddrinfo``-shaped
-tuples ``(family, type, proto, canonname, sockaddr)``; the default is
-``sockkit._resolve.getaddrinfo``.  Tests inject their own."""
-
-
-def _type_name(value: object) -> str:
-    return value.__class__.__name__
-
-
-def _check_seconds(name: str, value: object, *, allow_none: bool) -> float | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        allowed = "seconds (int or float) or None" if allow_none else "seconds (int or float)"
-        raise TypeError(f"{name} must be {allowed}, got {_type_name(value)}")
-    if not value >= 0:  # also rejects NaN
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return float(value)
-
-
-def _check_port(port: object) -> int:
-    if isinstance(port, bool) or not isinstance(port, int):
-        raise TypeError(f"port must be an int, got {_type_name(port)}")
-    if not 0 <= port <= _MAX_PORT:
-        raise ValueError(f"port must be 0-{_MAX_PORT}, got {port}")
-    return int(port)
-
-
-def _is_literal(family: int, host: str) -> bool:
-    try:
-        _s.inet_pton(family, host.partition("%")[0])
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-def _literal_family(host: str) -> int | None:
-    """``AF_INET6``/``AF_INET`` for a numeric address, ``None`` for a name or ``""``."""
-    if ":" in host:
-        return _AF_INET6
-    if host and _is_literal(_AF_INET, host):
-        return _AF_INET
-    return None
-
-
-# ---------------------------------------------------------------------- create_connection
-
-
-class _Target:
-    """The parsed ``address`` argument of ``create_connection``."""
-
-    __slots__ = ("family", "flowinfo", "host", "port", "scope_id")
-
-    def __init__(self, host: str, port: int, family: int, flowinfo: int, scope_id: int) -> None:
-        self.host = host
-        self.port = port
-        self.family = family
-        self.flowinfo = flowinfo
-        self.scope_id = scope_id
-
-
-def _parse_target(address: object, what: str = "address") -> _Target:
-    """Check an IP address argument; ``family`` is 0 where a plain tuple leaves it open."""
-    if isinstance(address, InetAddress):
-        return _Target(address.host, address.port, _AF_INET, 0, 0)
-    if isinstance(address, Inet6Address):
-        return _Target(address.host, address.port, _AF_INET6, address.flowinfo, address.scope_id)
-    if isinstance(address, UnixAddress):
-        raise ValueError(
-            f"create_connection() makes TCP connections; {what} cannot be a Unix address"
-            " (connect a Unix socket with Socket(AddressFamily.UNIX).connect(path))"
-        )
-    if not isinstance(address, tuple):
-        raise TypeError(
-            f"{what} must be a (host, port) tuple or an InetAddress/Inet6Address,"
-            f" got {_type_name(address)}"
-        )
-    if len(address) not in (2, 4):
-        raise ValueError(
-            f"{what} must be (host, port) or (host, port, flowinfo, scope_id),"
-            f" got a tuple of {len(address)} items"
-        )
-    host = address[0]
-    if not isinstance(host, str):
-        raise TypeError(f"{what} host must be a str, got {_type_name(host)}")
-    port = _check_port(address[1])
-    if len(address) == 4:
-        parsed = Inet6Address(host, port, address[2], address[3])
-        return _Target(host, port, _AF_INET6, parsed.flowinfo, parsed.scope_id)
-    return _Target(host, port, 0, 0, 0)
 
 
 def _source_family(source: object) -> int | None:
     """The family a ``source_address`` forces, or ``None`` when it fits any."""
-    parsed = _parse_target(source, "source_address")
-    return parsed.family or _literal_family(parsed.host)
+    parsed = parse_target(source, "source_address")
+    return parsed.family or literal_family(parsed.host)
 
 
 def _order(infos: Sequence[tuple[int, int, int, str, Any]]) -> list[tuple[int, int, int, Any]]:
@@ -248,6 +141,35 @@ def _close_quietly(sock: _Connecting) -> None:
         sock.close()
 
 
+def _candidates(target: Target, resolver: Resolver | None) -> list[Candidate]:
+    """The addresses to try, in RFC 8305 order; a scoped IPv6 literal is its own answer."""
+    if target.family == _AF_INET6 and (target.flowinfo or target.scope_id):
+        if not is_numeric_host(_AF_INET6, target.host.partition("%")[0]):
+            raise ValueError(f"flowinfo and scope_id need a numeric IPv6 host, got {target.host!r}")
+        sockaddr = (target.host.partition("%")[0], target.port, target.flowinfo, target.scope_id)
+        return [(_AF_INET6, _SOCK_STREAM, 0, sockaddr)]
+    resolve = _resolve.getaddrinfo if resolver is None else resolver
+    infos = resolve(target.host or None, target.port, target.family, _SOCK_STREAM, 0, 0)
+    candidates = _order(infos)
+    if not candidates:
+        raise lookup_failed(_s.EAI_NONAME, target.host, target.port)
+    return candidates
+
+
+def _of_source_family(
+    candidates: list[Candidate], source_family: int, source_address: object, target: Target
+) -> list[Candidate]:
+    """Keep the candidates a numeric ``source_address`` of ``source_family`` can reach."""
+    kept = [entry for entry in candidates if entry[0] == source_family]
+    if not kept:
+        kind = "IPv6" if source_family == _AF_INET6 else "IPv4"
+        raise ValueError(
+            f"source_address {source_address!r} is {kind},"
+            f" but {target.host!r} has no {kind} address"
+        )
+    return kept
+
+
 def create_connection(
     cls: Callable[[int, int, int], _C],
     address: object,
@@ -263,8 +185,9 @@ def create_connection(
     Args:
         cls: the socket class; called as ``cls(family, type, protocol)``.
         address: ``(host, port)``, ``(host, port, flowinfo, scope_id)``, an
-            ``InetAddress`` or an ``Inet6Address``.  The host may be a name.  An
-            empty host means this machine (the loopback addresses).
+            ``InetAddress`` or an ``Inet6Address``.  The host may be a name, the
+            port a service name (``"http"``) or a string of digits.  An empty host
+            means this machine (the loopback addresses).
         timeout: seconds for the whole operation (``None``: no limit), also left
             set on the returned socket.  Name resolution is not interruptible,
             but its time counts.
@@ -272,7 +195,8 @@ def create_connection(
             limits the attempts to its family.
         delay: seconds before the next attempt starts while earlier ones are
             still pending (RFC 8305's "Connection Attempt Delay").
-        resolver: replaces ``getaddrinfo`` (for tests).
+        resolver: replaces the resolver for this call (see
+            [`set_resolver`][sockkit.addrinfo.set_resolver] for every call).
         socket_factory: replaces ``cls`` (for tests).
 
     Returns:
@@ -280,8 +204,9 @@ def create_connection(
 
     Raises:
         TypeError: an argument of the wrong type.
-        ValueError: a bad address or port, a negative ``timeout`` or ``delay``, or a
-            ``source_address`` of a family the host has no address of.
+        ValueError: a bad address or port, a negative, infinite, NaN or too long
+            ``timeout`` or ``delay``, or a ``source_address`` of a family the host
+            has no address of.
         LookupFailed: the host could not be resolved.
         SocketError: every attempt failed (``TimedOut`` when the time ran out);
             the last attempt's error is raised, with ``.attempts`` and ``.group``
@@ -295,143 +220,166 @@ def create_connection(
         ...         client.peer_address.host
         '::1'
     """
-    timeout = _check_seconds("timeout", timeout, allow_none=True)
-    delay_s = _check_seconds("delay", delay, allow_none=False)
+    timeout = check_timeout(timeout, "timeout")
+    delay_s = check_timeout(delay, "delay", allow_none=False)
     assert delay_s is not None
-    target = _parse_target(address)
+    target = parse_target(address)
     source_family = None if source_address is None else _source_family(source_address)
     deadline = None if timeout is None else time.monotonic() + timeout
-
-    if target.family == _AF_INET6 and (target.flowinfo or target.scope_id):
-        if not _is_literal(_AF_INET6, target.host):
-            raise ValueError(f"flowinfo and scope_id need a numeric IPv6 host, got {target.host!r}")
-        sockaddr = (target.host.partition("%")[0], target.port, target.flowinfo, target.scope_id)
-        infos: Sequence[tuple[int, int, int, str, Any]] = [
-            (_AF_INET6, _SOCK_STREAM, 0, "", sockaddr)
-        ]
-    else:
-        resolve: Resolver = _resolve.getaddrinfo if resolver is None else resolver
-        infos = resolve(target.host or None, target.port, target.family, _SOCK_STREAM, 0, 0)
-    candidates = _order(infos)
-    if not candidates:
-        raise lookup_failed(_s.EAI_NONAME, target.host, target.port)
+    candidates = _candidates(target, resolver)
     if source_family is not None:
-        candidates = [entry for entry in candidates if entry[0] == source_family]
-        if not candidates:
-            kind = "IPv6" if source_family == _AF_INET6 else "IPv4"
-            raise ValueError(
-                f"source_address {source_address!r} is {kind}, but {target.host!r}"
-                f" has no {kind} address"
-            )
-    factory = cls if socket_factory is None else socket_factory
-    shown = (
-        f"[{target.host}]:{target.port}" if ":" in target.host else f"{target.host}:{target.port}"
-    )
-    return _race(
-        factory,
-        candidates=candidates,
+        candidates = _of_source_family(candidates, source_family, source_address, target)
+    race = _Race(
+        cls if socket_factory is None else socket_factory,
+        candidates,
         deadline=deadline,
         delay=delay_s,
-        timeout=timeout,
         source=source_address,
-        shown=shown,
+    )
+    return race.run(timeout, str(target))
+
+
+class _Race(Generic[_C]):
+    """The attempts of one ``create_connection``: every socket made here is closed here
+    unless it is the one returned."""
+
+    __slots__ = (
+        "candidates",
+        "deadline",
+        "delay",
+        "errors",
+        "factory",
+        "next_index",
+        "next_start",
+        "owned",
+        "pending",
+        "poller",
+        "source",
     )
 
+    def __init__(
+        self,
+        factory: Callable[[int, int, int], _C],
+        candidates: list[Candidate],
+        *,
+        deadline: float | None,
+        delay: float,
+        source: object,
+    ) -> None:
+        self.factory = factory
+        self.candidates = candidates
+        self.deadline = deadline
+        self.delay = delay
+        self.source = source
+        self.owned: list[_C] = []  # every socket created, in one owner's hands
+        self.errors: list[SocketError | None] = []  # one slot per started attempt, in order
+        self.pending: dict[int, tuple[_C, int, Any]] = {}  # fd -> (socket, index, sockaddr)
+        self.next_index = 0
+        self.next_start = 0.0
+        self.poller: selectors.BaseSelector | None = None
 
-def _race(
-    factory: Callable[[int, int, int], _C],
-    *,
-    candidates: list[tuple[int, int, int, Any]],
-    deadline: float | None,
-    delay: float,
-    timeout: float | None,
-    source: object,
-    shown: str,
-) -> _C:
-    """Run the attempts; every socket made here is closed here unless returned."""
-    owned: list[_C] = []  # every socket created, in one owner's hands
-    errors: list[SocketError | None] = []  # one slot per started attempt, in start order
-    pending: dict[int, tuple[_C, int, Any]] = {}  # fd -> (socket, attempt index, sockaddr)
-    winner: _C | None = None
-    handed_over = False  # set only on the line before the winner is returned
-    poller = _Poller()
-    try:
-        next_index = 0
-        next_start = 0.0
+    def run(self, timeout: float | None, shown: str) -> _C:
+        """Race to the first connection; raise the last error with every attempt's."""
+        winner: _C | None = None
+        handed_over = False  # set only on the line before the winner is returned
+        self.poller = _Poller()
+        try:
+            winner = self._first_connected()
+            if winner is not None:
+                winner.timeout = timeout
+                winner.clear_error()
+                handed_over = True
+                return winner
+            attempts = [error for error in self.errors if error is not None]
+            last = attempts[-1]
+            _attach_attempts(last, attempts, shown)
+            raise last
+        finally:
+            self.poller.close()
+            for sock in self.owned:
+                if not (handed_over and sock is winner):
+                    _close_quietly(sock)
+
+    def _first_connected(self) -> _C | None:
+        """The winning socket, or ``None`` when every attempt failed or the time ran out."""
         monotonic = time.monotonic
         while True:
             now = monotonic()
-            may_start = next_index == 0 or deadline is None or now < deadline
-            if next_index < len(candidates) and may_start and (not pending or now >= next_start):
-                family, kind, proto, sockaddr = candidates[next_index]
-                index = next_index
-                next_index += 1
-                next_start = now + delay
-                errors.append(None)
-                sock, error = _start(
-                    factory,
-                    family=family,
-                    kind=kind,
-                    proto=proto,
-                    sockaddr=sockaddr,
-                    source=source,
-                    owned=owned,
-                )
-                if error is not None:
-                    errors[index] = error
-                    if sock is not None:
-                        _close_quietly(sock)
-                elif sock is not None:
-                    fd = sock.fileno()
-                    if fd in pending:  # pragma: no cover - a factory reusing descriptors
-                        raise RuntimeError(f"socket factory returned descriptor {fd} twice")
-                    pending[fd] = (sock, index, sockaddr)
-                    poller.register(fd, selectors.EVENT_WRITE)
-                else:
-                    # connect() completed at once
-                    winner = owned[-1]
-                    break
+            if self._may_start(now):
+                done, winner = self._start_next(now)
+                if done:
+                    return winner
                 continue
-            if not pending:
-                break  # every started attempt failed and no more may start
-            if deadline is not None and now >= deadline:
-                for _sock, index, sockaddr in pending.values():
-                    errors[index] = from_errno(_errno.ETIMEDOUT, "connect", sockaddr)
-                break
-            wait: float | None = None if deadline is None else deadline - now
-            if next_index < len(candidates):
-                until_next = max(next_start - now, 0.0)
-                wait = until_next if wait is None else min(wait, until_next)
-            for key, _events in poller.select(wait):
-                fd = key.fd
-                sock, index, sockaddr = pending.pop(fd)
-                poller.unregister(fd)
-                try:
-                    code = sock.get_option_raw(_SOL_SOCKET, _SO_ERROR)
-                except OSError as exc:
-                    code = exc.errno or _errno.EIO
-                if code == 0:
-                    winner = sock
-                    break
-                errors[index] = from_errno(int(code), "connect", sockaddr)
-                _close_quietly(sock)
-                next_start = now  # a failure starts the next attempt at once
+            if not self.pending:
+                return None  # every started attempt failed and no more may start
+            if self.deadline is not None and now >= self.deadline:
+                for _sock, index, sockaddr in self.pending.values():
+                    self.errors[index] = from_errno(_errno.ETIMEDOUT, "connect", sockaddr)
+                return None
+            winner = self._wait(now)
             if winner is not None:
-                break
-        if winner is not None:
-            winner.timeout = timeout
-            winner.clear_error()
-            handed_over = True
-            return winner
-        attempts = [error for error in errors if error is not None]
-        last = attempts[-1]
-        _attach_attempts(last, attempts, shown)
-        raise last
-    finally:
-        poller.close()
-        for sock in owned:
-            if not (handed_over and sock is winner):
+                return winner
+
+    def _may_start(self, now: float) -> bool:
+        if self.next_index >= len(self.candidates):
+            return False
+        in_time = self.next_index == 0 or self.deadline is None or now < self.deadline
+        return in_time and (not self.pending or now >= self.next_start)
+
+    def _start_next(self, now: float) -> tuple[bool, _C | None]:
+        """Start the next attempt; ``(True, sock)`` when its connect completed at once."""
+        family, kind, proto, sockaddr = self.candidates[self.next_index]
+        index = self.next_index
+        self.next_index += 1
+        self.next_start = now + self.delay
+        self.errors.append(None)
+        sock, error = _start(
+            self.factory,
+            family=family,
+            kind=kind,
+            proto=proto,
+            sockaddr=sockaddr,
+            source=self.source,
+            owned=self.owned,
+        )
+        if error is not None:
+            self.errors[index] = error
+            if sock is not None:
                 _close_quietly(sock)
+            return False, None
+        if sock is None:  # connect() completed at once
+            return True, self.owned[-1]
+        fd = sock.fileno()
+        if fd in self.pending:  # pragma: no cover - a factory reusing descriptors
+            raise RuntimeError(f"socket factory returned descriptor {fd} twice")
+        self.pending[fd] = (sock, index, sockaddr)
+        assert self.poller is not None
+        self.poller.register(fd, selectors.EVENT_WRITE)
+        return False, None
+
+    def _wait_time(self, now: float) -> float:
+        """How long the next ``poll`` may wait: to the deadline or the next start, in slices."""
+        wait = _WAIT_SLICE if self.deadline is None else min(self.deadline - now, _WAIT_SLICE)
+        if self.next_index < len(self.candidates):
+            wait = min(wait, max(self.next_start - now, 0.0))
+        return max(wait, 0.0)
+
+    def _wait(self, now: float) -> _C | None:
+        """Wait for pending attempts; return a connected one, record the failed ones."""
+        assert self.poller is not None
+        for key, _events in self.poller.select(self._wait_time(now)):
+            sock, index, sockaddr = self.pending.pop(key.fd)
+            self.poller.unregister(key.fd)
+            try:
+                code = sock.get_option_raw(_SOL_SOCKET, _SO_ERROR)
+            except OSError as exc:
+                code = exc.errno or _errno.EIO
+            if code == 0:
+                return sock
+            self.errors[index] = from_errno(int(code), "connect", sockaddr)
+            _close_quietly(sock)
+            self.next_start = now  # a failure starts the next attempt at once
+        return None
 
 
 def _start(
@@ -470,131 +418,3 @@ def _start(
     except OSError as exc:
         return sock, from_oserror(exc, "connect", sockaddr)
     return None, None
-
-
-# ---------------------------------------------------------------------- create_server
-
-
-def _server_target(address: object, family: int | None, dualstack: bool) -> tuple[int, object]:
-    """Pick the family (when not given) and resolve a host name if there is one."""
-    if family is not None:
-        if isinstance(family, bool) or not isinstance(family, int):
-            raise TypeError(
-                f"family must be an int (AddressFamily) or None, got {_type_name(family)}"
-            )
-        family = int(family)
-    if isinstance(address, (UnixAddress, str, bytes, os.PathLike)):
-        return (_AF_UNIX if family is None else family), address
-    if isinstance(address, InetAddress):
-        return (_AF_INET if family is None else family), address
-    if isinstance(address, Inet6Address):
-        return (_AF_INET6 if family is None else family), address
-    if not isinstance(address, tuple):
-        raise TypeError(
-            "address must be a (host, port) tuple, a typed address or a Unix path,"
-            f" got {_type_name(address)}"
-        )
-    target = _parse_target(address)
-    host, port = target.host, target.port
-    if family is not None and family not in (_AF_INET, _AF_INET6):
-        return family, address
-    literal = target.family or _literal_family(host)
-    if literal is not None or host in ("", "<broadcast>"):
-        if family is not None:
-            return family, address
-        if literal is not None:
-            return literal, address
-        return (_AF_INET6 if dualstack and host == "" else _AF_INET), address
-    # A host name: resolve it for a listener and take the first address.
-    hint = family if family is not None else (_AF_INET6 if dualstack else 0)
-    infos = _resolve.getaddrinfo(host, port, hint, _SOCK_STREAM, 0, _AI_PASSIVE)
-    first_family, _kind, _proto, _canon, sockaddr = infos[0]
-    return int(first_family), sockaddr
-
-
-def create_server(
-    cls: Callable[[int, int, int], _L],
-    address: object,
-    *,
-    backlog: int = 128,
-    family: int | None = None,
-    reuse_port: bool = False,
-    dualstack: bool = False,
-) -> _L:
-    """Create a listening stream socket bound to ``address``.
-
-    The family, when not given, comes from ``address``: a Unix path (``str``,
-    ``bytes``, ``os.PathLike``, ``UnixAddress``) is ``AF_UNIX``; an IPv6 literal,
-    a 4-tuple or an ``Inet6Address`` is ``AF_INET6``; an IPv4 literal or an
-    ``InetAddress`` is ``AF_INET``; the empty host is ``AF_INET`` (``AF_INET6``
-    with ``dualstack=True``); a host name is looked up with ``AI_PASSIVE`` and
-    the first result is used.
-
-    On POSIX ``SO_REUSEADDR`` is set (not for ``AF_UNIX``).  An ``AF_INET6``
-    listener gets ``IPV6_V6ONLY`` on, or off with ``dualstack=True``.  The socket
-    is closed if any step fails.
-
-    Args:
-        cls: the socket class; called as ``cls(family, SOCK_STREAM, 0)``.
-        address: where to listen.
-        backlog: the ``listen()`` backlog.
-        family: the address family, or ``None`` to guess it.
-        reuse_port: set ``SO_REUSEPORT``.
-        dualstack: accept IPv4 too on an IPv6 listener (``IPV6_V6ONLY`` off).
-
-    Returns:
-        The listening socket.
-
-    Raises:
-        TypeError: an argument of the wrong type.
-        ValueError: a negative backlog; ``reuse_port`` where the OS has no
-            ``SO_REUSEPORT``; ``dualstack`` with a family other than
-            ``AF_INET6`` or where the OS cannot turn ``IPV6_V6ONLY`` off.
-        LookupFailed: a host name could not be resolved.
-        SocketError: ``socket``/``bind``/``listen`` failed, e.g. ``AddressInUse``.
-
-    Example:
-        >>> from sockkit import Socket
-        >>> with create_server(Socket, ("127.0.0.1", 0), backlog=5) as server:
-        ...     server.local_address.host
-        '127.0.0.1'
-    """
-    if isinstance(backlog, bool) or not isinstance(backlog, int):
-        raise TypeError(f"backlog must be an int, got {_type_name(backlog)}")
-    if backlog < 0:
-        raise ValueError(f"backlog must be >= 0, got {backlog}")
-    for name, flag in (("reuse_port", reuse_port), ("dualstack", dualstack)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be a bool, got {_type_name(flag)}")
-    if reuse_port and _SO_REUSEPORT is None:
-        raise ValueError("reuse_port=True: this OS has no SO_REUSEPORT")
-    chosen, bind_address = _server_target(address, family, dualstack)
-    if dualstack:
-        if chosen != _AF_INET6:
-            raise ValueError(
-                "dualstack=True needs an IPv6 (AF_INET6) listener, e.g. address ('::', port)"
-                f" or ('', port); got family {chosen} for {address!r}"
-            )
-        if _IPV6_V6ONLY is None or _IPPROTO_IPV6 is None:
-            raise ValueError("dualstack=True: this OS has no IPV6_V6ONLY option")
-    sock = cls(chosen, _SOCK_STREAM, 0)
-    try:
-        if _REUSEADDR and chosen != _AF_UNIX:
-            sock.set_option_raw(_SOL_SOCKET, _SO_REUSEADDR, 1)
-        if reuse_port:
-            assert _SO_REUSEPORT is not None
-            sock.set_option_raw(_SOL_SOCKET, _SO_REUSEPORT, 1)
-        if chosen == _AF_INET6 and _IPV6_V6ONLY is not None and _IPPROTO_IPV6 is not None:
-            try:
-                sock.set_option_raw(_IPPROTO_IPV6, _IPV6_V6ONLY, 0 if dualstack else 1)
-            except OSError as exc:
-                if dualstack:
-                    raise ValueError(
-                        f"dualstack=True: this OS cannot turn IPV6_V6ONLY off ({exc})"
-                    ) from exc
-        sock.bind(bind_address)
-        sock.listen(backlog)
-    except BaseException:
-        sock.close()
-        raise
-    return sock

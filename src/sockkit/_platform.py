@@ -13,7 +13,7 @@ from __future__ import annotations
 import socket
 import sys
 
-__all__ = ["PLATFORM_EXTRAS", "constant", "has_constant"]
+__all__ = ["PLATFORM_EXTRAS", "SIOCATMARK", "SUN_PATH_SIZE", "constant", "has_constant"]
 
 # From the Linux UAPI headers (<linux/in.h>, <asm-generic/socket.h>, <linux/udp.h>,
 # <bits/socket.h>, <netdb.h>, <linux/filter.h>).  Only values the kernel ABI fixes.
@@ -74,6 +74,37 @@ _LINUX: dict[str, int] = {
 }
 
 _BY_PLATFORM: dict[str, dict[str, int]] = {"linux": _LINUX}
+
+# ``sys.platform`` without its trailing version digits (``"freebsd14"`` -> ``"freebsd"``).
+_PLATFORM = sys.platform.rstrip("0123456789")
+
+# sizeof(struct sockaddr_un.sun_path): <sys/un.h> on each OS, <afunix.h> on Windows.
+_SUN_PATH_SIZES: dict[str, int] = {
+    "linux": 108,
+    "win32": 108,
+    "darwin": 104,
+    "freebsd": 104,
+    "openbsd": 104,
+    "netbsd": 104,
+    "dragonfly": 104,
+}
+
+SUN_PATH_SIZE: int = _SUN_PATH_SIZES.get(_PLATFORM, 104)
+"""``sizeof(sockaddr_un.sun_path)`` here (108 on Linux and Windows, 104 on macOS and the BSDs)."""
+
+# The ioctl that tells whether the read pointer is at the urgent mark:
+# <asm-generic/sockios.h> on Linux, _IOR('s', 7, int) in <sys/sockio.h> on macOS/BSD.
+_SIOCATMARKS: dict[str, int] = {
+    "linux": 0x8905,
+    "darwin": 0x40047307,
+    "freebsd": 0x40047307,
+    "openbsd": 0x40047307,
+    "netbsd": 0x40047307,
+    "dragonfly": 0x40047307,
+}
+
+SIOCATMARK: int | None = _SIOCATMARKS.get(_PLATFORM)
+"""The ``SIOCATMARK`` ioctl request number here, or ``None`` where sockkit does not know it."""
 
 PLATFORM_EXTRAS: dict[str, int] = _BY_PLATFORM.get(sys.platform, {})
 """The extra constants of the running platform (empty where none are known)."""

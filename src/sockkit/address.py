@@ -36,6 +36,9 @@ from typing import TYPE_CHECKING, ClassVar, Final, Literal, TypeAlias, TypeVar, 
 import attrs
 from typing_extensions import SupportsIndex
 
+from sockkit._checks import MAX_PORT, check_int, is_numeric_host, type_name
+from sockkit._platform import SUN_PATH_SIZE
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -58,24 +61,13 @@ __all__ = [
 # Platform numbers (the one place they live)
 # ---------------------------------------------------------------------------
 
-#: ``sizeof(sockaddr_un.sun_path)`` per platform, keyed by ``sys.platform``
-#: without its trailing version digits (``"freebsd14"`` -> ``"freebsd"``).
-_SUN_PATH_SIZE: Final[dict[str, int]] = {
-    "linux": 108,
-    "win32": 108,
-    "darwin": 104,
-    "freebsd": 104,
-    "openbsd": 104,
-    "netbsd": 104,
-    "dragonfly": 104,
-}
 _PLATFORM: Final = sys.platform.rstrip("0123456789")
 
 #: Size of ``sockaddr_un.sun_path`` on this platform (108 on Linux, 104 on
 #: macOS and the BSDs). A filesystem path may use ``UNIX_PATH_MAX - 1`` bytes
 #: (room for the terminating NUL); a Linux abstract name may use all of it,
 #: counting its leading NUL.
-UNIX_PATH_MAX: Final[int] = _SUN_PATH_SIZE.get(_PLATFORM, 104)
+UNIX_PATH_MAX: Final[int] = SUN_PATH_SIZE
 
 # Abstract Unix names (leading NUL) are a Linux feature.
 _HAS_ABSTRACT: Final = _PLATFORM == "linux"
@@ -90,7 +82,6 @@ _FAMILY_AF_INET: Final = socket.AF_INET
 _FAMILY_AF_INET6: Final = socket.AF_INET6
 _FAMILY_AF_UNIX: Final = socket.AddressFamily(_AF_UNIX)
 _DIGITS: Final = "0123456789"
-_MAX_PORT: Final = 65535
 _MAX_FLOWINFO: Final = 2**20 - 1
 _MAX_SCOPE_ID: Final = 2**32 - 1
 _inet_pton: Final = socket.inet_pton
@@ -100,36 +91,24 @@ _inet_pton: Final = socket.inet_pton
 # ---------------------------------------------------------------------------
 
 
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def _check_int(name: str, value: object, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {_type_name(value)}")
-    if not 0 <= value <= maximum:
-        raise ValueError(f"{name} must be 0-{maximum}, got {value}")
-    return value if type(value) is int else int(value)
-
-
 def _convert_host(value: str) -> str:
     if type(value) is not str:
         if not isinstance(value, str):
-            raise TypeError(f"host must be a str, got {_type_name(value)}")
+            raise TypeError(f"host must be a str, got {type_name(value)}")
         return str(value)
     return value
 
 
 def _convert_port(value: int) -> int:
-    return _check_int("port", value, _MAX_PORT)
+    return check_int(value, "port", 0, MAX_PORT)
 
 
 def _convert_flowinfo(value: int) -> int:
-    return _check_int("flowinfo", value, _MAX_FLOWINFO)
+    return check_int(value, "flowinfo", 0, _MAX_FLOWINFO)
 
 
 def _convert_scope_id(value: int) -> int:
-    return _check_int("scope_id", value, _MAX_SCOPE_ID)
+    return check_int(value, "scope_id", 0, _MAX_SCOPE_ID)
 
 
 def _convert_unix_path(value: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str | bytes:
@@ -144,27 +123,39 @@ def _convert_unix_path(value: str | bytes | os.PathLike[str] | os.PathLike[bytes
         if path.startswith(b"\0"):
             return bytes(path)
         return os.fsdecode(path)
-    raise TypeError(f"Unix socket path must be str, bytes or os.PathLike, got {_type_name(path)}")
+    raise TypeError(f"Unix socket path must be str, bytes or os.PathLike, got {type_name(path)}")
+
+
+def _unix_path_problem(path: str | bytes) -> str | None:
+    """What is wrong with *path* (already normalised) for a sockaddr_un, or ``None``.
+
+    The one rule for Unix paths: the attrs validator and the fast path of
+    `to_sockaddr` both ask it.
+    """
+    if isinstance(path, bytes):  # abstract: starts with NUL, may contain NULs
+        if not _HAS_ABSTRACT:
+            return "abstract Unix socket names (leading NUL) are only available on Linux"
+        if len(path) > _ABSTRACT_LIMIT:
+            return (
+                f"abstract Unix socket name is {len(path)} bytes (with the leading NUL); "
+                f"the limit is {_ABSTRACT_LIMIT}"
+            )
+        return None
+    if not path:
+        return "Unix socket path must not be empty"
+    if "\0" in path:
+        return f"Unix socket path contains a NUL character: {path!r}"
+    size = len(path) if path.isascii() else len(os.fsencode(path))
+    if size > _FS_PATH_LIMIT:
+        return f"Unix socket path is {size} bytes; the limit is {_FS_PATH_LIMIT}"
+    return None
 
 
 def _check_unix_path(path: str | bytes) -> None:
     """Raise ValueError unless *path* (already normalised) fits in a sockaddr_un."""
-    if isinstance(path, bytes):  # abstract: starts with NUL, may contain NULs
-        if not _HAS_ABSTRACT:
-            raise ValueError("abstract Unix socket names (leading NUL) are only available on Linux")
-        if len(path) > _ABSTRACT_LIMIT:
-            raise ValueError(
-                f"abstract Unix socket name is {len(path)} bytes (with the leading NUL); "
-                f"the limit is {_ABSTRACT_LIMIT}"
-            )
-        return
-    if not path:
-        raise ValueError("Unix socket path must not be empty")
-    if "\0" in path:
-        raise ValueError(f"Unix socket path contains a NUL character: {path!r}")
-    size = len(path) if path.isascii() else len(os.fsencode(path))
-    if size > _FS_PATH_LIMIT:
-        raise ValueError(f"Unix socket path is {size} bytes; the limit is {_FS_PATH_LIMIT}")
+    problem = _unix_path_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _validate_unix_path(_instance: object, _attribute: object, value: str | bytes) -> None:
@@ -427,56 +418,83 @@ def format_address(value: object) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _is_literal(family: int, text: str) -> bool:
-    try:
-        _inet_pton(family, text)
-    except (OSError, ValueError):  # ValueError: embedded NUL, unencodable text
-        return False
-    return True
-
-
 def _resolve_scope(scope: str, text: str) -> int:
     if not scope:
         raise ValueError(f"empty scope after '%' in {text!r}")
     if scope.isascii() and scope.isdigit():
-        return _check_int("scope_id", int(scope), _MAX_SCOPE_ID)
+        return check_int(int(scope), "scope_id", 0, _MAX_SCOPE_ID)
     try:
         return socket.if_nametoindex(scope)
     except (OSError, ValueError):
         raise ValueError(f"unknown network interface {scope!r} in {text!r}") from None
 
 
-def _check_inet_host(host: str, numeric: bool) -> None:
-    """Raise ValueError unless *host* is usable on an AF_INET socket."""
+def _inet_host_problem(host: str, numeric: bool) -> str | None:
+    """What makes *host* unusable on an AF_INET socket, or ``None``.
+
+    The one rule for IPv4 hosts: `parse_address` and the fast path of
+    `to_sockaddr` both ask it. Cheapest tests first: a name costs no ``inet_pton``.
+    """
     if not host or host == "<broadcast>":
-        return
-    if _is_literal(_AF_INET, host):
-        return
+        return None
     if "\0" in host:
-        raise ValueError(f"host contains a NUL character: {host!r}")
+        return f"host contains a NUL character: {host!r}"
     if ":" in host:
-        if _is_literal(_AF_INET6, host.partition("%")[0]):
-            raise ValueError(
-                f"AF_INET socket cannot use an IPv6 address: {host!r}; use an AF_INET6 socket"
-            )
-        raise ValueError(f"host {host!r} is neither an IPv4 address nor a host name")
+        if is_numeric_host(_AF_INET6, host.partition("%")[0]):
+            return f"AF_INET socket cannot use an IPv6 address: {host!r}; use an AF_INET6 socket"
+        return f"host {host!r} is neither an IPv4 address nor a host name"
+    ends_in_digit = host[-1] in _DIGITS  # an IPv4 literal always does
+    if ends_in_digit and is_numeric_host(_AF_INET, host):
+        return None
     if numeric:
-        raise ValueError(f"host {host!r} is not a numeric IPv4 address (no lookup is done)")
-    if host[-1] in _DIGITS:
+        return f"host {host!r} is not a numeric IPv4 address (no lookup is done)"
+    if ends_in_digit:
         # RFC 1123 2.1: a host name never ends in an all-numeric label, so this
         # was meant as an address; letting it through would send a DNS query.
-        raise ValueError(f"host {host!r} is not a valid IPv4 address")
+        return f"host {host!r} is not a valid IPv4 address"
+    return None
+
+
+def _inet6_host_problem(host: str, numeric: bool) -> str | None:
+    """What makes *host* (without ``%scope``) unusable on an AF_INET6 socket, or ``None``.
+
+    The one rule for IPv6 hosts, as `_inet_host_problem` is for IPv4.
+    """
+    if not host:
+        return None
+    if "\0" in host:
+        return f"host contains a NUL character: {host!r}"
+    if ":" in host:  # an IPv6 literal always has one
+        if is_numeric_host(_AF_INET6, host):
+            return None
+        return f"host {host!r} is neither an IPv6 address nor a host name"
+    ends_in_digit = host[-1] in _DIGITS
+    if ends_in_digit and is_numeric_host(_AF_INET, host):
+        return (
+            f"AF_INET6 socket cannot use an IPv4 address: {host!r}; "
+            f"use the IPv4-mapped '::ffff:{host}' or an AF_INET socket"
+        )
+    if host == "<broadcast>":
+        return "'<broadcast>' is only valid on an AF_INET socket"
+    if numeric:
+        return f"host {host!r} is not a numeric IPv6 address (no lookup is done)"
+    if ends_in_digit:
+        return f"host {host!r} is not a valid IPv6 address"
+    return None
+
+
+def _check_inet_host(host: str, numeric: bool) -> None:
+    """Raise ValueError unless *host* is usable on an AF_INET socket."""
+    problem = _inet_host_problem(host, numeric)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _check_inet6_host(host: str, scope_id: int, numeric: bool) -> tuple[str, int]:
     """Check *host* for an AF_INET6 socket; return it without ``%scope`` and the scope id."""
-    if not host:
-        return host, scope_id
-    if "\0" in host:
-        raise ValueError(f"host contains a NUL character: {host!r}")
-    if "%" in host:
+    if "%" in host and "\0" not in host:
         literal, _, scope = host.partition("%")
-        if not _is_literal(_AF_INET6, literal):
+        if not is_numeric_host(_AF_INET6, literal):
             raise ValueError(f"host {host!r}: a %scope needs an IPv6 address before it")
         found = _resolve_scope(scope, host)
         if scope_id and scope_id != found:
@@ -484,21 +502,9 @@ def _check_inet6_host(host: str, scope_id: int, numeric: bool) -> tuple[str, int
                 f"host {host!r} names scope {found} but scope_id is {scope_id}; give one"
             )
         return literal, found
-    if _is_literal(_AF_INET6, host):
-        return host, scope_id
-    if _is_literal(_AF_INET, host):
-        raise ValueError(
-            f"AF_INET6 socket cannot use an IPv4 address: {host!r}; "
-            f"use the IPv4-mapped '::ffff:{host}' or an AF_INET socket"
-        )
-    if host == "<broadcast>":
-        raise ValueError("'<broadcast>' is only valid on an AF_INET socket")
-    if ":" in host:
-        raise ValueError(f"host {host!r} is neither an IPv6 address nor a host name")
-    if numeric:
-        raise ValueError(f"host {host!r} is not a numeric IPv6 address (no lookup is done)")
-    if host[-1] in _DIGITS:
-        raise ValueError(f"host {host!r} is not a valid IPv6 address")
+    problem = _inet6_host_problem(host, numeric)
+    if problem is not None:
+        raise ValueError(problem)
     return host, scope_id
 
 
@@ -516,7 +522,7 @@ def _family_name(family: int) -> str:
 
 def _check_family(family: object) -> int:
     if isinstance(family, bool) or not isinstance(family, int):
-        raise TypeError(f"family must be an int (AddressFamily), got {_type_name(family)}")
+        raise TypeError(f"family must be an int (AddressFamily), got {type_name(family)}")
     if family in (_AF_INET, _AF_INET6, _AF_UNIX):
         return int(family)
     raise ValueError(
@@ -544,8 +550,8 @@ def _split_host_port(text: str) -> tuple[str, str]:
 
 def _parse_port_text(port: str, text: str) -> int:
     if not (port.isascii() and port.isdigit()) or len(port) > 5:
-        raise ValueError(f"port must be a number 0-{_MAX_PORT}, got {port!r} in {text!r}")
-    return _check_int("port", int(port), _MAX_PORT)
+        raise ValueError(f"port must be a number 0-{MAX_PORT}, got {port!r} in {text!r}")
+    return check_int(int(port), "port", 0, MAX_PORT)
 
 
 def _mismatch(family: int, value: Address) -> ValueError:
@@ -568,7 +574,7 @@ def _parse_inet(value: object, numeric: bool) -> InetAddress:
             )
         host, port = value
         if not isinstance(host, str):
-            raise TypeError(f"host must be a str, got {_type_name(host)}")
+            raise TypeError(f"host must be a str, got {type_name(host)}")
         port = _convert_port(port)
     elif isinstance(value, str):
         host, port_text = _split_host_port(value)
@@ -576,7 +582,7 @@ def _parse_inet(value: object, numeric: bool) -> InetAddress:
     else:
         raise TypeError(
             "AF_INET address must be an InetAddress, a (host, port) tuple or a "
-            f"'host:port' str, got {_type_name(value)}"
+            f"'host:port' str, got {type_name(value)}"
         )
     _check_inet_host(host, numeric)
     return InetAddress(host, port)
@@ -597,7 +603,7 @@ def _parse_inet6(value: object, numeric: bool) -> Inet6Address:
             )
         host, port = value[0], value[1]
         if not isinstance(host, str):
-            raise TypeError(f"host must be a str, got {_type_name(host)}")
+            raise TypeError(f"host must be a str, got {type_name(host)}")
         port = _convert_port(port)
         if len(value) > 2:
             flowinfo = _convert_flowinfo(value[2])
@@ -609,7 +615,7 @@ def _parse_inet6(value: object, numeric: bool) -> Inet6Address:
     else:
         raise TypeError(
             "AF_INET6 address must be an Inet6Address, a (host, port[, flowinfo[, scope_id]]) "
-            f"tuple or a '[host]:port' str, got {_type_name(value)}"
+            f"tuple or a '[host]:port' str, got {type_name(value)}"
         )
     host, scope_id = _check_inet6_host(host, scope_id, numeric)
     return Inet6Address(host, port, flowinfo, scope_id)
@@ -621,7 +627,7 @@ def _parse_unix(value: object) -> UnixAddress:
     if isinstance(value, (str, bytes, os.PathLike)):
         return UnixAddress(value)
     raise TypeError(
-        f"AF_UNIX address must be a UnixAddress, str, bytes or os.PathLike, got {_type_name(value)}"
+        f"AF_UNIX address must be a UnixAddress, str, bytes or os.PathLike, got {type_name(value)}"
     )
 
 
@@ -703,23 +709,28 @@ def parse_address(family: int, value: object, *, numeric: bool = False) -> Addre
 
 
 def _inet_host_ok(host: str) -> bool:
-    """Cheap version of ``_check_inet_host`` (numeric=False): True only if it would pass."""
-    if not host:
-        return True
-    if host[-1] in _DIGITS:
-        return _is_literal(_AF_INET, host)
-    return ":" not in host and "\0" not in host
+    return _inet_host_problem(host, False) is None
 
 
 def _inet6_host_ok(host: str) -> bool:
-    """Cheap version of ``_check_inet6_host`` (numeric=False, no %scope)."""
-    if not host:
-        return True
-    if ":" in host:
-        return "%" not in host and _is_literal(_AF_INET6, host)
-    return (
-        host[-1] not in _DIGITS and "%" not in host and "\0" not in host and host != "<broadcast>"
-    )
+    return "%" not in host and _inet6_host_problem(host, False) is None
+
+
+def _tuple_ok(family: int, value: tuple[object, ...]) -> bool:
+    """A plain tuple that is already a valid sockaddr of *family*."""
+    size = len(value)
+    if family == _AF_INET:
+        host_ok: Callable[[str], bool] = _inet_host_ok
+        if size != 2:
+            return False
+    elif family == _AF_INET6 and size in {2, 4}:
+        host_ok = _inet6_host_ok
+        if size == 4 and not _flow_scope_ok(value[2], value[3]):
+            return False
+    else:
+        return False
+    host, port = value[0], value[1]
+    return type(host) is str and type(port) is int and 0 <= port <= MAX_PORT and host_ok(host)
 
 
 def to_sockaddr(family: int, value: object) -> SockAddr:
@@ -750,31 +761,11 @@ def to_sockaddr(family: int, value: object) -> SockAddr:
         b'\\x00name'
     """
     if type(value) is tuple:
-        if family == _AF_INET:
-            if len(value) == 2:
-                host, port = value
-                if (
-                    type(host) is str
-                    and type(port) is int
-                    and 0 <= port <= _MAX_PORT
-                    and _inet_host_ok(host)
-                ):
-                    return value
-        elif family == _AF_INET6 and (len(value) == 2 or len(value) == 4):
-            host, port = value[0], value[1]
-            if (
-                type(host) is str
-                and type(port) is int
-                and 0 <= port <= _MAX_PORT
-                and _inet6_host_ok(host)
-                and (len(value) == 2 or _flow_scope_ok(value[2], value[3]))
-            ):
-                return value
+        if _tuple_ok(family, value):
+            return value
     elif type(value) is str:
-        if family == _AF_UNIX and value and value[0] != "\0" and "\0" not in value:
-            size = len(value) if value.isascii() else len(os.fsencode(value))
-            if size <= _FS_PATH_LIMIT:
-                return value
+        if family == _AF_UNIX and value[:1] not in ("", "\0") and _unix_path_problem(value) is None:
+            return value
     elif type(value) is InetAddress and family == _AF_INET and _inet_host_ok(value.host):
         return (value.host, value.port)
     return parse_address(family, value).to_sockaddr()

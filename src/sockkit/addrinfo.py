@@ -25,11 +25,14 @@ from typing import Any, Final, TypeAlias
 import attrs
 
 from sockkit import _resolve
+from sockkit._checks import check_timeout
+from sockkit._resolve import Resolver, set_resolver
 from sockkit.address import Inet6Address, InetAddress, from_sockaddr
 from sockkit.enums import AddressFamily, AIFlag, Protocol, SocketType
 from sockkit.socket import Socket
 
-__all__ = ["AddrInfo", "Explained"]
+# The resolver hook lives with the lookups it serves (sockkit._resolve, below socket.py).
+__all__ = ["AddrInfo", "Explained", "Resolver", "set_resolver"]
 
 _AF_INET: Final = int(_s.AF_INET)
 _AF_INET6: Final = int(_s.AF_INET6)
@@ -170,11 +173,7 @@ class AddrInfo:
             ...         client.peer_address.port == port
             True
         """
-        if timeout is not None:
-            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-                raise TypeError(f"timeout must be seconds or None, got {type(timeout).__name__}")
-            if not timeout >= 0:
-                raise ValueError(f"timeout must be >= 0 or None, got {timeout}")
+        timeout = check_timeout(timeout)
         sock = Socket(int(self.family), int(self.type), int(self.protocol))
         try:
             sock.timeout = timeout

@@ -32,7 +32,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from sockkit import talkback
 from sockkit.address import Inet6Address
@@ -533,7 +533,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on failure")
     parser.add_argument("--version", action="version", version=f"sockkit {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_servers(commands)
+    _add_tables(commands)
+    _add_lookup(commands)
+    return parser
 
+
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _add_servers(commands: _Commands) -> None:
+    """``demo`` and ``serve``."""
     demo = commands.add_parser(
         "demo", help="run a talkback server and a client on loopback and show their talk"
     )
@@ -546,6 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--unix", metavar="PATH", help="listen on a Unix socket at PATH instead")
     serve.set_defaults(run=_serve)
 
+
+def _add_tables(commands: _Commands) -> None:
+    """``strerror``, ``errors`` and ``options``: sockkit's tables."""
     strerror = commands.add_parser(
         "strerror",
         help="explain an errno or Winsock code: symbol, exception class, description",
@@ -580,6 +593,9 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_argument("--json", action="store_true", help="print JSON")
     options.set_defaults(run=_options)
 
+
+def _add_lookup(commands: _Commands) -> None:
+    """``lookup``."""
     lookup = commands.add_parser(
         "lookup",
         help="resolve a host (and service) with getaddrinfo",
@@ -598,7 +614,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lookup.add_argument("--json", action="store_true", help="print JSON")
     lookup.set_defaults(run=_lookup)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

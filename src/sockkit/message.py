@@ -49,6 +49,8 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, cast
 import attrs
 from typing_extensions import Buffer, Self
 
+from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX, check_int
+from sockkit._layouts import IN6_PKTINFO, INT, U16, UCRED, pack_credentials
 from sockkit._platform import constant as _constant
 from sockkit.address import Address, from_sockaddr
 from sockkit.enums import MsgFlag
@@ -73,10 +75,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------- constants
-
-_INT_MIN: Final = -(2**31)
-_INT_MAX: Final = 2**31 - 1
-_UINT_MAX: Final = 2**32 - 1
 
 
 def _os_int(name: str) -> int | None:
@@ -104,10 +102,6 @@ _NOT_CLOEXEC: Final = ~_CLOEXEC
 
 # Kernel structures, native byte order and no padding (as <sys/socket.h> lays them out).
 _FD_SIZE: Final = array.array("i").itemsize  # sizeof(int)
-_INT: Final = struct.Struct("=i")
-_U16: Final = struct.Struct("=H")
-_UCRED: Final = struct.Struct("=iII")  # pid_t pid; uid_t uid; gid_t gid
-_IN6_PKTINFO: Final = struct.Struct("=16sI")  # struct in6_addr addr; unsigned int ifindex
 _IN_PKTINFO: Final = struct.Struct("=i4s4s")  # int ifindex; in_addr spec_dst; in_addr addr
 
 Encoded: TypeAlias = tuple[int, int, bytes]
@@ -137,17 +131,6 @@ class _HasFileno(Protocol):
     def fileno(self) -> int: ...
 
 
-def _int_in(value: object, what: str, low: int, high: int) -> int:
-    # bool is an int subclass, but True as a hop limit is a mistake, not 1.
-    if type(value) is not int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"{what} must be an int, got {type(value).__name__}")
-        value = int(value)
-    if not low <= value <= high:
-        raise ValueError(f"{what} must be {low}-{high}, got {value}")
-    return value
-
-
 def _bytes_of(value: object, what: str) -> bytes:
     if type(value) is bytes:
         return value
@@ -170,9 +153,9 @@ def _to_sources(values: Iterable[int | _HasFileno]) -> tuple[int | _HasFileno, .
     sources: list[int | _HasFileno] = []
     for item in values:
         if isinstance(item, int):
-            sources.append(_int_in(item, "Rights.fds element", 0, _INT_MAX))
+            sources.append(check_int(item, "Rights.fds element", 0, INT_MAX))
         else:
-            _int_in(_fileno_of(item), "Rights.fds element", 0, _INT_MAX)
+            check_int(_fileno_of(item), "Rights.fds element", 0, INT_MAX)
             sources.append(item)
     return tuple(sources)
 
@@ -197,11 +180,11 @@ def _descriptor_now(item: int | _HasFileno) -> int:
 
 
 def _to_level(value: int) -> int:
-    return _int_in(value, "RawControl.level", _INT_MIN, _INT_MAX)
+    return check_int(value, "RawControl.level", INT_MIN, INT_MAX)
 
 
 def _to_type(value: int) -> int:
-    return _int_in(value, "RawControl.type", _INT_MIN, _INT_MAX)
+    return check_int(value, "RawControl.type", INT_MIN, INT_MAX)
 
 
 def _to_data(value: Buffer) -> bytes:
@@ -209,15 +192,15 @@ def _to_data(value: Buffer) -> bytes:
 
 
 def _to_hop_limit(value: int) -> int:
-    return _int_in(value, "HopLimit.value", -1, 255)
+    return check_int(value, "HopLimit.value", -1, 255)
 
 
 def _to_traffic_class(value: int) -> int:
-    return _int_in(value, "TrafficClass.value", -1, 255)
+    return check_int(value, "TrafficClass.value", -1, 255)
 
 
 def _to_segment_size(value: int) -> int:
-    return _int_in(value, "UDPSegment.size", 0, 0xFFFF)
+    return check_int(value, "UDPSegment.size", 0, 0xFFFF)
 
 
 def _unsupported(name: str) -> ValueError:
@@ -451,7 +434,7 @@ class HopLimit:
         """
         if _IPV6_HOPLIMIT is None:
             raise _unsupported("IPV6_HOPLIMIT")
-        return (_IPPROTO_IPV6, _IPV6_HOPLIMIT, _INT.pack(self.value))
+        return (_IPPROTO_IPV6, _IPV6_HOPLIMIT, INT.pack(self.value))
 
 
 @attrs.frozen
@@ -484,7 +467,7 @@ class TrafficClass:
         """
         if _IPV6_TCLASS is None:
             raise _unsupported("IPV6_TCLASS")
-        return (_IPPROTO_IPV6, _IPV6_TCLASS, _INT.pack(self.value))
+        return (_IPPROTO_IPV6, _IPV6_TCLASS, INT.pack(self.value))
 
 
 @attrs.frozen
@@ -517,7 +500,7 @@ class UDPSegment:
         """
         if _UDP_SEGMENT is None:
             raise _unsupported("UDP_SEGMENT")
-        return (_IPPROTO_UDP, _UDP_SEGMENT, _U16.pack(self.size))
+        return (_IPPROTO_UDP, _UDP_SEGMENT, U16.pack(self.size))
 
 
 @attrs.frozen
@@ -576,11 +559,7 @@ def _encode_credentials(value: Credentials) -> Encoded:
     return (
         _SOL_SOCKET,
         _SCM_CREDENTIALS,
-        _UCRED.pack(
-            _int_in(value.pid, "Credentials.pid", _INT_MIN, _INT_MAX),
-            _int_in(value.uid, "Credentials.uid", 0, _UINT_MAX),
-            _int_in(value.gid, "Credentials.gid", 0, _UINT_MAX),
-        ),
+        pack_credentials(value.pid, value.uid, value.gid),
     )
 
 
@@ -596,15 +575,15 @@ def _encode_packet_info(value: PacketInfo) -> Encoded:
             packed = _s.inet_pton(_s.AF_INET6, address)
         except (OSError, ValueError):
             raise ValueError(f"PacketInfo.address is not an IPv6 address: {address!r}") from None
-        return (_IPPROTO_IPV6, _IPV6_PKTINFO, _IN6_PKTINFO.pack(packed, index))
+        return (_IPPROTO_IPV6, _IPV6_PKTINFO, IN6_PKTINFO.pack(packed, index))
     if _IP_PKTINFO is None:
         raise _unsupported("IP_PKTINFO")
     try:
         packed = _s.inet_pton(_s.AF_INET, address)
     except (OSError, ValueError):
         raise ValueError(f"PacketInfo.address is not an IP address: {address!r}") from None
-    if index > _INT_MAX:
-        raise ValueError(f"PacketInfo.interface must be 0-{_INT_MAX} for IPv4, got {index}")
+    if index > INT_MAX:
+        raise ValueError(f"PacketInfo.interface must be 0-{INT_MAX} for IPv4, got {index}")
     # Sent, ipi_spec_dst is the source address to use (ipi_addr is ignored); received,
     # ipi_addr is the datagram's destination.  Filling both makes decode(encode(x)) == x.
     return (_IPPROTO_IP, _IP_PKTINFO, _IN_PKTINFO.pack(index, packed, packed))
@@ -678,15 +657,15 @@ def _decode_rights(data: bytes) -> Rights | None:
 
 
 def _decode_credentials(data: bytes) -> Credentials | None:
-    if len(data) != _UCRED.size:
+    if len(data) != UCRED.size:
         return None
-    return Credentials(*_UCRED.unpack(data))
+    return Credentials(*UCRED.unpack(data))
 
 
 def _decode_packet_info6(data: bytes) -> PacketInfo | None:
-    if len(data) != _IN6_PKTINFO.size:
+    if len(data) != IN6_PKTINFO.size:
         return None
-    packed, index = _IN6_PKTINFO.unpack(data)
+    packed, index = IN6_PKTINFO.unpack(data)
     return PacketInfo(_s.inet_ntop(_s.AF_INET6, packed), index)
 
 
@@ -700,9 +679,9 @@ def _decode_packet_info4(data: bytes) -> PacketInfo | None:
 
 
 def _decode_int(data: bytes) -> int | None:
-    if len(data) != _INT.size:
+    if len(data) != INT.size:
         return None
-    value: int = _INT.unpack(data)[0]
+    value: int = INT.unpack(data)[0]
     return value if -1 <= value <= 255 else None
 
 
@@ -717,9 +696,9 @@ def _decode_traffic_class(data: bytes) -> TrafficClass | None:
 
 
 def _decode_udp_segment(data: bytes) -> UDPSegment | None:
-    if len(data) != _U16.size:
+    if len(data) != U16.size:
         return None
-    return UDPSegment(_U16.unpack(data)[0])
+    return UDPSegment(U16.unpack(data)[0])
 
 
 @attrs.frozen
@@ -743,12 +722,12 @@ class _Kind:
 # A row whose constant the running OS lacks is left out.
 _TABLE: Final = (
     ("SOL_SOCKET", "SCM_RIGHTS", 0, _FD_SIZE, _decode_rights),
-    ("SOL_SOCKET", "SCM_CREDENTIALS", _UCRED.size, 0, _decode_credentials),
-    ("IPPROTO_IPV6", "IPV6_PKTINFO", _IN6_PKTINFO.size, 0, _decode_packet_info6),
+    ("SOL_SOCKET", "SCM_CREDENTIALS", UCRED.size, 0, _decode_credentials),
+    ("IPPROTO_IPV6", "IPV6_PKTINFO", IN6_PKTINFO.size, 0, _decode_packet_info6),
     ("IPPROTO_IP", "IP_PKTINFO", _IN_PKTINFO.size, 0, _decode_packet_info4),
-    ("IPPROTO_IPV6", "IPV6_HOPLIMIT", _INT.size, 0, _decode_hop_limit),
-    ("IPPROTO_IPV6", "IPV6_TCLASS", _INT.size, 0, _decode_traffic_class),
-    ("IPPROTO_UDP", "UDP_SEGMENT", _U16.size, 0, _decode_udp_segment),
+    ("IPPROTO_IPV6", "IPV6_HOPLIMIT", INT.size, 0, _decode_hop_limit),
+    ("IPPROTO_IPV6", "IPV6_TCLASS", INT.size, 0, _decode_traffic_class),
+    ("IPPROTO_UDP", "UDP_SEGMENT", U16.size, 0, _decode_udp_segment),
 )
 
 
@@ -826,8 +805,8 @@ def cmsg_space(level: int, type: int, n: int = 0) -> int:
         >>> cmsg_space(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO)
         40
     """
-    level = _int_in(level, "level", _INT_MIN, _INT_MAX)
-    type = _int_in(type, "type", _INT_MIN, _INT_MAX)
+    level = check_int(level, "level", INT_MIN, INT_MAX)
+    type = check_int(type, "type", INT_MIN, INT_MAX)
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n must be an int, got {n.__class__.__name__}")
     kind = _KINDS.get((level, type))
@@ -882,7 +861,7 @@ def _to_control(value: Iterable[ControlMessage] | ControlMessage) -> list[Contro
 def _to_flags(value: int) -> MsgFlag:
     if isinstance(value, MsgFlag):
         return value
-    return MsgFlag(_int_in(value, "flags", _INT_MIN, _UINT_MAX))
+    return MsgFlag(check_int(value, "flags", INT_MIN, UINT_MAX))
 
 
 @attrs.define(eq=True)

@@ -30,6 +30,8 @@ from typing import Any, Final
 
 import attrs
 
+from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX, check_int
+from sockkit._layouts import IN6_PKTINFO, UCRED, pack_credentials
 from sockkit._platform import constant as _constant
 from sockkit._platform import has_constant as _has
 from sockkit.enums import AddressFamily, Level, SocketType
@@ -55,21 +57,11 @@ __all__ = [
     "interface_index",
 ]
 
-_INT_MIN: Final = -(2**31)
-_INT_MAX: Final = 2**31 - 1
-
 
 def _c(name: str) -> int:
     value = _constant(name)
     assert value is not None, name
     return value
-
-
-def _require_int(value: object, what: str) -> int:
-    # bool is an int subclass but almost always a mistake for a numeric option.
-    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
-        return int(value)
-    raise TypeError(f"{what} must be an int, got {type(value).__name__}")
 
 
 def interface_index(interface: int | str) -> int:
@@ -91,10 +83,7 @@ def interface_index(interface: int | str) -> int:
             return _s.if_nametoindex(interface)
         except OSError:
             raise ValueError(f'no interface with name "{interface}"') from None
-    index = _require_int(interface, "interface")
-    if not 0 <= index <= 0xFFFFFFFF:
-        raise ValueError(f"interface index must be 0-4294967295, got {index}")
-    return index
+    return check_int(interface, "interface index", 0, UINT_MAX)
 
 
 # --------------------------------------------------------------------- value types
@@ -215,16 +204,13 @@ class Codec:
 class _IntCodec(Codec):
     __slots__ = ("high", "low")
 
-    def __init__(self, low: int = _INT_MIN, high: int = _INT_MAX, name: str = "int") -> None:
+    def __init__(self, low: int = INT_MIN, high: int = INT_MAX, name: str = "int") -> None:
         super().__init__(name)
         self.low = low
         self.high = high
 
     def encode(self, value: Any) -> int:
-        number = _require_int(value, "option value")
-        if not self.low <= number <= self.high:
-            raise ValueError(f"option value must be {self.low}-{self.high}, got {number}")
-        return number
+        return check_int(value, "option value", self.low, self.high)
 
     def decode(self, raw: int | bytes) -> int:
         assert isinstance(raw, int)
@@ -255,10 +241,7 @@ class _EnumCodec(Codec):
         self.enum = enum_type
 
     def encode(self, value: Any) -> int:
-        number = _require_int(value, "option value")
-        if not _INT_MIN <= number <= _INT_MAX:
-            raise ValueError(f"option value must be {_INT_MIN}-{_INT_MAX}, got {number}")
-        return number
+        return check_int(value, "option value")
 
     def decode(self, raw: int | bytes) -> Any:
         assert isinstance(raw, int)
@@ -275,9 +258,7 @@ class _LingerCodec(Codec):
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, Linger):
             raise TypeError(f"SO_LINGER takes a Linger, got {type(value).__name__}")
-        seconds = _require_int(value.seconds, "Linger.seconds")
-        if not 0 <= seconds <= _INT_MAX:
-            raise ValueError(f"Linger.seconds must be 0-{_INT_MAX}, got {seconds}")
+        seconds = check_int(value.seconds, "Linger.seconds", 0)
         return self._FORMAT.pack(1 if value.enabled else 0, seconds)
 
     def decode(self, raw: int | bytes) -> Linger:
@@ -295,8 +276,8 @@ class _TimevalCodec(Codec):
     def encode(self, value: Any) -> bytes:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"timeout must be seconds as a float, got {type(value).__name__}")
-        if not 0 <= value <= _INT_MAX:
-            raise ValueError(f"timeout must be 0-{_INT_MAX} seconds, got {value}")
+        if not 0 <= value <= INT_MAX:
+            raise ValueError(f"timeout must be 0-{INT_MAX} seconds, got {value}")
         seconds = int(value)
         micros = round((value - seconds) * 1_000_000)
         if micros == 1_000_000:
@@ -341,8 +322,8 @@ class _InterfaceCodec(Codec):
 
     def encode(self, value: Any) -> int | bytes:
         index = interface_index(value)
-        if index > _INT_MAX:  # both options take the index as a C int
-            raise ValueError(f"interface index must be 0-{_INT_MAX} here, got {index}")
+        if index > INT_MAX:  # both options take the index as a C int
+            raise ValueError(f"interface index must be 0-{INT_MAX} here, got {index}")
         if self.family == _s.AF_INET:
             # Set by the interface's address where it has one, so that reading the
             # option back (which reports an address) gives the same index.
@@ -466,10 +447,10 @@ class _MembershipCodec(Codec):
             raise ValueError(f"group {value.group!r} is not an address of this level's family")
         index = interface_index(value.interface)
         if family == _s.AF_INET:
-            if index > _INT_MAX:  # ip_mreqn's imr_ifindex is a C int
-                raise ValueError(f"interface index must be 0-{_INT_MAX} for IPv4, got {index}")
+            if index > INT_MAX:  # ip_mreqn's imr_ifindex is a C int
+                raise ValueError(f"interface index must be 0-{INT_MAX} for IPv4, got {index}")
             return struct.pack("=4s4si", raw[4:8], bytes(4), index)
-        return struct.pack("=16sI", raw[8:24], index)
+        return IN6_PKTINFO.pack(raw[8:24], index)
 
     def decode(self, raw: int | bytes) -> Any:
         raise ValueError(f"{self.name} options cannot be read")
@@ -479,7 +460,7 @@ class _PacketInfoCodec(Codec):
     """``IPV6_PKTINFO`` as a sticky option: ``struct in6_pktinfo``."""
 
     __slots__ = ()
-    _FORMAT: Final = struct.Struct("=16sI")
+    _FORMAT: Final = IN6_PKTINFO
 
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, PacketInfo):
@@ -499,27 +480,15 @@ class _PacketInfoCodec(Codec):
 
 class _CredentialsCodec(Codec):
     __slots__ = ()
-    _FORMAT: Final = struct.Struct("=iII")
 
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, Credentials):
             raise TypeError(f"option value must be Credentials, got {type(value).__name__}")
-        pid = _require_int(value.pid, "Credentials.pid")
-        uid = _require_int(value.uid, "Credentials.uid")
-        gid = _require_int(value.gid, "Credentials.gid")
-        if (
-            not _INT_MIN <= pid <= _INT_MAX
-            or not 0 <= uid <= 2**32 - 1
-            or not 0 <= gid <= 2**32 - 1
-        ):
-            raise ValueError(
-                f"Credentials out of range (pid: C int, uid/gid: 0-4294967295): {value}"
-            )
-        return self._FORMAT.pack(pid, uid, gid)
+        return pack_credentials(value.pid, value.uid, value.gid)
 
     def decode(self, raw: int | bytes) -> Credentials:
         assert isinstance(raw, bytes)
-        return Credentials(*self._FORMAT.unpack(raw[: self._FORMAT.size]))
+        return Credentials(*UCRED.unpack(raw[: UCRED.size]))
 
 
 class _MemInfoCodec(Codec):
@@ -538,7 +507,7 @@ INT: Final[Codec] = _IntCodec()
 """A C ``int``."""
 BOOL: Final[Codec] = _BoolCodec("bool")
 """A C ``int`` used as a flag; reads back as ``bool``."""
-_UINT: Final = _IntCodec(0, _INT_MAX, "int >= 0")
+_UINT: Final = _IntCodec(0, INT_MAX, "int >= 0")
 _BYTE: Final = _IntCodec(0, 255, "int 0-255")
 _HOPS: Final = _IntCodec(-1, 255, "int -1-255")
 _TIMEVAL: Final = _TimevalCodec("seconds (float)", 16)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import inspect
 import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import sockkit.compat as compat
-from sockkit import SocketClosedError
+from sockkit import SocketClosedError, set_resolver
 from sockkit.compat import (
     AF_INET,
     AF_INET6,
@@ -26,7 +29,6 @@ from sockkit.compat import (
     SOL_SOCKET,
     Ref,
     Socket,
-    _hosts,
     silenced,
     socket_accept,
     socket_atmark,
@@ -50,7 +52,6 @@ from sockkit.compat import (
     socket_shutdown,
     socket_write,
 )
-from sockkit.errors import LookupFailed
 
 from .helpers import exact, no_warning, php_warning
 
@@ -451,12 +452,19 @@ def test_sendto_checks_unix_paths_like_bind() -> None:
 # --------------------------------------------------------------------- host lookups
 
 
-def _failing_resolver(code: int, asked: list[object]):  # type: ignore[no-untyped-def]
-    def resolve(host: object, *args: object) -> list[object]:
-        asked.append(host)
-        raise LookupFailed(code, host=host)
+@contextlib.contextmanager
+def _failing_resolver(code: int, asked: list[object]) -> Iterator[None]:
+    """Every lookup fails with ``code`` (the public resolver hook; no query leaves the machine)."""
 
-    return resolve
+    def resolve(host: object, *args: object) -> list[tuple[int, int, int, str, Any]]:
+        asked.append(host)
+        raise socket.gaierror(code, "scripted failure")
+
+    previous = set_resolver(resolve)
+    try:
+        yield
+    finally:
+        set_resolver(previous)
 
 
 @pytest.mark.parametrize(
@@ -468,32 +476,29 @@ def _failing_resolver(code: int, asked: list[object]):  # type: ignore[no-untype
     ],
 )
 def test_lookup_failure_records_minus_10000_minus_h_errno(
-    monkeypatch: pytest.MonkeyPatch, eai: int, recorded: int, text: str
+    eai: int, recorded: int, text: str
 ) -> None:
-    # The swapped-in resolver answers every name: no query leaves the machine.
     asked: list[object] = []
-    monkeypatch.setattr(_hosts, "_getaddrinfo", _failing_resolver(eai, asked))
     sock = _tcp()
-    try:
+    with _failing_resolver(eai, asked), contextlib.ExitStack() as stack:
+        stack.callback(sock.close)
         with php_warning(f"socket_connect(): Host lookup failed [{recorded}]: {text}"):
             assert socket_connect(sock, "db.internal", 80) is False
         assert asked == ["db.internal"]
         assert socket_last_error(sock) == socket_last_error() == recorded
         with php_warning(f"socket_bind(): Host lookup failed [{recorded}]: {text}"):
             assert socket_bind(sock, "db.internal", 0) is False
-    finally:
-        sock.close()
 
 
-def test_numeric_addresses_are_never_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_hosts, "_getaddrinfo", _failing_resolver(socket.EAI_NONAME, []))
+def test_numeric_addresses_are_never_looked_up() -> None:
+    asked: list[object] = []
     udp = socket_create(AF_INET, SOCK_DGRAM, 0)
     assert isinstance(udp, Socket)
-    try:
+    with _failing_resolver(socket.EAI_NONAME, asked), contextlib.ExitStack() as stack:
+        stack.callback(udp.close)
         assert socket_bind(udp, "127.0.0.1", 0) is True
         assert socket_sendto(udp, "x", 1, 0, "127.0.0.1", _port(udp)) == 1
-    finally:
-        udp.close()
+    assert asked == []
 
 
 def test_names_idna_cannot_encode_are_unknown_hosts() -> None:

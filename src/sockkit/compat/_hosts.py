@@ -6,7 +6,8 @@ an ``AF_INET6`` socket (so an IPv4 address or name reaches an IPv6 socket as
 ``::ffff:a.b.c.d``).  A failed lookup is recorded as ``-10000 - h_errno`` and warned
 as ``Host lookup failed [-10001]: Unknown host``.
 
-sockkit looks names up through its one resolver (``sockkit._resolve``) and derives
+sockkit looks names up through its one resolver (``sockkit._resolve``, which
+``sockkit.addrinfo.set_resolver`` can replace) and derives
 ``h_errno`` from the resolver's answer.  (PHP 8.2's ``AF_INET`` path calls
 ``gethostbyname_r``, which does not set the thread's ``h_errno``; PHP then records
 whatever an earlier lookup left there, often ``-10000``.  sockkit records the code of
@@ -19,6 +20,7 @@ import socket as _s
 from typing import Final
 
 from sockkit import _resolve
+from sockkit._checks import is_numeric_host
 from sockkit.compat import _messages as M
 from sockkit.compat._state import fail, warn
 from sockkit.errors import LookupFailed
@@ -47,17 +49,6 @@ H_ERRNO: Final[dict[int, int]] = {
 }
 """``getaddrinfo`` error codes of this OS -> the ``h_errno`` value ``gethostbyname`` reports."""
 
-# The resolver, looked up at call time so tests can put a failing one in its place.
-_getaddrinfo = _resolve.getaddrinfo
-
-
-def _is_literal(family: int, text: str) -> bool:
-    try:
-        _s.inet_pton(family, text)
-    except (OSError, ValueError):
-        return False
-    return True
-
 
 def _lookup(host: str, family: int) -> tuple[str | None, int]:
     """Resolve a name: ``(address, 0)`` or ``(None, h_errno)``.  No exception escapes."""
@@ -68,7 +59,7 @@ def _lookup(host: str, family: int) -> tuple[str | None, int]:
     if family == _AF_INET6:
         flags = getattr(_s, "AI_V4MAPPED", 0) | getattr(_s, "AI_ADDRCONFIG", 0)
     try:
-        results = _getaddrinfo(host, None, family, _s.SOCK_STREAM, 0, flags)
+        results = _resolve.getaddrinfo(host, None, family, _s.SOCK_STREAM, 0, flags)
     except LookupFailed as exc:
         return None, H_ERRNO.get(exc.eai_code, _NO_RECOVERY)
     except (UnicodeError, ValueError):
@@ -100,7 +91,7 @@ def resolve(function: str, sock: Socket | None, host: str, family: int) -> tuple
     ``sock`` and the thread), warns ``Host lookup failed [...]`` and returns ``None``.
     """
     if family == _AF_INET:
-        if _is_literal(_AF_INET, host):
+        if is_numeric_host(_AF_INET, host):
             return host, 0
         address, h_errno = _lookup(host, _AF_INET)
         if address is None:
@@ -109,7 +100,7 @@ def resolve(function: str, sock: Socket | None, host: str, family: int) -> tuple
         return address, 0
     literal, percent, scope = host.partition("%")
     scope_id = scope_index(function, scope) if percent else 0
-    if _is_literal(_AF_INET6, literal):
+    if is_numeric_host(_AF_INET6, literal):
         return literal, scope_id
     address, h_errno = _lookup(literal, _AF_INET6)
     if address is None:

@@ -31,10 +31,12 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from sockkit._checks import INT_MAX, INT_MIN
 from sockkit.compat import _messages as M
 from sockkit.compat._hosts import resolve
 from sockkit.compat._state import (
     arg_error,
+    closed_error,
     fail,
     php_bool,
     php_int,
@@ -62,8 +64,6 @@ _IPPROTO_IP: Final = int(_s.IPPROTO_IP)
 _IPPROTO_IPV6: Final = int(_s.IPPROTO_IPV6)
 _AF_INET: Final = int(_s.AF_INET)
 _AF_INET6: Final = int(_s.AF_INET6)
-_INT_MIN: Final = -(2**31)
-_INT_MAX: Final = 2**31 - 1
 _UINT_MAX: Final = 2**32 - 1
 _USHORT_MAX: Final = 65535
 _NAME_BUFFER: Final = 16  # IFNAMSIZ and TCP_CA_NAME_MAX, with the NUL
@@ -79,11 +79,6 @@ def _member(enum_type: Any, name: str) -> Option | None:
 
 def _key(member: Option | None, level: int) -> tuple[int, int] | None:
     return None if member is None else (level, int(member))
-
-
-def _closed(function: str, exc: SocketClosedError) -> SocketClosedError:
-    message = arg_error(function, 1, "socket", M.HAS_ALREADY_BEEN_CLOSED)
-    return SocketClosedError(function, message=message)
 
 
 def _php_array(value: object) -> Mapping[Any, Any] | None:
@@ -128,8 +123,8 @@ def _value_in_range(function: str, number: int, low: int, high: int) -> int:
 def _get_typed(function: str, sock: Socket, member: Option, text: str) -> Any:
     try:
         return sock.get_option(member)
-    except SocketClosedError as exc:
-        raise _closed(function, exc) from None
+    except SocketClosedError:
+        raise closed_error(function) from None
     except SocketError as exc:
         fail(function, text, exc.errno, sock)
         return _FAILED
@@ -138,8 +133,8 @@ def _get_typed(function: str, sock: Socket, member: Option, text: str) -> Any:
 def _set_typed(function: str, sock: Socket, member: Option, value: object) -> bool:
     try:
         sock.set_option(member, value)
-    except SocketClosedError as exc:
-        raise _closed(function, exc) from None
+    except SocketClosedError:
+        raise closed_error(function) from None
     except SocketError as exc:
         fail(function, M.SET_OPTION_FAILED, exc.errno, sock)
         return False
@@ -149,8 +144,8 @@ def _set_typed(function: str, sock: Socket, member: Option, value: object) -> bo
 def _set_raw(function: str, sock: Socket, level: int, option: int, value: int | bytes) -> bool:
     try:
         sock.set_option_raw(level, option, value)
-    except SocketClosedError as exc:
-        raise _closed(function, exc) from None
+    except SocketClosedError:
+        raise closed_error(function) from None
     except SocketError as exc:
         fail(function, M.SET_OPTION_FAILED, exc.errno, sock)
         return False
@@ -245,8 +240,8 @@ def get_option(function: str, sock: Socket, level: int, option: int) -> Any:
         return getter(function, sock, member)
     try:
         return sock.get_option_raw(level, option)
-    except SocketClosedError as exc:
-        raise _closed(function, exc) from None
+    except SocketClosedError:
+        raise closed_error(function) from None
     except SocketError as exc:
         fail(function, M.GET_OPTION_FAILED, exc.errno, sock)
         return False
@@ -267,7 +262,7 @@ def _set_linger(function: str, sock: Socket, member: Option, value: object) -> b
 def _set_timeout(function: str, sock: Socket, member: Option, value: object) -> bool:
     array = _as_array(value)
     _require_keys(function, array, "sec", "usec")
-    seconds = _key_in_range(function, "sec", php_int(array["sec"]), 0, _INT_MAX)
+    seconds = _key_in_range(function, "sec", php_int(array["sec"]), 0, INT_MAX)
     micros = _key_in_range(function, "usec", php_int(array["usec"]), 0, 999_999)
     return _set_typed(function, sock, member, seconds + micros / 1_000_000)
 
@@ -304,8 +299,8 @@ def _set_ip_multicast_if(function: str, sock: Socket, member: Option, value: obj
     saved = sock._last_error
     try:
         sock.set_option(member, index)
-    except SocketClosedError as exc:
-        raise _closed(function, exc) from None
+    except SocketClosedError:
+        raise closed_error(function) from None
     except SocketError as exc:
         if index and exc.errno in (_errno.ENODEV, _errno.EADDRNOTAVAIL):
             # No interface has that index.  PHP looks the index up first (ENODEV) and
@@ -438,8 +433,8 @@ def set_option(function: str, sock: Socket, level: int, option: int, value: obje
         setter, member = entry
         return setter(function, sock, member, value)
     number = php_int(value)
-    if not _INT_MIN <= number <= _INT_MAX:
+    if not INT_MIN <= number <= INT_MAX:
         # PHP 8.2 keeps the low 32 bits; refuse what it would truncate.
-        text = M.BETWEEN.format(low=_INT_MIN, high=_INT_MAX)
+        text = M.BETWEEN.format(low=INT_MIN, high=INT_MAX)
         raise ValueError(arg_error(function, 4, "value", text))
     return _set_raw(function, sock, level, option, number)

@@ -30,6 +30,7 @@ from typing import Any, Final, NoReturn
 
 from typing_extensions import Buffer
 
+from sockkit._checks import INT_MAX, INT_MIN
 from sockkit.compat import _messages as M
 from sockkit.errors import SocketClosedError, SocketWarning
 from sockkit.socket import Socket
@@ -37,7 +38,9 @@ from sockkit.socket import Socket
 __all__ = [
     "Ref",
     "arg_error",
+    "closed_error",
     "check_buffer",
+    "check_c_int",
     "check_int",
     "check_optional_int",
     "check_ref",
@@ -69,9 +72,6 @@ _SILENT: Final = frozenset(
     )
     if code is not None
 )
-
-_INT_MIN: Final = -(2**31)
-_INT_MAX: Final = 2**31 - 1
 
 
 class _ThreadState(threading.local):
@@ -189,7 +189,7 @@ def strerror(code: int) -> str:
         import ctypes  # noqa: PLC0415
 
         return ctypes.FormatError(code).strip()
-    if not _INT_MIN <= code <= _INT_MAX:
+    if not INT_MIN <= code <= INT_MAX:
         return M.STRERROR_UNKNOWN.format(code=code)
     return os.strerror(code)
 
@@ -251,13 +251,18 @@ def _type_error(function: str, position: int, name: str, expected: str, value: o
 # --------------------------------------------------------------------- argument checks
 
 
+def closed_error(function: str, position: int = 1, name: str = "socket") -> SocketClosedError:
+    """PHP's "Argument #1 ($socket) has already been closed" Error, as sockkit raises it."""
+    message = arg_error(function, position, name, M.HAS_ALREADY_BEEN_CLOSED)
+    return SocketClosedError(function, message=message)
+
+
 def check_socket(function: str, value: object, position: int = 1, name: str = "socket") -> Socket:
     """An open `Socket`, or PHP's TypeError / "has already been closed" Error."""
     if not isinstance(value, Socket):
         _type_error(function, position, name, "Socket", value)
     if value.closed:
-        message = arg_error(function, position, name, M.HAS_ALREADY_BEEN_CLOSED)
-        raise SocketClosedError(function, message=message)
+        raise closed_error(function, position, name)
     return value
 
 
@@ -268,6 +273,16 @@ def check_int(function: str, position: int, name: str, value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return int(value)
     _type_error(function, position, name, "int", value)
+
+
+def check_c_int(function: str, position: int, name: str, value: object) -> int:
+    """An ``int`` parameter the OS takes as a C ``int``: a value PHP 8.2 would truncate is a
+    ``ValueError`` (``must be between -2147483648 and 2147483647``)."""
+    number = check_int(function, position, name, value)
+    if not INT_MIN <= number <= INT_MAX:
+        text = M.BETWEEN.format(low=INT_MIN, high=INT_MAX)
+        raise ValueError(arg_error(function, position, name, text))
+    return number
 
 
 def check_optional_int(function: str, position: int, name: str, value: object) -> int | None:

@@ -12,6 +12,7 @@ import socket as _s
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
+from sockkit._checks import INT_MAX, INT_MIN, MAX_PORT
 from sockkit.addrinfo import AddrInfo, Explained
 from sockkit.compat import _messages as M
 from sockkit.compat._state import arg_error, fail, php_int, php_type
@@ -28,9 +29,6 @@ __all__ = [
 _AF_UNIX: Final = int(getattr(_s, "AF_UNIX", 1))
 _AF_INET: Final = int(_s.AF_INET)
 _AF_INET6: Final = int(_s.AF_INET6)
-_INT_MIN: Final = -(2**31)
-_INT_MAX: Final = 2**31 - 1
-_MAX_PORT: Final = 65535
 _HINT_KEYS: Final = ("ai_flags", "ai_socktype", "ai_protocol", "ai_family")
 # A string key PHP stores as an integer key ("5" is the key 5), which the hints ignore.
 _INT_KEY: Final = re.compile(r"-?[1-9][0-9]*|0")
@@ -65,9 +63,9 @@ def _hints(function: str, hints: object) -> dict[str, int]:
         if key not in _HINT_KEYS:
             raise ValueError(arg_error(function, 3, "hints", M.HINTS_KEYS))
         number = php_int(value)
-        if not _INT_MIN <= number <= _INT_MAX:
+        if not INT_MIN <= number <= INT_MAX:
             # struct addrinfo holds C ints: PHP 8.2 would keep the low 32 bits.
-            text = M.KEY_BETWEEN.format(key=key, low=_INT_MIN, high=_INT_MAX)
+            text = M.KEY_BETWEEN.format(key=key, low=INT_MIN, high=INT_MAX)
             raise ValueError(arg_error(function, 3, "hints", text))
         found[key] = number
     return found
@@ -111,7 +109,7 @@ def socket_addrinfo_lookup(
     port: str | None = None
     if service is not None:
         port = _text(function, 2, "service", service, nullable=True)
-        if port.isascii() and port.isdigit() and int(port) > _MAX_PORT:
+        if port.isascii() and port.isdigit() and int(port) > MAX_PORT:
             raise ValueError(arg_error(function, 2, "service", M.PORT_RANGE))
     given = _hints(function, hints)
     if not name:

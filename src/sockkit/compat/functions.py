@@ -29,6 +29,7 @@ from typing import IO, Any, Final, Literal
 
 from typing_extensions import Buffer
 
+from sockkit._checks import INT_MAX, MAX_PORT
 from sockkit.address import UNIX_PATH_MAX, Inet6Address, InetAddress, UnixAddress
 from sockkit.compat import _messages as M
 from sockkit.compat import _options
@@ -37,11 +38,13 @@ from sockkit.compat._state import (
     Ref,
     arg_error,
     check_buffer,
+    check_c_int,
     check_int,
     check_optional_int,
     check_ref,
     check_socket,
     check_string,
+    closed_error,
     fail,
     global_last_error,
     php_type,
@@ -98,9 +101,6 @@ _NORMAL_INT: Final = int(_NORMAL)  # an int compares with an int faster than wit
 _MODE_TYPES: Final = frozenset({int, ReadMode})
 _FLAG_TYPES: Final = frozenset({int, MsgFlag})
 _MAX_TYPE: Final = 10  # PHP 8.2 refuses a type above 10 and leaves the rest to the OS
-_INT_MAX: Final = 2**31 - 1
-_MAX_PORT: Final = 65535
-_SUN_PATH: Final = UNIX_PATH_MAX  # sizeof(sockaddr_un.sun_path)
 
 # The streams a socket came from (socket_import_stream) or was given (socket_export_stream).
 # socket_close() closes them too, as PHP does, and socket_export_stream() hands out the
@@ -118,9 +118,7 @@ _STREAMS: Final[weakref.WeakKeyDictionary[Socket, list[Any]]] = weakref.WeakKeyD
 # --------------------------------------------------------------------- helpers
 
 
-def _closed_error(function: str) -> SocketClosedError:
-    message = arg_error(function, 1, "socket", M.HAS_ALREADY_BEEN_CLOSED)
-    return SocketClosedError(function, message=message)
+_closed_error: Final = closed_error
 
 
 def _failed(function: str, text: str, exc: SocketError, sock: Socket | None) -> None:
@@ -148,15 +146,15 @@ def _failed_global(function: str, text: str, exc: SocketError) -> None:
 
 def _check_port(function: str, position: int, port: int) -> None:
     # PHP 8.2 keeps the low 16 bits (port 70000 binds 4464); newer PHP refuses it.
-    if not 0 <= port <= _MAX_PORT:
+    if not 0 <= port <= MAX_PORT:
         raise ValueError(arg_error(function, position, "port", M.PORT_RANGE))
 
 
 def _unix_path(function: str, position: int, path: str) -> str | bytes:
     """A Unix socket address as PHP 8.2 accepts it: under ``sizeof(sun_path)`` bytes."""
     raw = os.fsencode(path)
-    if len(raw) >= _SUN_PATH:
-        text = M.PATH_TOO_LONG.format(limit=_SUN_PATH)
+    if len(raw) >= UNIX_PATH_MAX:
+        text = M.PATH_TOO_LONG.format(limit=UNIX_PATH_MAX)
         raise ValueError(arg_error(function, position, "address", text))
     if not raw:
         raise ValueError(arg_error(function, position, "address", M.CANNOT_BE_EMPTY))
@@ -215,7 +213,7 @@ def _split_address(family: int, address: object) -> tuple[str, int | None]:
 def _backlog(backlog: int) -> int:
     # The kernel reads a negative backlog as "the system maximum"; Python's listen()
     # would make it 0 and sockkit's refuses it, so ask for the maximum outright.
-    return _INT_MAX if backlog < 0 or backlog > _INT_MAX else backlog
+    return INT_MAX if backlog < 0 or backlog > INT_MAX else backlog
 
 
 # --------------------------------------------------------------------- creation
@@ -236,11 +234,12 @@ def socket_create(domain: int, type: int, protocol: int) -> Socket | Literal[Fal
     function = "socket_create"
     domain = check_int(function, 1, "domain", domain)
     type = check_int(function, 2, "type", type)
-    protocol = check_int(function, 3, "protocol", protocol)
+    protocol = check_c_int(function, 3, "protocol", protocol)
     if domain not in (_AF_UNIX, _AF_INET6, _AF_INET):
         raise ValueError(arg_error(function, 1, "domain", M.DOMAIN_CHOICES))
     if type > _MAX_TYPE:
         raise ValueError(arg_error(function, 2, "type", M.TYPE_CHOICES))
+    check_c_int(function, 2, "type", type)  # a negative type beyond the C range
     if type == -1 or protocol == -1:
         # Python's socket() reads -1 as "the default"; the OS refuses it.
         fail(function, M.CREATE_FAILED, _errno.EINVAL, None)
@@ -302,13 +301,14 @@ def socket_create_pair(domain: int, type: int, protocol: int, pair: Any) -> bool
     function = "socket_create_pair"
     domain = check_int(function, 1, "domain", domain)
     type = check_int(function, 2, "type", type)
-    protocol = check_int(function, 3, "protocol", protocol)
+    protocol = check_c_int(function, 3, "protocol", protocol)
     if not isinstance(pair, (list, dict)):
         check_ref(function, 4, "pair", pair)
     if domain not in (_AF_UNIX, _AF_INET6, _AF_INET):
         raise ValueError(arg_error(function, 1, "domain", M.DOMAIN_CHOICES))
     if type > _MAX_TYPE:
         raise ValueError(arg_error(function, 2, "type", M.TYPE_CHOICES))
+    check_c_int(function, 2, "type", type)  # a negative type beyond the C range
     try:
         left, right = Socket.pair(domain, type, protocol)
     except SocketError as exc:
@@ -718,7 +718,7 @@ def socket_recvfrom(  # noqa: PLR0917 - PHP's signature
     sock = check_socket(function, socket)
     check_ref(function, 2, "data", data)
     length = check_int(function, 3, "length", length)
-    flags = check_int(function, 4, "flags", flags)
+    flags = check_c_int(function, 4, "flags", flags)
     check_ref(function, 5, "address", address)
     if length <= 0:
         return False
@@ -763,7 +763,7 @@ def socket_sendto(  # noqa: PLR0917 - PHP's signature
     sock = check_socket(function, socket)
     buffer = check_buffer(function, 2, "data", data)
     length = check_int(function, 3, "length", length)
-    flags = check_int(function, 4, "flags", flags)
+    flags = check_c_int(function, 4, "flags", flags)
     address = check_string(function, 5, "address", address)
     port = check_optional_int(function, 6, "port", port)
     if length < 0:
@@ -803,8 +803,8 @@ def socket_get_option(socket: Socket, level: int, option: int) -> Any:
     """
     function = "socket_get_option"
     sock = check_socket(function, socket)
-    level = check_int(function, 2, "level", level)
-    option = check_int(function, 3, "option", option)
+    level = check_c_int(function, 2, "level", level)
+    option = check_c_int(function, 3, "option", option)
     return _options.get_option(function, sock, level, option)
 
 
@@ -815,8 +815,8 @@ def socket_getopt(socket: Socket, level: int, option: int) -> Any:
     """
     function = "socket_getopt"
     sock = check_socket(function, socket)
-    level = check_int(function, 2, "level", level)
-    option = check_int(function, 3, "option", option)
+    level = check_c_int(function, 2, "level", level)
+    option = check_c_int(function, 3, "option", option)
     return _options.get_option(function, sock, level, option)
 
 
@@ -839,8 +839,8 @@ def socket_set_option(socket: Socket, level: int, option: int, value: Any) -> bo
     """
     function = "socket_set_option"
     sock = check_socket(function, socket)
-    level = check_int(function, 2, "level", level)
-    option = check_int(function, 3, "option", option)
+    level = check_c_int(function, 2, "level", level)
+    option = check_c_int(function, 3, "option", option)
     return _options.set_option(function, sock, level, option, value)
 
 
@@ -851,8 +851,8 @@ def socket_setopt(socket: Socket, level: int, option: int, value: Any) -> bool:
     """
     function = "socket_setopt"
     sock = check_socket(function, socket)
-    level = check_int(function, 2, "level", level)
-    option = check_int(function, 3, "option", option)
+    level = check_c_int(function, 2, "level", level)
+    option = check_c_int(function, 3, "option", option)
     return _options.set_option(function, sock, level, option, value)
 
 

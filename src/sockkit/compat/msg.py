@@ -15,27 +15,29 @@ are scatter/gather over the same calls: an `IOVec` is a list of fixed-size buffe
 from __future__ import annotations
 
 import errno as _errno
-import fcntl
 import math
 import os
 import re
 import socket as _s
 import stat
-import struct
 from collections.abc import Callable, Mapping
 from typing import IO, Any, Final, Literal, NoReturn
 
 import attrs
 from typing_extensions import Buffer
 
-from sockkit.address import Inet6Address, InetAddress, UnixAddress
+from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX
+from sockkit._layouts import IN6_PKTINFO, INT, UCRED
+from sockkit.address import UNIX_PATH_MAX, Inet6Address, InetAddress, UnixAddress
 from sockkit.compat import _messages as M
 from sockkit.compat._hosts import resolve
 from sockkit.compat._state import (
     arg_error,
     check_buffer,
+    check_c_int,
     check_int,
     check_socket,
+    closed_error,
     fail,
     php_string,
     php_type,
@@ -77,20 +79,12 @@ _AF_INET: Final = int(_s.AF_INET)
 _AF_INET6: Final = int(_s.AF_INET6)
 _SOL_SOCKET: Final = int(_s.SOL_SOCKET)
 _IPPROTO_IPV6: Final = int(_s.IPPROTO_IPV6)
-_INT_MIN: Final = -(2**31)
-_INT_MAX: Final = 2**31 - 1
-_UINT32_MAX: Final = 2**32 - 1
-_SUN_PATH: Final = 108  # sizeof(sockaddr_un.sun_path) on Linux and the BSDs
 _MAX_BUFFER: Final = 100 * 1024 * 1024  # PHP's MAX_USER_BUFF_SIZE
 _DEFAULT_BUFFER: Final = 8192  # PHP's DEFAULT_BUFF_SIZE
 # A control buffer larger than this holds every control message the kernel can send
 # (SCM_RIGHTS carries at most 253 descriptors); Python refuses much larger ones.
 _MAX_CONTROL: Final = 1 << 20
 _MISSING: Final = object()
-
-_INT: Final = struct.Struct("=i")
-_UCRED: Final = struct.Struct("=iII")
-_IN6_PKTINFO: Final = struct.Struct("=16sI")
 
 # PHP's numeric strings (is_numeric_string): whitespace, a number, whitespace.
 _NUMERIC: Final = re.compile(
@@ -126,11 +120,11 @@ _TCLASS: Final = _os_int("IPV6_TCLASS")
 _REGISTRY: Final[dict[tuple[int, int], _Entry]] = {
     (level, kind): _Entry(name, size, item)
     for level, kind, name, size, item in (
-        (_IPPROTO_IPV6, _PKTINFO6, "IPV6_PKTINFO", _IN6_PKTINFO.size, 0),
-        (_IPPROTO_IPV6, _HOPLIMIT, "IPV6_HOPLIMIT", _INT.size, 0),
-        (_IPPROTO_IPV6, _TCLASS, "IPV6_TCLASS", _INT.size, 0),
-        (_SOL_SOCKET, _CREDENTIALS, "SCM_CREDENTIALS", _UCRED.size, 0),
-        (_SOL_SOCKET, _RIGHTS, "SCM_RIGHTS", 0, _INT.size),
+        (_IPPROTO_IPV6, _PKTINFO6, "IPV6_PKTINFO", IN6_PKTINFO.size, 0),
+        (_IPPROTO_IPV6, _HOPLIMIT, "IPV6_HOPLIMIT", INT.size, 0),
+        (_IPPROTO_IPV6, _TCLASS, "IPV6_TCLASS", INT.size, 0),
+        (_SOL_SOCKET, _CREDENTIALS, "SCM_CREDENTIALS", UCRED.size, 0),
+        (_SOL_SOCKET, _RIGHTS, "SCM_RIGHTS", 0, INT.size),
     )
     if kind is not None
 }
@@ -215,11 +209,11 @@ def _bounded(ctx: _Ctx, value: object, low: int, high: int, what: str) -> int:
 
 
 def _native_int(ctx: _Ctx, value: object) -> int:
-    return _bounded(ctx, value, _INT_MIN, _INT_MAX, "a native int")
+    return _bounded(ctx, value, INT_MIN, INT_MAX, "a native int")
 
 
 def _uint32(ctx: _Ctx, value: object) -> int:
-    return _bounded(ctx, value, 0, _UINT32_MAX, "an unsigned 32-bit integer")
+    return _bounded(ctx, value, 0, UINT_MAX, "an unsigned 32-bit integer")
 
 
 def _sa_family(ctx: _Ctx, value: object) -> int:
@@ -270,8 +264,8 @@ def _unix_path(ctx: _Ctx, value: object) -> str | bytes:
     path = _bytes(value)
     if not path:
         ctx.fail(M.PATH_EMPTY)
-    if len(path) >= _SUN_PATH:
-        ctx.fail(M.PATH_TOO_LONG_MAX.format(limit=_SUN_PATH - 1))
+    if len(path) >= UNIX_PATH_MAX:
+        ctx.fail(M.PATH_TOO_LONG_MAX.format(limit=UNIX_PATH_MAX - 1))
     if path[0] == 0:
         return path  # an abstract name, byte for byte
     if b"\0" in path:
@@ -290,46 +284,63 @@ def _name(
     family = (
         own if given is _MISSING or given is None else _field(ctx, value, "family", _native_int)
     )
-    if family == _AF_INET:
-        if own not in (_AF_INET, _AF_INET6):
-            ctx.fail(M.FAMILY_NUMBER_UNSUPPORTED.format(family=family))
-        if not fill:
-            return None
-        _field(ctx, value, "family", _sa_family)
-        host = _field(ctx, value, "addr", lambda c, v: _address(c, v, _AF_INET))
-        port = _field(ctx, value, "port", lambda c, v: _bounded(c, v, 0, 0xFFFF, _UINT16))
-        host = "0.0.0.0" if host is _MISSING else host
-        port = 0 if port is _MISSING else port
-        if own == _AF_INET6:
-            # An IPv4 address on an IPv6 socket: the kernel reads both alike.
-            return Inet6Address("::ffff:" + host, port)
-        return InetAddress(host, port)
-    if family == _AF_INET6:
-        if own != _AF_INET6:
-            ctx.fail(M.FAMILY_NAME_UNSUPPORTED.format(name="AF_INET6"))
-        if not fill:
-            return None
-        _field(ctx, value, "family", _sa_family)
-        host = _field(ctx, value, "addr", lambda c, v: _address(c, v, _AF_INET6))
-        port = _field(ctx, value, "port", lambda c, v: _bounded(c, v, 0, 0xFFFF, _UINT16))
-        flowinfo = _field(ctx, value, "flowinfo", _uint32)
-        scope_id = _field(ctx, value, "scope_id", _uint32)
-        return Inet6Address(
-            "::" if host is _MISSING else host,
-            0 if port is _MISSING else port,
-            0 if flowinfo is _MISSING else flowinfo,
-            0 if scope_id is _MISSING else scope_id,
-        )
-    if family == _AF_UNIX:
-        if own != _AF_UNIX:
-            ctx.fail(M.FAMILY_NAME_UNSUPPORTED.format(name="AF_UNIX"))
-        if not fill:
-            return None
-        _field(ctx, value, "family", _sa_family)
-        path = _field(ctx, value, "path", _unix_path)
-        # No path: an empty sun_path, which the kernel reads as the abstract name "".
-        return UnixAddress(b"\0" if path is _MISSING else path)
-    ctx.fail(M.FAMILY_ONLY)
+    reader = _NAME_READERS.get(family)
+    if reader is None:
+        ctx.fail(M.FAMILY_ONLY)
+    return reader(ctx, value, own, fill)
+
+
+def _inet_name(ctx: _Ctx, value: object, own: int, fill: bool) -> InetAddress | Inet6Address | None:
+    if own not in (_AF_INET, _AF_INET6):
+        ctx.fail(M.FAMILY_NUMBER_UNSUPPORTED.format(family=_AF_INET))
+    if not fill:
+        return None
+    _field(ctx, value, "family", _sa_family)
+    host = _field(ctx, value, "addr", lambda c, v: _address(c, v, _AF_INET))
+    port = _field(ctx, value, "port", lambda c, v: _bounded(c, v, 0, 0xFFFF, _UINT16))
+    host = "0.0.0.0" if host is _MISSING else host
+    port = 0 if port is _MISSING else port
+    if own == _AF_INET6:
+        # An IPv4 address on an IPv6 socket: the kernel reads both alike.
+        return Inet6Address("::ffff:" + host, port)
+    return InetAddress(host, port)
+
+
+def _inet6_name(ctx: _Ctx, value: object, own: int, fill: bool) -> Inet6Address | None:
+    if own != _AF_INET6:
+        ctx.fail(M.FAMILY_NAME_UNSUPPORTED.format(name="AF_INET6"))
+    if not fill:
+        return None
+    _field(ctx, value, "family", _sa_family)
+    host = _field(ctx, value, "addr", lambda c, v: _address(c, v, _AF_INET6))
+    port = _field(ctx, value, "port", lambda c, v: _bounded(c, v, 0, 0xFFFF, _UINT16))
+    flowinfo = _field(ctx, value, "flowinfo", _uint32)
+    scope_id = _field(ctx, value, "scope_id", _uint32)
+    return Inet6Address(
+        "::" if host is _MISSING else host,
+        0 if port is _MISSING else port,
+        0 if flowinfo is _MISSING else flowinfo,
+        0 if scope_id is _MISSING else scope_id,
+    )
+
+
+def _unix_name(ctx: _Ctx, value: object, own: int, fill: bool) -> UnixAddress | None:
+    if own != _AF_UNIX:
+        ctx.fail(M.FAMILY_NAME_UNSUPPORTED.format(name="AF_UNIX"))
+    if not fill:
+        return None
+    _field(ctx, value, "family", _sa_family)
+    path = _field(ctx, value, "path", _unix_path)
+    # No path: an empty sun_path, which the kernel reads as the abstract name "".
+    return UnixAddress(b"\0" if path is _MISSING else path)
+
+
+_NAME_READERS: Final[
+    dict[
+        int,
+        Callable[[_Ctx, object, int, bool], InetAddress | Inet6Address | UnixAddress | None],
+    ]
+] = {_AF_INET: _inet_name, _AF_INET6: _inet6_name, _AF_UNIX: _unix_name}
 
 
 def _fd_of(ctx: _Ctx, item: object) -> int:
@@ -365,15 +376,15 @@ def _rights(ctx: _Ctx, value: object) -> Rights:
 def _credentials(ctx: _Ctx, value: object) -> Credentials:
     if not _is_array(value):
         ctx.fail(M.EXPECTED_ARRAY)
-    pid = _required(ctx, value, "pid", lambda c, v: _bounded(c, v, 0, _INT_MAX, "a pid_t value"))
-    uid = _required(ctx, value, "uid", lambda c, v: _bounded(c, v, 0, _UINT32_MAX, "a uid_t value"))
-    gid = _required(ctx, value, "gid", lambda c, v: _bounded(c, v, 0, _UINT32_MAX, "a uid_t value"))
+    pid = _required(ctx, value, "pid", lambda c, v: _bounded(c, v, 0, INT_MAX, "a pid_t value"))
+    uid = _required(ctx, value, "uid", lambda c, v: _bounded(c, v, 0, UINT_MAX, "a uid_t value"))
+    gid = _required(ctx, value, "gid", lambda c, v: _bounded(c, v, 0, UINT_MAX, "a uid_t value"))
     return Credentials(pid, uid, gid)
 
 
 def _ifindex(ctx: _Ctx, value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
-        if not 0 <= value <= _UINT32_MAX:
+        if not 0 <= value <= UINT_MAX:
             ctx.fail(M.IFINDEX_RANGE.format(given=int(value)))
         return int(value)
     name = php_string(value)
@@ -481,6 +492,8 @@ def _to_message(ctx: _Ctx, container: object) -> Message:
 
 def _stream(fd: int) -> IO[bytes]:
     """A binary, unbuffered file object over a received descriptor (PHP: a stream)."""
+    import fcntl  # noqa: PLC0415 - POSIX only, where descriptors arrive in messages
+
     access = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
     mode = {os.O_RDONLY: "rb", os.O_WRONLY: "wb"}.get(access, "r+b")
     return open(fd, mode, buffering=0)
@@ -515,12 +528,12 @@ def _raw_data(ctx: _Ctx, entry: _Entry, data: bytes) -> Any:
         expected, got = _s.CMSG_LEN(entry.size), _s.CMSG_LEN(len(data))
         ctx.fail(M.CMSG_TOO_SMALL.format(expected=expected, got=got))
     if entry.name == "SCM_CREDENTIALS":
-        pid, uid, gid = _UCRED.unpack_from(data)
+        pid, uid, gid = UCRED.unpack_from(data)
         return {"pid": pid, "uid": uid, "gid": gid}
     if entry.name == "IPV6_PKTINFO":
-        packed, index = _IN6_PKTINFO.unpack_from(data)
+        packed, index = IN6_PKTINFO.unpack_from(data)
         return {"addr": _s.inet_ntop(_s.AF_INET6, packed), "ifindex": index}
-    return _INT.unpack_from(data)[0]
+    return INT.unpack_from(data)[0]
 
 
 def _control_data(ctx: _Ctx, item: ControlMessage, made: list[Any], pending: list[int]) -> Any:
@@ -594,11 +607,7 @@ def _to_array(ctx: _Ctx, message: Message, want_name: bool) -> dict[str, Any]:
 
 
 def _flags(function: str, flags: object) -> int:
-    number = check_int(function, 3, "flags", flags)
-    if not _INT_MIN <= number <= _INT_MAX:
-        text = M.BETWEEN.format(low=_INT_MIN, high=_INT_MAX)
-        raise ValueError(arg_error(function, 3, "flags", text))
-    return number
+    return check_c_int(function, 3, "flags", flags)
 
 
 def _open_socket(function: str, socket: object) -> Socket:
@@ -606,11 +615,6 @@ def _open_socket(function: str, socket: object) -> Socket:
         text = M.MUST_BE_TYPE.format(expected="Socket", given=php_type(socket))
         raise TypeError(arg_error(function, 1, "socket", text))
     return socket
-
-
-def _closed(function: str) -> SocketClosedError:
-    message = arg_error(function, 1, "socket", M.HAS_ALREADY_BEEN_CLOSED)
-    return SocketClosedError(function, message=message)
 
 
 def socket_sendmsg(
@@ -679,7 +683,7 @@ def socket_sendmsg(
     try:
         return sock.sendmsg(built, number)
     except SocketClosedError:
-        raise _closed(function) from None
+        raise closed_error(function) from None
     except SocketError as exc:
         fail(function, M.SENDMSG_FAILED, exc.errno, sock)
         return False
@@ -762,7 +766,7 @@ def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Litera
     try:
         received = sock.recvmsg(size, min(controllen, _MAX_CONTROL), number)
     except SocketClosedError:
-        raise _closed(function) from None
+        raise closed_error(function) from None
     except SocketError as exc:
         # PHP records a recvmsg() failure as the thread's last error only.
         sock._last_error = saved
@@ -808,11 +812,7 @@ def socket_cmsg_space(level: int, type: int, num: int = 0) -> int:
     function = "socket_cmsg_space"
     values = []
     for position, name, value in ((1, "level", level), (2, "type", type), (3, "num", num)):
-        checked = check_int(function, position, name, value)
-        if not _INT_MIN <= checked <= _INT_MAX:
-            text = M.BETWEEN.format(low=_INT_MIN, high=_INT_MAX)
-            raise ValueError(arg_error(function, position, name, text))
-        values.append(checked)
+        values.append(check_c_int(function, position, name, value))
     level, kind, count = values
     if count < 0:
         raise ValueError(arg_error(function, 3, "num", M.NOT_NEGATIVE))
@@ -1010,7 +1010,7 @@ def socket_readv(socket: Socket, iovec: IOVec) -> bool:
     try:
         received = sock.recvmsg_into(vectors)
     except SocketClosedError:
-        raise _closed(function) from None
+        raise closed_error(function) from None
     except SocketError as exc:
         fail(function, M.READ_FAILED, exc.errno, sock)
         return False
@@ -1036,7 +1036,7 @@ def socket_writev(socket: Socket, iovec: IOVec) -> bool:
     try:
         handle.nbytes = sock.sendmsg(Message(buffers=list(vectors)))
     except SocketClosedError:
-        raise _closed(function) from None
+        raise closed_error(function) from None
     except SocketError as exc:
         fail(function, M.SEND_FAILED, exc.errno, sock)
         return False
