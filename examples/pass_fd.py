@@ -1,4 +1,4 @@
-"""Hand accepted connections to a worker process over a Unix socket (``SCM_RIGHTS``).
+"""Hand accepted connections to a worker process over a Unix socket (SCM_RIGHTS).
 
 The parent accepts TCP connections and passes each one, as a descriptor in a
 control message, to a forked worker; the worker wraps it as a ``Socket``,
