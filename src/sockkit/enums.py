@@ -125,7 +125,33 @@ class Level(enum.IntEnum):
     UDP = _s.IPPROTO_UDP
 
 
-class MsgFlag(enum.IntFlag):
+class _FlagRepr:
+    """The ``repr`` of Python 3.11+ flags on every Python: ``<Event.READ|WRITE: 3>``.
+
+    Python 3.10 writes combined members highest bit first (``<Event.WRITE|READ: 3>``)
+    and none as ``<Event.0: 0>``; doctests and logs read the same on every Python.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        value = int(self)  # type: ignore[call-overload]
+        cls = type(self)
+        names = []
+        rest = value
+        for member in cls:  # type: ignore[attr-defined]
+            bits = int(member)
+            if bits and value & bits == bits:
+                names.append(member.name)
+                rest &= ~bits
+        if rest > 0:  # bits no member names, in decimal as Python 3.11+ writes them
+            names.append(str(rest))
+        if not names:
+            return f"<{cls.__name__}: {value}>"
+        return f"<{cls.__name__}.{'|'.join(names)}: {value}>"
+
+
+class MsgFlag(_FlagRepr, enum.IntFlag):
     """Flags for ``send``/``recv`` and the flags a received message reports (``MSG_*``).
 
     Example:
@@ -190,7 +216,7 @@ class ReadMode(enum.IntEnum):
     BINARY = 2
 
 
-class AIFlag(enum.IntFlag):
+class AIFlag(_FlagRepr, enum.IntFlag):
     """Flags for ``getaddrinfo`` (``AI_*``).
 
     Example:
@@ -215,7 +241,7 @@ class AIFlag(enum.IntFlag):
         NUMERICSERV = _c("AI_NUMERICSERV")
 
 
-class Event(enum.IntFlag):
+class Event(_FlagRepr, enum.IntFlag):
     """What a [`Selector`][sockkit.selector.Selector] waits for on a socket.
 
     Example:
