@@ -28,6 +28,7 @@ with the public names of ``sockkit`` and its submodules and the modules
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import importlib
 import importlib.util
@@ -472,3 +473,72 @@ def test_site_builds_strict(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "reference" / "sockkit.socket" / "index.html").is_file()
+
+
+# --------------------------------------------------------------------- README and CI
+
+README = ROOT / "README.md"
+CI_RUN = ROOT / ".ci" / "run"
+VENV = "python3 -m venv .venv && . .venv/bin/activate && "
+
+
+def _readme_blocks(language: str, section: str | None = None) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    if section is not None:
+        text = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.M | re.S)
+
+
+def test_readme_setup_is_two_commands_each_in_a_virtual_environment() -> None:
+    commands = [block.strip() for block in _readme_blocks("sh", "Set-up")]
+    assert len(commands) == 2, commands
+    demo, tests = commands
+    for command in commands:
+        assert "\n" not in command
+        # PEP 668 systems (Debian 12) refuse pip outside a virtual environment.
+        assert command.startswith(VENV), command
+    assert demo.endswith("python -m pip install . && sockkit demo")
+    assert tests.endswith("python -m pip install -e '.[test]' && python -m pytest -q")
+    for command in commands:
+        block = Block("README.md", 0, "sh", command, {})
+        for part in command[len(VENV) :].split("&&"):
+            _check_shell_command(block, part.strip())
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    test_command = _readme_blocks("sh", "Set-up")[1].strip()
+    lines = CI_RUN.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith(test_command + " ||") for line in lines), test_command
+    assert "python -m nox" in lines
+
+
+def test_readme_test_section_names_what_debian_packages_add() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert "apt-get install php-cli" in text
+    assert "apt-get install chromium" in text
+    ci = CI_RUN.read_text(encoding="utf-8")
+    assert "install_package php-cli php" in ci
+    assert "install_package chromium chromium" in ci
+
+
+def test_readme_compat_snippet_stops_when_bind_fails(tmp_path: Path) -> None:
+    [snippet] = [block for block in _readme_blocks("python") if "sockkit.compat" in block]
+    assert '"127.0.0.1", 10000' in snippet
+    script = tmp_path / "snippet.py"
+    script.write_text(snippet, encoding="utf-8")
+    with socket.socket() as holder:
+        with contextlib.suppress(OSError):  # taken already: the snippet's bind fails too
+            holder.bind(("127.0.0.1", 10000))
+            holder.listen(1)
+        # Carrying on after the failed bind would block in socket_accept: the timeout.
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            cwd=tmp_path,
+            env=_env(),
+            check=False,
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "socket_bind() failed: Address already in use" in result.stderr
