@@ -436,6 +436,9 @@ def test_serve_unix_removes_its_file_on_ctrl_c(tmp_path: Path, servers: list[Ser
     servers.append(server := Server("--unix", path))
     with _connect(path, socket.AF_UNIX) as client:  # a client still connected
         _read_until(client, b"'shutdown'.\n")
+        # Ctrl-C while the server waits for the next event, as a person's would: the
+        # greeting is out, and the server is back in select within microseconds.
+        time.sleep(0.3)
         server.process.send_signal(signal.SIGINT)
         code, stdout, stderr = server.finish()
         assert client.recv(100) == b""  # its connection was closed

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import doctest
+import errno
 import importlib
 import importlib.util
 import os
@@ -446,11 +447,30 @@ def test_generated_tables_cover_every_row() -> None:
     assert errors.count("\n") == len(CATALOG) + 2
 
 
+def test_errors_table_is_in_number_order() -> None:
+    rows = [line.split("|") for line in HOOK.errors_table().splitlines()[2:]]
+    numbers = [int(cells[2]) for cells in rows if cells[2].strip() != "-"]
+    assert numbers == sorted(numbers)
+    symbols = [cells[1].strip() for cells in rows]
+    # An alias sits beside the code it shares (EWOULDBLOCK is EAGAIN on Linux).
+    if errno.EWOULDBLOCK == errno.EAGAIN:
+        assert abs(symbols.index("`EWOULDBLOCK`") - symbols.index("`EAGAIN`")) == 1
+    # Codes without an errno on this OS (Winsock's own) come last, by Winsock number.
+    tail = [cells for cells in rows if cells[2].strip() == "-"]
+    assert rows[-len(tail) :] == tail
+    winsock = [int(cells[3].split()[0]) for cells in tail if cells[3].strip() != "-"]
+    assert winsock == sorted(winsock)
+
+
 def test_reference_pages_list_every_public_module() -> None:
-    modules = HOOK.public_modules()
+    modules = HOOK.reference_modules()
     for required in ("sockkit", "sockkit.socket", "sockkit.errors", "sockkit.options"):
         assert required in modules
     assert not any(part.startswith("_") for m in modules for part in m.split("."))
+    # The command line's own modules are not API: the reference leaves them out.
+    assert "sockkit.cli" not in modules
+    assert "sockkit.talkback" not in modules
+    assert set(HOOK.public_modules()) - set(modules) == {"sockkit.cli", "sockkit.talkback"}
 
 
 HAS_MKDOCS = importlib.util.find_spec("mkdocs") is not None
