@@ -321,6 +321,10 @@ def test_lookup_bad_family_exits_two() -> None:
 # ------------------------------------------------------------------ serve
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Server:
     """``sockkit serve`` running in the background; its stdout is read line by line."""
 
@@ -332,6 +336,9 @@ class Server:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            # A shell's background job (CI may be one) ignores SIGINT, and a child would
+            # inherit that: give the server the Ctrl-C a terminal would.
+            preexec_fn=_default_sigint,  # noqa: PLW1509 - one signal() call before exec
         )
         assert self.process.stdout is not None
         self.first_line = self.process.stdout.readline()
@@ -436,9 +443,6 @@ def test_serve_unix_removes_its_file_on_ctrl_c(tmp_path: Path, servers: list[Ser
     servers.append(server := Server("--unix", path))
     with _connect(path, socket.AF_UNIX) as client:  # a client still connected
         _read_until(client, b"'shutdown'.\n")
-        # Ctrl-C while the server waits for the next event, as a person's would: the
-        # greeting is out, and the server is back in select within microseconds.
-        time.sleep(0.3)
         server.process.send_signal(signal.SIGINT)
         code, stdout, stderr = server.finish()
         assert client.recv(100) == b""  # its connection was closed
