@@ -1,4 +1,4 @@
-"""Send an HTTP ``HEAD`` request and print the response: the TCP client of PHP's socket manual.
+"""Send an HTTP HEAD request and print the response: the TCP client of PHP's socket manual.
 
 The host name is resolved, the connection is raced over IPv6 and IPv4 when the
 name has both (``Socket.create_connection``), and the whole exchange is bounded

@@ -1,4 +1,4 @@
-"""Hand accepted connections to a worker process over a Unix socket (``SCM_RIGHTS``).
+"""Hand accepted connections to a worker process over a Unix socket (SCM_RIGHTS).
 
 The parent accepts TCP connections and passes each one, as a descriptor in a
 control message, to a forked worker; the worker wraps it as a ``Socket``,
@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 
-from sockkit import Message, ReadMode, Rights, Socket, SocketError, cmsg_space
-
-# Room for one descriptor in the control data of a received message.
-ONE_FD = cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 1)
+from sockkit import Message, ReadMode, Rights, Socket, SocketError
 
 
 # --8<-- [start:worker]
 def worker(channel: Socket) -> None:
     """Serve every connection the parent passes, until the parent closes the channel."""
     while True:
-        with channel.recvmsg(16, ONE_FD) as message:  # closes descriptors not taken
+        with channel.recvmsg(16, Rights.space(1)) as message:  # closes descriptors not taken
             if not message.data:  # the parent closed the channel: done
                 return
             for control in message.control:

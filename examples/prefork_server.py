@@ -1,4 +1,4 @@
-"""A pre-forked server: worker processes share one port with ``SO_REUSEPORT``.
+"""A pre-forked server: worker processes share one port with SO_REUSEPORT.
 
 Every worker opens its own listening socket on the same address, with
 ``SocketOption.REUSEPORT`` set before ``bind``, and the kernel spreads incoming

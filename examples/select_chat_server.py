@@ -1,4 +1,4 @@
-"""A chat server for many clients in one thread, driven by a ``Selector``.
+"""A chat server for many clients in one thread, driven by a Selector.
 
 Every line a client sends goes to every other client. Sockets are non-blocking
 and registered with a ``Selector``: a client is watched for ``READ`` always and

@@ -1,4 +1,4 @@
-"""A socket pair between a parent and a forked child, as in PHP's ``socket_create_pair`` example.
+"""A socket pair between a parent and a forked child, as in PHP's socket_create_pair example.
 
 ``Socket.pair()`` makes two connected Unix stream sockets. After ``fork()`` each
 process closes the end it does not use; the parent writes a message and reads

@@ -16,7 +16,7 @@ import argparse
 from sockkit import ReadMode, Socket, SocketError, TimedOut
 
 WELCOME = (
-    b"\nWelcome to the sockkit talkback server.\n"
+    b"Welcome to the sockkit talkback server.\n"
     b"To quit, type 'quit'. To shut down the server type 'shutdown'.\n"
 )
 

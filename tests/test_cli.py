@@ -5,9 +5,15 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from conftest import needs_ipv6
 from sockkit.errors import CATALOG
@@ -49,6 +55,14 @@ def test_help_on_every_subcommand() -> None:
         assert "usage: sockkit" in result.stdout
 
 
+def test_serve_help_shows_the_defaults_and_concurrency() -> None:
+    text = " ".join(run("serve", "--help").stdout.split())
+    assert "address to listen on (default 127.0.0.1)" in text
+    assert "port to listen on (default 10000)" in text
+    assert "Selector" in text
+    assert "(default 127.0.0.1)" in " ".join(run("demo", "--help").stdout.split())
+
+
 def test_usage_error_exits_two() -> None:
     result = run("no-such-command")
     assert result.returncode == 2
@@ -56,11 +70,29 @@ def test_usage_error_exits_two() -> None:
 
 
 def test_socket_failure_is_one_line_and_exit_one() -> None:
-    result = run("serve", "--host", "127.0.0.1", "--port", "99999")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run("serve", "--host", "127.0.0.1", "--port", str(port))
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
-    assert "port" in result.stderr
+    assert "Address already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_usage_error_exits_two() -> None:
+    for args, says in (
+        (("serve", "--port", "99999"), "port must be 0-65535, got 99999"),
+        (("serve", "--port", "-1"), "port must be 0-65535, got -1"),
+        (("serve", "--port", "abc"), "not a port number"),
+        (("lookup", "127.0.0.1", "99999"), "port must be 0-65535"),
+        (("strerror",), "required"),
+    ):
+        result = run(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert says in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
 
 
 SUBCOMMANDS = ("demo", "serve", "strerror", "errors", "options", "lookup")
@@ -71,6 +103,7 @@ def test_help_on_every_new_subcommand() -> None:
         result = run(command, "--help")
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"usage: sockkit {command}")
+        assert "``" not in result.stdout
     listing = run("--help").stdout
     for command in SUBCOMMANDS:
         assert command in listing
@@ -128,6 +161,19 @@ def test_strerror_json() -> None:
         "bases": ["SocketError", "TimeoutError"],
         "description": "Connection timed out",
     }
+
+
+def test_strerror_of_numbers_no_error_has() -> None:
+    for number in ("99999999999999999999", "-5", "70000"):
+        result = run("strerror", number)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr == (
+            f"sockkit strerror: {number} is neither an errno nor a Winsock code:"
+            " no error has that number\n"
+        )
+    winsock = run("strerror", "10999")
+    assert winsock.returncode == 1
+    assert "Winsock code 10999 is not in the error catalog" in winsock.stderr
 
 
 def test_strerror_unknown_number_exits_one() -> None:
@@ -270,3 +316,159 @@ def test_lookup_bad_family_exits_two() -> None:
     result = run("lookup", "127.0.0.1", "--family", "ipx")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+# ------------------------------------------------------------------ serve
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Server:
+    """``sockkit serve`` running in the background; its stdout is read line by line."""
+
+    def __init__(self, *args: str) -> None:
+        env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sockkit", "serve", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            # A shell's background job (CI may be one) ignores SIGINT, and a child would
+            # inherit that: give the server the Ctrl-C a terminal would.
+            preexec_fn=_default_sigint,  # noqa: PLW1509 - one signal() call before exec
+        )
+        assert self.process.stdout is not None
+        self.first_line = self.process.stdout.readline()
+        assert "listening on" in self.first_line, self.process.communicate(timeout=30)
+
+    def finish(self) -> tuple[int, str, str]:
+        """Wait for the server to exit; return its code and the rest of its output."""
+        stdout, stderr = self.process.communicate(timeout=30)
+        return self.process.returncode, stdout, stderr
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate(timeout=30)
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Server]]:
+    started: list[Server] = []
+    yield started
+    for server in started:
+        server.kill()
+
+
+def _connect(address: object, family: int = socket.AF_INET) -> socket.socket:
+    client = socket.socket(family, socket.SOCK_STREAM)
+    client.settimeout(15)
+    client.connect(address)
+    return client
+
+
+def _read_until(client: socket.socket, marker: bytes) -> bytes:
+    data = b""
+    deadline = time.monotonic() + 15
+    while marker not in data:
+        assert time.monotonic() < deadline, data
+        chunk = client.recv(4096)
+        assert chunk, data
+        data += chunk
+    return data
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_serve_greets_without_an_empty_first_line(servers: list[Server]) -> None:
+    port = _free_port()
+    servers.append(server := Server("--port", str(port)))
+    with _connect(("127.0.0.1", port)) as client:
+        greeting = _read_until(client, b"'shutdown'.\n")
+        assert greeting.startswith(b"Welcome to the sockkit talkback server.\n")
+        client.sendall(b"shutdown\n")
+    assert server.finish()[0] == 0
+
+
+def test_serve_talks_to_clients_at_once(servers: list[Server]) -> None:
+    port = _free_port()
+    servers.append(server := Server("--port", str(port)))
+    with _connect(("127.0.0.1", port)) as first, _connect(("127.0.0.1", port)) as second:
+        # The second is greeted and answered while the first is still connected.
+        _read_until(second, b"'shutdown'.\n")
+        _read_until(first, b"'shutdown'.\n")
+        second.sendall(b"from the second\n")
+        assert _read_until(second, b"\n") == b"You said 'from the second'.\n"
+        first.sendall(b"from the first\r\n")
+        assert _read_until(first, b"\n") == b"You said 'from the first'.\n"
+        # A line split over two sends is one line.
+        second.sendall(b"spl")
+        time.sleep(0.05)
+        second.sendall(b"it\n")
+        assert _read_until(second, b"\n") == b"You said 'split'.\n"
+        first.sendall(b"quit\n")
+        assert first.recv(100) == b""  # quit closes that connection only
+        second.sendall(b"still here\n")
+        assert _read_until(second, b"\n") == b"You said 'still here'.\n"
+        second.sendall(b"shutdown\n")
+        assert second.recv(100) == b""  # the server closed every connection
+    code, stdout, stderr = server.finish()
+    assert code == 0, stderr
+    assert stdout.splitlines()[-1] == "stopped: a client asked for shutdown"
+
+
+def test_serve_unix_removes_its_file_on_shutdown(tmp_path: Path, servers: list[Server]) -> None:
+    path = str(tmp_path / "talkback.sock")
+    for _ in range(2):  # the second run binds the same path again
+        servers.append(server := Server("--unix", path))
+        with _connect(path, socket.AF_UNIX) as client:
+            _read_until(client, b"'shutdown'.\n")
+            client.sendall(b"shutdown\n")
+        code, stdout, stderr = server.finish()
+        assert (code, stderr) == (0, "")
+        assert stdout.splitlines()[-1] == "stopped: a client asked for shutdown"
+        assert not os.path.exists(path)
+
+
+def test_serve_unix_removes_its_file_on_ctrl_c(tmp_path: Path, servers: list[Server]) -> None:
+    path = str(tmp_path / "talkback.sock")
+    servers.append(server := Server("--unix", path))
+    with _connect(path, socket.AF_UNIX) as client:  # a client still connected
+        _read_until(client, b"'shutdown'.\n")
+        server.process.send_signal(signal.SIGINT)
+        code, stdout, stderr = server.finish()
+        assert client.recv(100) == b""  # its connection was closed
+    assert (code, stderr) == (0, "")
+    assert stdout.splitlines()[-1] == "stopped"
+    assert not os.path.exists(path)
+
+
+def test_serve_unix_explains_a_path_in_use(tmp_path: Path, servers: list[Server]) -> None:
+    stale = tmp_path / "stale.sock"
+    with socket.socket(socket.AF_UNIX) as left_behind:
+        left_behind.bind(str(stale))  # closed without unlinking: a stale socket file
+    result = run("serve", "--unix", str(stale))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "no server listens on" in result.stderr
+    assert f"rm {stale}" in result.stderr
+    live = str(tmp_path / "live.sock")
+    servers.append(Server("--unix", live))
+    busy = run("serve", "--unix", live)
+    assert busy.returncode == 1
+    assert "a server is listening there" in busy.stderr
+    assert os.path.exists(live)  # the failed run left the running server's file alone
+    plain = tmp_path / "plain"
+    plain.write_text("not a socket")
+    not_socket = run("serve", "--unix", str(plain))
+    assert not_socket.returncode == 1
+    assert "is not a socket" in not_socket.stderr
+    assert plain.read_text() == "not a socket"

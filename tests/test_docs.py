@@ -28,7 +28,9 @@ with the public names of ``sockkit`` and its submodules and the modules
 
 from __future__ import annotations
 
+import contextlib
 import doctest
+import errno
 import importlib
 import importlib.util
 import os
@@ -445,17 +447,43 @@ def test_generated_tables_cover_every_row() -> None:
     assert errors.count("\n") == len(CATALOG) + 2
 
 
+def test_errors_table_is_in_number_order() -> None:
+    rows = [line.split("|") for line in HOOK.errors_table().splitlines()[2:]]
+    numbers = [int(cells[2]) for cells in rows if cells[2].strip() != "-"]
+    assert numbers == sorted(numbers)
+    symbols = [cells[1].strip() for cells in rows]
+    # An alias sits beside the code it shares (EWOULDBLOCK is EAGAIN on Linux).
+    if errno.EWOULDBLOCK == errno.EAGAIN:
+        assert abs(symbols.index("`EWOULDBLOCK`") - symbols.index("`EAGAIN`")) == 1
+    # Codes without an errno on this OS (Winsock's own) come last, by Winsock number.
+    tail = [cells for cells in rows if cells[2].strip() == "-"]
+    assert rows[-len(tail) :] == tail
+    winsock = [int(cells[3].split()[0]) for cells in tail if cells[3].strip() != "-"]
+    assert winsock == sorted(winsock)
+
+
 def test_reference_pages_list_every_public_module() -> None:
-    modules = HOOK.public_modules()
+    modules = HOOK.reference_modules()
     for required in ("sockkit", "sockkit.socket", "sockkit.errors", "sockkit.options"):
         assert required in modules
     assert not any(part.startswith("_") for m in modules for part in m.split("."))
+    # The command line's own modules are not API: the reference leaves them out.
+    assert "sockkit.cli" not in modules
+    assert "sockkit.talkback" not in modules
+    assert set(HOOK.public_modules()) - set(modules) == {"sockkit.cli", "sockkit.talkback"}
 
 
-@pytest.mark.skipif(shutil.which("mkdocs") is None, reason="mkdocs is not installed")
+HAS_MKDOCS = importlib.util.find_spec("mkdocs") is not None
+needs_mkdocs = pytest.mark.skipif(
+    not HAS_MKDOCS, reason="mkdocs is not installed: pip install -e '.[test]'"
+)
+
+
+@needs_mkdocs
 def test_site_builds_strict(tmp_path: Path) -> None:
+    # This Python's own mkdocs: a `mkdocs` on PATH may belong to another interpreter.
     result = subprocess.run(
-        ["mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
         capture_output=True,
         text=True,
         timeout=300,
@@ -465,3 +493,72 @@ def test_site_builds_strict(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "reference" / "sockkit.socket" / "index.html").is_file()
+
+
+# --------------------------------------------------------------------- README and CI
+
+README = ROOT / "README.md"
+CI_RUN = ROOT / ".ci" / "run"
+VENV = "python3 -m venv .venv && . .venv/bin/activate && "
+
+
+def _readme_blocks(language: str, section: str | None = None) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    if section is not None:
+        text = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.M | re.S)
+
+
+def test_readme_setup_is_two_commands_each_in_a_virtual_environment() -> None:
+    commands = [block.strip() for block in _readme_blocks("sh", "Set-up")]
+    assert len(commands) == 2, commands
+    demo, tests = commands
+    for command in commands:
+        assert "\n" not in command
+        # PEP 668 systems (Debian 12) refuse pip outside a virtual environment.
+        assert command.startswith(VENV), command
+    assert demo.endswith("python -m pip install . && sockkit demo")
+    assert tests.endswith("python -m pip install -e '.[test]' && python -m pytest -q")
+    for command in commands:
+        block = Block("README.md", 0, "sh", command, {})
+        for part in command[len(VENV) :].split("&&"):
+            _check_shell_command(block, part.strip())
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    test_command = _readme_blocks("sh", "Set-up")[1].strip()
+    lines = CI_RUN.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith(test_command + " ||") for line in lines), test_command
+    assert "python -m nox" in lines
+
+
+def test_readme_test_section_names_what_debian_packages_add() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert "apt-get install php-cli" in text
+    assert "apt-get install chromium" in text
+    ci = CI_RUN.read_text(encoding="utf-8")
+    assert "install_package php-cli php" in ci
+    assert "install_package chromium chromium" in ci
+
+
+def test_readme_compat_snippet_stops_when_bind_fails(tmp_path: Path) -> None:
+    [snippet] = [block for block in _readme_blocks("python") if "sockkit.compat" in block]
+    assert '"127.0.0.1", 10000' in snippet
+    script = tmp_path / "snippet.py"
+    script.write_text(snippet, encoding="utf-8")
+    with socket.socket() as holder:
+        with contextlib.suppress(OSError):  # taken already: the snippet's bind fails too
+            holder.bind(("127.0.0.1", 10000))
+            holder.listen(1)
+        # Carrying on after the failed bind would block in socket_accept: the timeout.
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            cwd=tmp_path,
+            env=_env(),
+            check=False,
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "socket_bind() failed: Address already in use" in result.stderr

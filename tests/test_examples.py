@@ -178,13 +178,17 @@ def test_example_is_a_program_with_help(path: Path) -> None:
     result = run_example(path.relative_to(EXAMPLES).as_posix(), "--help")
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout
+    assert "``" not in result.stdout, "--help shows reStructuredText markup"
 
 
 # --------------------------------------------------------------------- one test per example
 
 
-def _talk_to_talkback_server(server: Running) -> None:
-    """The manual's conversation: greeting, answers, quit, an idle client, shutdown."""
+def _talk_to_talkback_server(server: Running) -> tuple[str, int]:
+    """The manual's conversation: greeting, answers, quit, an idle client, shutdown.
+
+    Returns the address the server listened on.
+    """
     address = server.address()
     with connect(address) as client:
         welcome = b""
@@ -206,6 +210,7 @@ def _talk_to_talkback_server(server: Running) -> None:
         client.sendall(b"shutdown\n")
         server.expect("server shut down")
     assert server.wait() == 0
+    return address
 
 
 def test_talkback_server(background: list[Running]) -> None:
@@ -216,8 +221,11 @@ def test_talkback_server(background: list[Running]) -> None:
 
 def test_php_port_talkback_server(background: list[Running]) -> None:
     server = start(background, "php_port/talkback_server.py", "--port", "0", "--idle-timeout", "1")
-    _talk_to_talkback_server(server)
+    _host, port = _talk_to_talkback_server(server)
     assert "hello" in server.seen  # the PHP script echoes each line on the console
+    # Connections the server closed sit in TIME_WAIT; SO_REUSEADDR lets it start again.
+    again = start(background, "php_port/talkback_server.py", "--port", str(port))
+    assert again.address()[1] == port
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -14,6 +14,7 @@ import os
 import pickle
 import socket
 import struct
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,9 +38,11 @@ from sockkit import (
     SocketType,
     UnixAddress,
 )
+from sockkit.enums import ControlType, Level
 from sockkit.errors import NotASocket, WouldBlock
 from sockkit.message import (
     ControlMessage,
+    ControlTruncatedWarning,
     HopLimit,
     Message,
     RawControl,
@@ -304,7 +307,8 @@ def test_truncated_rights_leak_nothing() -> None:
             ):
                 during = open_fds()
                 left.sendmsg(Message([b"t"], [sent]))
-                message = right.recvmsg(10, ancbufsize)
+                with pytest.warns(ControlTruncatedWarning, match="MSG_CTRUNC"):
+                    message = right.recvmsg(10, ancbufsize)
                 assert message.data == b"t"
                 assert MsgFlag.CTRUNC in message.flags
                 assert not any(isinstance(item, Rights) for item in message.control)
@@ -482,7 +486,8 @@ def test_ipv6_hop_limit_traffic_class_and_source_pktinfo(
     assert PacketInfo("::1", lo_index()) in message.control
     # Too little room for all three: CTRUNC, and what fitted is still typed.
     a.sendmsg(Message([b"h"], sent, b.local_address))
-    small = b.recvmsg(10, cmsg_space(IPPROTO_IPV6, socket.IPV6_PKTINFO))
+    with pytest.warns(ControlTruncatedWarning):
+        small = b.recvmsg(10, cmsg_space(IPPROTO_IPV6, socket.IPV6_PKTINFO))
     assert MsgFlag.CTRUNC in small.flags
     assert len(small.control) == 1
 
@@ -690,7 +695,9 @@ harmless_rights = st.tuples(
 )
 def test_received_control_never_fails(ancdata: list[tuple[int, int, bytes]], flags: int) -> None:
     """The kernel-side decoder: any control data becomes typed values or RawControl."""
-    message = message_module._received([b"d"], 1, ancdata, flags, None, family=socket.AF_UNIX)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ControlTruncatedWarning)  # tested on its own
+        message = message_module._received([b"d"], 1, ancdata, flags, None, family=socket.AF_UNIX)
     others = [item for item in ancdata if item[:2] != (SOL_SOCKET, SCM_RIGHTS)]
     rights = [item for item in message.control if isinstance(item, Rights)]
     assert len(message.control) == len(others) + len(rights)
@@ -710,3 +717,119 @@ def test_type_errors_from_the_decoder() -> None:
     with pytest.raises(ValueError):
         decode_control(2**40, 1, b"")
     assert decode_control(1, 1, bytearray(4)) == Rights([0])
+
+
+# ---------------------------------------------------------------------- control types
+
+
+def test_control_types_are_the_os_pairs() -> None:
+    assert ControlType.RIGHTS.value == (SOL_SOCKET, SCM_RIGHTS)
+    assert ControlType.RIGHTS.level is Level.SOCKET
+    assert ControlType.RIGHTS.type == SCM_RIGHTS
+    assert ControlType((IPPROTO_IPV6, socket.IPV6_PKTINFO)) is ControlType.IPV6_PKTINFO
+    # Every pair the decoder knows has its member, and no member is made up.
+    assert {member.value for member in ControlType} == set(KINDS)
+    for member in ControlType:
+        assert isinstance(member.level, Level)
+
+
+def test_cmsg_space_by_control_type_class_or_numbers() -> None:
+    three = socket.CMSG_SPACE(3 * 4)
+    assert cmsg_space(Rights, 3) == three
+    assert Rights.space(3) == three
+    assert cmsg_space(ControlType.RIGHTS, 3) == three
+    assert cmsg_space(SOL_SOCKET, SCM_RIGHTS, 3) == three
+    assert cmsg_space(Level.SOCKET, ControlType.RIGHTS.type, 3) == three
+    assert cmsg_space(Rights) == socket.CMSG_SPACE(0)
+    assert cmsg_space(HopLimit) == cmsg_space(ControlType.IPV6_HOPLIMIT) == socket.CMSG_SPACE(4)
+    assert cmsg_space(ControlType.IPV6_PKTINFO) == socket.CMSG_SPACE(20)
+    if SCM_CREDENTIALS is not None:
+        assert cmsg_space(Credentials) == socket.CMSG_SPACE(12)
+
+
+def test_cmsg_space_bad_arguments() -> None:
+    pattern = r"ControlType\.IP_PKTINFO or ControlType\.IPV6_PKTINFO"
+    with pytest.raises(ValueError, match=pattern):
+        cmsg_space(PacketInfo)
+    with pytest.raises(TypeError, match="one count"):
+        cmsg_space(Rights, 1, 2)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="needs a type"):
+        cmsg_space(SOL_SOCKET)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="control message class"):
+        cmsg_space(int)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="n must be an int"):
+        Rights.space("1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="n must be >= 0"):
+        Rights.space(-1)
+    with pytest.raises(ValueError, match="too large"):
+        Rights.space(2**62)
+
+
+# ---------------------------------------------------------------------- truncation warning
+
+
+def test_truncated_rights_warn_naming_the_closed_descriptors() -> None:
+    before = open_fds()
+    with Socket.pair() as (left, right), Socket.pair() as (x, y):
+        left.sendmsg(Message([b"t"], [Rights([x, y, x])]))
+        with pytest.warns(ControlTruncatedWarning) as caught:
+            message = right.recvmsg(10, Rights.space(1))
+        assert message.control == []
+        assert MsgFlag.CTRUNC in message.flags
+        [warning] = caught.list
+        text = str(warning.message)
+        assert "MSG_CTRUNC" in text
+        assert "Rights.space(n)" in text
+        assert "received descriptor(s) were closed" in text
+        # Attributed to the line that called recvmsg, not to sockkit's own code.
+        assert warning.filename == __file__
+    assert open_fds() == before
+
+
+def test_no_control_room_at_all_still_warns() -> None:
+    with Socket.pair() as (left, right), Socket.pair() as (x, _y):
+        left.sendmsg(Message([b"t"], [Rights([x])]))
+        with pytest.warns(ControlTruncatedWarning) as caught:
+            message = right.recvmsg(10)
+        assert message.control == []
+        assert "were closed" not in str(caught.list[0].message)  # the kernel dropped them
+
+
+def test_truncation_raises_on_request_and_leaks_nothing() -> None:
+    before = open_fds()
+    with Socket.pair() as (left, right), Socket.pair() as (x, y):
+        left.sendmsg(Message([b"t"], [Rights([x, y, x])]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ControlTruncatedWarning)
+            with pytest.raises(ControlTruncatedWarning):
+                right.recvmsg(10, Rights.space(1))
+    assert open_fds() == before
+
+
+def test_room_enough_means_no_warning() -> None:
+    with Socket.pair() as (left, right), Socket.pair() as (x, y):
+        left.sendmsg(Message([b"t"], [Rights([x, y])]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ControlTruncatedWarning)
+            with right.recvmsg(10, Rights.space(2)) as message:
+                assert len(message.control[0]) == 2  # type: ignore[arg-type]
+
+
+def test_compat_receives_truncated_control_without_the_warning() -> None:
+    from sockkit.compat import SCM_RIGHTS as PHP_SCM_RIGHTS  # noqa: PLC0415
+    from sockkit.compat import SOL_SOCKET as PHP_SOL_SOCKET  # noqa: PLC0415
+    from sockkit.compat import socket_cmsg_space, socket_recvmsg  # noqa: PLC0415
+
+    with Socket.pair() as (left, right), Socket.pair() as (x, y):
+        left.sendmsg(Message([b"t"], [Rights([x, y, x])]))
+        received: dict[str, object] = {
+            "controllen": socket_cmsg_space(PHP_SOL_SOCKET, PHP_SCM_RIGHTS, 1)
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert socket_recvmsg(right, received) == 1
+        assert received["control"] == []
+        # And the quiet context ends with the call: the OO layer warns again.
+        left.sendmsg(Message([b"t"], [Rights([x, y, x])]))
+        with pytest.warns(ControlTruncatedWarning):
+            right.recvmsg(10, Rights.space(1))

@@ -376,7 +376,8 @@ def render() -> str:
 def _formatted(text: str) -> str:
     """``text`` as ``ruff format`` leaves it (so the check compares like with like)."""
     result = subprocess.run(
-        ["ruff", "format", "--stdin-filename", str(TARGET), "-"],
+        # This Python's ruff (the test extra installs it), not whichever is on PATH.
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(TARGET), "-"],
         input=text,
         capture_output=True,
         text=True,

@@ -69,6 +69,8 @@ def _parameters(cls: griffe.Class) -> list[griffe.Parameter]:
             continue
         if "class-attribute" in member.labels and "instance-attribute" not in member.labels:
             continue  # a ClassVar
+        if "property" in member.labels:
+            continue  # computed, not an __init__ argument
         value = member.value
         default: Any = value
         if isinstance(value, griffe.ExprCall) and value.function.canonical_path in _ATTRS_FIELDS:

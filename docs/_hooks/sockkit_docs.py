@@ -58,10 +58,12 @@ REFERENCE_ORDER = [
     "sockkit.enums",
     "sockkit.errors",
     "sockkit.compat",
-    "sockkit.talkback",
-    "sockkit.cli",
 ]
 """Reference pages come in this order; modules not listed follow alphabetically."""
+
+COMMAND_LINE_MODULES = ("sockkit.cli", "sockkit.talkback")
+"""The ``sockkit`` command's own modules: not API, so not in the reference (the
+Command line page documents the command; their doctests still run)."""
 
 # The package page shows only the package docstring: its names are documented
 # in the modules that define them.
@@ -172,6 +174,11 @@ def public_modules() -> list[str]:
     return sorted(_discover(PACKAGE, "sockkit"), key=_reference_key)
 
 
+def reference_modules() -> list[str]:
+    """The modules the API reference documents: the public ones but the command line's."""
+    return [module for module in public_modules() if module not in COMMAND_LINE_MODULES]
+
+
 def _module_path(module: str) -> Path:
     parts = module.split(".")[1:]
     base = PACKAGE.joinpath(*parts)
@@ -259,13 +266,23 @@ def options_table(level_name: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _error_order(row: Any) -> tuple[int, int, str]:
+    entry = row.entry
+    no_number = 1 << 32
+    errno = no_number if entry.errno is None else entry.errno
+    winsock = no_number if entry.winsock is None else entry.winsock
+    return errno, winsock, entry.symbol
+
+
 def errors_table() -> str:
     cli = _import_cli()
     lines = [
         "| Symbol | errno | Winsock | Class | Also catches as | Description |",
         "|---|--:|---|---|---|---|",
     ]
-    for row in cli.error_rows():
+    # By number: errno first (an alias such as EWOULDBLOCK next to EAGAIN), then the
+    # Winsock-only codes by their Winsock number.
+    for row in sorted(cli.error_rows(), key=_error_order):
         entry = row.entry
         winsock = "-" if entry.winsock is None else f"{entry.winsock} `{entry.winsock_name}`"
         errno = "-" if entry.errno is None else str(entry.errno)
@@ -370,7 +387,7 @@ def _replace_marker(match: re.Match[str]) -> str:
 
 
 def on_config(config: Any) -> Any:
-    modules = public_modules()
+    modules = reference_modules()
     entries: list[Any] = [{"Overview": "reference/index.md"}]
     entries += [{module: reference_uri(module)} for module in modules]
     for item in config["nav"] or []:
@@ -382,7 +399,7 @@ def on_config(config: Any) -> Any:
 def on_files(files: Any, config: Any) -> Any:
     from mkdocs.structure.files import File  # noqa: PLC0415 - mkdocs is there when this runs
 
-    modules = public_modules()
+    modules = reference_modules()
     generated = {reference_uri(module): _reference_page(module) for module in modules}
     generated["reference/index.md"] = _reference_index(modules)
     for uri, text in PLACEHOLDERS.items():

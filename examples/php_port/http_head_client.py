@@ -1,4 +1,4 @@
-"""The TCP client of PHP's socket manual (an HTTP ``HEAD`` request), ported with ``sockkit.compat``.
+"""The TCP client of PHP's socket manual (an HTTP HEAD request), ported with sockkit.compat.
 
 The same client as ``examples/http_head_client.py``, written the way the PHP
 script is: ``socket_create``, ``socket_connect`` to an address (PHP's

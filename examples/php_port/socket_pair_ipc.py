@@ -1,4 +1,4 @@
-"""PHP's ``socket_create_pair`` example, ported line by line with ``sockkit.compat``.
+"""PHP's socket_create_pair example, ported line by line with sockkit.compat.
 
 The same exchange as ``examples/socket_pair_ipc.py``: ``socket_create_pair``
 fills a list with two connected sockets (PHP's by-reference array), the process

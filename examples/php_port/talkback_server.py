@@ -1,4 +1,4 @@
-"""The talkback server of PHP's socket manual, ported line by line with ``sockkit.compat``.
+"""The talkback server of PHP's socket manual, ported line by line with sockkit.compat.
 
 The same server as ``examples/talkback_server.py``, written the way the PHP
 script is: ``socket_create``/``socket_bind``/``socket_listen``, a loop around
@@ -19,6 +19,7 @@ from sockkit.compat import (
     AF_INET,
     PHP_NORMAL_READ,
     SO_RCVTIMEO,
+    SO_REUSEADDR,
     SOCK_STREAM,
     SOL_SOCKET,
     SOL_TCP,
@@ -43,6 +44,9 @@ def serve(address: str, port: int, idle_timeout: int) -> int:
     if sock is False:
         print("socket_create() failed: reason: " + socket_strerror(socket_last_error()))
         return 1
+    # Not in the manual: connections this server closed linger in TIME_WAIT for a
+    # minute, and without SO_REUSEADDR a restart could not bind the port until then.
+    socket_set_option(sock, SOL_SOCKET, SO_REUSEADDR, 1)
     if socket_bind(sock, address, port) is False:
         print("socket_bind() failed: reason: " + socket_strerror(socket_last_error(sock)))
         socket_close(sock)

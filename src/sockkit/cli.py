@@ -4,7 +4,8 @@ Subcommands:
 
 * ``sockkit demo``: a talkback server and a scripted client on loopback; prints
   the conversation and exits.
-* ``sockkit serve``: the talkback server, for trying with ``nc`` or ``telnet``.
+* ``sockkit serve``: the talkback server, for trying with ``nc`` or ``telnet``;
+  it serves every client at once, and removes its Unix socket file on exit.
 * ``sockkit strerror CODE``: one errno or Winsock code (or symbol) from the error
   catalog: its symbol, exception class and description.
 * ``sockkit errors``: the whole error catalog as a table.
@@ -15,8 +16,9 @@ Subcommands:
 The table commands take ``--json`` for machine-readable output.
 
 Exit codes: 0 success, 1 a failure (a socket error, a failed lookup, a code not
-in the catalog), 2 a usage error.  Failures print one line on stderr;
-``--debug`` shows the traceback.
+in the catalog), 2 a usage error (a bad option or argument, including a value
+sockkit refuses before any system call, such as a port outside 0-65535).
+Failures print one line on stderr; ``--debug`` shows the traceback.
 
 The row builders [`option_rows`][sockkit.cli.option_rows] and
 [`error_rows`][sockkit.cli.error_rows] also feed the tables of the documentation
@@ -26,18 +28,30 @@ site, so the command line and the docs never disagree.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno as _errno
 import json
 import os
+import shlex
+import stat
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 from sockkit import talkback
 from sockkit.address import Inet6Address
 from sockkit.enums import AddressFamily, AIFlag, Level, ReadMode, SocketType
-from sockkit.errors import CATALOG, ErrorEntry, SocketError, by_errno, by_symbol, by_winsock
+from sockkit.errors import (
+    CATALOG,
+    AddressInUse,
+    ConnectionRefused,
+    ErrorEntry,
+    SocketError,
+    by_errno,
+    by_symbol,
+    by_winsock,
+)
 from sockkit.options import (
     IPOption,
     IPv6Option,
@@ -65,6 +79,9 @@ __all__ = [
 _DEMO_SCRIPT = ("hello", "sockets are fun", "quit")
 _DEMO_TIMEOUT = 10.0
 _WINSOCK_BASE = 10000
+"""WSABASEERR: Winsock's error codes start here."""
+_PROBE_TIMEOUT = 2.0
+_MAX_PORT = 65535
 
 Out = Callable[[str], None]
 
@@ -341,6 +358,25 @@ def find_error(code: str) -> tuple[ErrorEntry | None, int | None]:
     raise ValueError(f"{code!r} is neither a number nor a symbol of the error catalog")
 
 
+def _winsock_span() -> range:
+    """The codes that are Winsock's: from WSABASEERR to the catalog's highest Winsock code."""
+    codes = [entry.winsock for entry in CATALOG if entry.winsock is not None]
+    return range(_WINSOCK_BASE, max(codes, default=_WINSOCK_BASE) + 1)
+
+
+def _not_in_catalog(number: int) -> str:
+    """Why ``number`` has no catalog entry, in words."""
+    tail = "; sockkit raises it as SocketError"
+    if 0 < number < _WINSOCK_BASE:
+        return (
+            f"errno {number} is not in the error catalog (the OS says: {os.strerror(number)})"
+            + (tail)
+        )
+    if number in _winsock_span():
+        return f"Winsock code {number} is not in the error catalog" + tail
+    return f"{number} is neither an errno nor a Winsock code: no error has that number"
+
+
 def _strerror(args: argparse.Namespace, out: Out) -> int:
     try:
         entry, number = find_error(args.code)
@@ -348,12 +384,7 @@ def _strerror(args: argparse.Namespace, out: Out) -> int:
         raise _UsageError(str(exc)) from None
     if entry is None:
         assert number is not None
-        kind = "Winsock code" if number >= _WINSOCK_BASE else "errno"
-        os_says = os.strerror(number) if number < _WINSOCK_BASE else "no message"
-        raise _FailureError(
-            f"{kind} {number} is not in the error catalog (the OS says: {os_says}); "
-            "sockkit raises it as SocketError"
-        )
+        raise _FailureError(_not_in_catalog(number))
     if args.json:
         _print_json(_entry_json(entry), out)
         return 0
@@ -502,7 +533,13 @@ def _print_until_prompt(client: Socket, out: Out) -> None:
 
 def _serve(args: argparse.Namespace, out: Out) -> int:
     address: object = args.unix if args.unix else (args.host, args.port)
-    with Socket.create_server(address) as listener:
+    try:
+        listener = Socket.create_server(address)
+    except AddressInUse:
+        if args.unix:
+            raise _FailureError(_unix_path_in_use(args.unix)) from None
+        raise
+    with listener, _removed_at_exit(args.unix):
         out(f"talkback server listening on {listener.local_address} (Ctrl-C stops it)")
         try:
             talkback.serve(
@@ -512,7 +549,47 @@ def _serve(args: argparse.Namespace, out: Out) -> int:
             )
         except KeyboardInterrupt:
             out("stopped")
+        else:
+            out("stopped: a client asked for shutdown")
     return 0
+
+
+def _unix_path_in_use(path: str) -> str:
+    """Why ``path`` cannot be bound, and what to do about it."""
+    try:
+        is_socket = stat.S_ISSOCK(os.stat(path).st_mode)
+    except OSError:
+        is_socket = False
+    if not is_socket:
+        return f"{path} exists and is not a socket: choose another path"
+    try:
+        with Socket(AddressFamily.UNIX, SocketType.STREAM) as probe:
+            probe.timeout = _PROBE_TIMEOUT
+            probe.connect(path)
+    except ConnectionRefused:
+        return (
+            f"{path} is a socket file that no server listens on (left behind by a server"
+            f" that did not remove it): remove it (rm {shlex.quote(path)}) and try again"
+        )
+    except SocketError:
+        pass
+    return f"{path} is in use: a server is listening there; stop it or choose another path"
+
+
+@contextlib.contextmanager
+def _removed_at_exit(path: str | None) -> Iterator[None]:
+    """Remove the socket file ``path`` when done, if it is still the one bound here."""
+    if not path or path.startswith("\0"):  # an abstract name has no file
+        yield
+        return
+    made = os.stat(path)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            now = os.stat(path)
+            if (now.st_dev, now.st_ino) == (made.st_dev, made.st_ino):
+                os.unlink(path)
 
 
 # --------------------------------------------------------------------- parser
@@ -523,6 +600,17 @@ def _version() -> str:
     from sockkit import __version__  # noqa: PLC0415
 
     return __version__
+
+
+def _port(text: str) -> int:
+    """``--port``'s type: a number 0-65535, or argparse's usage error (exit code 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= _MAX_PORT:
+        raise argparse.ArgumentTypeError(f"port must be 0-{_MAX_PORT}, got {port}")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -547,13 +635,27 @@ def _add_servers(commands: _Commands) -> None:
     demo = commands.add_parser(
         "demo", help="run a talkback server and a client on loopback and show their talk"
     )
-    demo.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    demo.add_argument("--host", default="127.0.0.1", help="loopback address (default %(default)s)")
     demo.set_defaults(run=_demo)
 
-    serve = commands.add_parser("serve", help="run the talkback server until Ctrl-C or 'shutdown'")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=10000, help="port to listen on (default 10000)")
-    serve.add_argument("--unix", metavar="PATH", help="listen on a Unix socket at PATH instead")
+    serve = commands.add_parser(
+        "serve",
+        help="run the talkback server until Ctrl-C or 'shutdown'",
+        description="Run the talkback server: every client is greeted and each line it sends"
+        " is answered; 'quit' ends a connection, 'shutdown' (or Ctrl-C) stops the server."
+        " Clients are served at once, in one thread, with sockkit's Selector.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=10000, help="port to listen on (default %(default)s)"
+    )
+    serve.add_argument(
+        "--unix",
+        metavar="PATH",
+        help="listen on a Unix socket at PATH instead (the file is removed on exit)",
+    )
     serve.set_defaults(run=_serve)
 
 
@@ -642,10 +744,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return 1
-    except _UsageError as exc:
+    except (_UsageError, ValueError, TypeError) as exc:
+        # sockkit checks arguments before any system call: a ValueError or TypeError
+        # is a value given on the command line that the library refused.
+        if args.debug:
+            raise
         print(f"sockkit {args.command}: {exc}", file=sys.stderr)
         return 2
-    except (_FailureError, OSError, ValueError, TypeError) as exc:
+    except (_FailureError, OSError) as exc:
         if args.debug:
             raise
         print(f"sockkit {args.command}: {exc}", file=sys.stderr)

@@ -24,6 +24,7 @@ from sockkit._platform import has_constant as _has
 __all__ = [
     "AIFlag",
     "AddressFamily",
+    "ControlType",
     "Event",
     "Family",
     "Level",
@@ -124,7 +125,33 @@ class Level(enum.IntEnum):
     UDP = _s.IPPROTO_UDP
 
 
-class MsgFlag(enum.IntFlag):
+class _FlagRepr:
+    """The ``repr`` of Python 3.11+ flags on every Python: ``<Event.READ|WRITE: 3>``.
+
+    Python 3.10 writes combined members highest bit first (``<Event.WRITE|READ: 3>``)
+    and none as ``<Event.0: 0>``; doctests and logs read the same on every Python.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        value = int(self)  # type: ignore[call-overload]
+        cls = type(self)
+        names = []
+        rest = value
+        for member in cls:  # type: ignore[attr-defined]
+            bits = int(member)
+            if bits and value & bits == bits:
+                names.append(member.name)
+                rest &= ~bits
+        if rest > 0:  # bits no member names, in decimal as Python 3.11+ writes them
+            names.append(str(rest))
+        if not names:
+            return f"<{cls.__name__}: {value}>"
+        return f"<{cls.__name__}.{'|'.join(names)}: {value}>"
+
+
+class MsgFlag(_FlagRepr, enum.IntFlag):
     """Flags for ``send``/``recv`` and the flags a received message reports (``MSG_*``).
 
     Example:
@@ -189,7 +216,7 @@ class ReadMode(enum.IntEnum):
     BINARY = 2
 
 
-class AIFlag(enum.IntFlag):
+class AIFlag(_FlagRepr, enum.IntFlag):
     """Flags for ``getaddrinfo`` (``AI_*``).
 
     Example:
@@ -214,7 +241,7 @@ class AIFlag(enum.IntFlag):
         NUMERICSERV = _c("AI_NUMERICSERV")
 
 
-class Event(enum.IntFlag):
+class Event(_FlagRepr, enum.IntFlag):
     """What a [`Selector`][sockkit.selector.Selector] waits for on a socket.
 
     Example:
@@ -225,3 +252,61 @@ class Event(enum.IntFlag):
     READ = 1
     WRITE = 2
     EXCEPTIONAL = 4
+
+
+def _control(level: int, name: str) -> tuple[int, int]:
+    # Only called behind a _has() guard, as _c is.
+    return (int(level), _c(name))
+
+
+class ControlType(enum.Enum):
+    """Control (ancillary) message types: the ``(cmsg_level, cmsg_type)`` pairs of the OS.
+
+    Each member's value is the pair, so that a type number shared by two levels
+    (they are numbered per level, as options are) never makes two members one.
+    [`cmsg_space`][sockkit.message.cmsg_space] takes a member to size a receive
+    buffer; `level` and `type` give the numbers for anything lower.  A member the
+    running OS lacks is absent.
+
+    Example:
+        >>> ControlType.RIGHTS.level == socket.SOL_SOCKET
+        True
+        >>> ControlType.RIGHTS.type == socket.SCM_RIGHTS
+        True
+        >>> ControlType((socket.SOL_SOCKET, socket.SCM_RIGHTS)).name
+        'RIGHTS'
+    """
+
+    if _has("SCM_RIGHTS"):
+        RIGHTS = _control(_s.SOL_SOCKET, "SCM_RIGHTS")
+        """``SCM_RIGHTS``: descriptors passed over a Unix socket."""
+    if _has("SCM_CREDENTIALS"):
+        CREDENTIALS = _control(_s.SOL_SOCKET, "SCM_CREDENTIALS")
+        """``SCM_CREDENTIALS``: the sender's pid, uid and gid (Linux)."""
+    if _has("IP_PKTINFO"):
+        IP_PKTINFO = _control(_s.IPPROTO_IP, "IP_PKTINFO")
+        """``IP_PKTINFO``: an IPv4 datagram's destination address and interface."""
+    if _has("IPV6_PKTINFO"):
+        IPV6_PKTINFO = _control(_s.IPPROTO_IPV6, "IPV6_PKTINFO")
+        """``IPV6_PKTINFO``: an IPv6 datagram's destination address and interface."""
+    if _has("IPV6_HOPLIMIT"):
+        IPV6_HOPLIMIT = _control(_s.IPPROTO_IPV6, "IPV6_HOPLIMIT")
+        """``IPV6_HOPLIMIT``: an IPv6 datagram's hop limit."""
+    if _has("IPV6_TCLASS"):
+        IPV6_TCLASS = _control(_s.IPPROTO_IPV6, "IPV6_TCLASS")
+        """``IPV6_TCLASS``: an IPv6 datagram's traffic class."""
+    if _has("UDP_SEGMENT"):
+        UDP_SEGMENT = _control(_s.IPPROTO_UDP, "UDP_SEGMENT")
+        """``UDP_SEGMENT``: the segment size of UDP segmentation offload."""
+
+    @property
+    def level(self) -> Level:
+        """The ``cmsg_level``, e.g. ``Level.SOCKET``."""
+        level: int = self.value[0]
+        return Level(level)
+
+    @property
+    def type(self) -> int:
+        """The ``cmsg_type`` number on this OS, e.g. ``socket.SCM_RIGHTS``."""
+        number: int = self.value[1]
+        return number

@@ -39,12 +39,14 @@ from __future__ import annotations
 
 import array
 import contextlib
+import contextvars
 import os
 import socket as _s
 import struct
+import sys
 import warnings
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, cast
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, cast, overload
 
 import attrs
 from typing_extensions import Buffer, Self
@@ -53,7 +55,7 @@ from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX, check_int
 from sockkit._layouts import IN6_PKTINFO, INT, U16, UCRED, pack_credentials
 from sockkit._platform import constant as _constant
 from sockkit.address import Address, from_sockaddr
-from sockkit.enums import MsgFlag
+from sockkit.enums import ControlType, MsgFlag
 from sockkit.errors import SocketClosedError
 from sockkit.options import Credentials, PacketInfo, interface_index
 
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ControlMessage",
+    "ControlTruncatedWarning",
     "HopLimit",
     "Message",
     "RawControl",
@@ -122,6 +125,76 @@ def _install_socket_factory(factory: Callable[[int], Socket]) -> None:
     """Called once by ``sockkit.socket``: how `Rights.sockets` wraps a descriptor."""
     global _socket_from_fd
     _socket_from_fd = factory
+
+
+# --------------------------------------------------------------------- truncation
+
+
+class ControlTruncatedWarning(UserWarning):
+    """A received message's control data was cut short (``MSG_CTRUNC``): data was lost.
+
+    The ``ancbufsize`` given to `Socket.recvmsg` / `Socket.recvmsg_into` had no
+    room for every control message that came with the message.  Whatever did not
+    fit is gone for good; received descriptors that arrived are closed (an
+    incomplete set is never handed over) and their `Rights` is left out.  Size the
+    buffer with `cmsg_space` (``Rights.space(n)`` for ``n`` descriptors).
+
+    A ``UserWarning``, not a ``ResourceWarning``: nothing leaked (sockkit closed
+    every descriptor), so this is not about a resource left open but about data
+    the program expected and lost through a too-small buffer, a bug in the calling
+    code.  ``ResourceWarning`` is also hidden unless asked for, where this one is
+    shown by default, once per calling line.  To have it raised instead, turn it
+    into an error: ``warnings.simplefilter("error", ControlTruncatedWarning)`` or
+    ``python -W error::sockkit.message.ControlTruncatedWarning``.
+
+    ``sockkit.compat`` does not emit it: PHP reports truncation through the flags
+    alone.
+
+    Example:
+        >>> import warnings
+        >>> with Socket.pair() as (left, right), Socket.pair() as (a, b):
+        ...     left.sendmsg(Message([b"x"], [Rights([a, b, a])]))
+        ...     with warnings.catch_warnings(record=True) as caught:
+        ...         warnings.simplefilter("always")
+        ...         message = right.recvmsg(1, Rights.space(1))
+        ...     message.control, caught[0].category.__name__
+        1
+        ([], 'ControlTruncatedWarning')
+    """
+
+
+_truncation_warnings: Final = contextvars.ContextVar("sockkit_control_truncation", default=True)
+"""Off while ``sockkit.compat`` receives: PHP does not warn there.  Per thread and task."""
+
+# Attribute the warning to the first caller outside the package (3.12+ knows how);
+# before 3.12, to the caller of Socket.recvmsg:
+# _warn_truncated <- _received <- Socket._receive_message <- Socket.recvmsg <- caller.
+_PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_WARN_WHERE: Final[dict[str, Any]] = (
+    {"skip_file_prefixes": (_PACKAGE_DIR,)} if sys.version_info >= (3, 12) else {"stacklevel": 5}
+)
+
+
+@contextlib.contextmanager
+def _control_truncation_quiet() -> Iterator[None]:
+    """For ``sockkit.compat``: receive without `ControlTruncatedWarning` in this context."""
+    token = _truncation_warnings.set(False)
+    try:
+        yield
+    finally:
+        _truncation_warnings.reset(token)
+
+
+def _warn_truncated(closed: int) -> None:
+    if not _truncation_warnings.get():
+        return
+    lost = f"; {closed} received descriptor(s) were closed" if closed else ""
+    warnings.warn(
+        "control data truncated (MSG_CTRUNC): ancbufsize had no room for every control"
+        f" message{lost}; size it with cmsg_space() (Rights.space(n) for n descriptors)",
+        ControlTruncatedWarning,
+        **_WARN_WHERE,
+    )
 
 
 # --------------------------------------------------------------------- validation
@@ -239,7 +312,7 @@ class Rights:
     Example:
         >>> with Socket.pair() as (left, right), Socket.pair() as (mine, theirs):
         ...     left.sendmsg(Message([b"x"], [Rights([theirs])]))
-        ...     message = right.recvmsg(1, cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 1))
+        ...     message = right.recvmsg(1, Rights.space(1))
         ...     [passed] = message.control[0].sockets()
         ...     with passed:
         ...         mine.send(b"hi"), passed.recv(2)
@@ -294,6 +367,20 @@ class Rights:
         if _SCM_RIGHTS is None:
             raise _unsupported("SCM_RIGHTS")
         return (_SOL_SOCKET, _SCM_RIGHTS, array.array("i", self.fds).tobytes())
+
+    @staticmethod
+    def space(n: int) -> int:
+        """The ``ancbufsize`` that receives ``n`` descriptors: ``cmsg_space(Rights, n)``.
+
+        Raises:
+            TypeError: ``n`` is not an int.
+            ValueError: ``n`` is negative or too large, or the OS has no ``SCM_RIGHTS``.
+
+        Example:
+            >>> Rights.space(1) == socket.CMSG_SPACE(4)
+            True
+        """
+        return cmsg_space(Rights, n)
 
     def _take(self) -> tuple[int, ...]:
         cell = self._cell
@@ -718,32 +805,42 @@ class _Kind:
         return f"{self.size} bytes"
 
 
-# The control-message table: (level name, type name, fixed size, size per item, decoder).
-# A row whose constant the running OS lacks is left out.
+# The control-message table: (ControlType member, C name, fixed size, size per item,
+# decoder, the class it decodes to).  A row whose member the running OS lacks is left out.
 _TABLE: Final = (
-    ("SOL_SOCKET", "SCM_RIGHTS", 0, _FD_SIZE, _decode_rights),
-    ("SOL_SOCKET", "SCM_CREDENTIALS", UCRED.size, 0, _decode_credentials),
-    ("IPPROTO_IPV6", "IPV6_PKTINFO", IN6_PKTINFO.size, 0, _decode_packet_info6),
-    ("IPPROTO_IP", "IP_PKTINFO", _IN_PKTINFO.size, 0, _decode_packet_info4),
-    ("IPPROTO_IPV6", "IPV6_HOPLIMIT", INT.size, 0, _decode_hop_limit),
-    ("IPPROTO_IPV6", "IPV6_TCLASS", INT.size, 0, _decode_traffic_class),
-    ("IPPROTO_UDP", "UDP_SEGMENT", U16.size, 0, _decode_udp_segment),
+    ("RIGHTS", "SCM_RIGHTS", 0, _FD_SIZE, _decode_rights, Rights),
+    ("CREDENTIALS", "SCM_CREDENTIALS", UCRED.size, 0, _decode_credentials, Credentials),
+    ("IPV6_PKTINFO", "IPV6_PKTINFO", IN6_PKTINFO.size, 0, _decode_packet_info6, PacketInfo),
+    ("IP_PKTINFO", "IP_PKTINFO", _IN_PKTINFO.size, 0, _decode_packet_info4, PacketInfo),
+    ("IPV6_HOPLIMIT", "IPV6_HOPLIMIT", INT.size, 0, _decode_hop_limit, HopLimit),
+    ("IPV6_TCLASS", "IPV6_TCLASS", INT.size, 0, _decode_traffic_class, TrafficClass),
+    ("UDP_SEGMENT", "UDP_SEGMENT", U16.size, 0, _decode_udp_segment, UDPSegment),
 )
 
 
 def _build_kinds() -> dict[tuple[int, int], _Kind]:
     kinds: dict[tuple[int, int], _Kind] = {}
-    for level_name, type_name, size, item, decode in _TABLE:
-        level, kind = _os_int(level_name), _os_int(type_name)
-        if level is None or kind is None:
+    for member_name, c_name, size, item, decode, _cls in _TABLE:
+        member = ControlType.__members__.get(member_name)
+        if member is None:
             continue
-        if (level, kind) in kinds:  # pragma: no cover - would be a table error for this OS
-            raise RuntimeError(f"{type_name} collides with {kinds[level, kind].name}")
-        kinds[level, kind] = _Kind(type_name, level, kind, size, item, decode)
+        level, kind = member.value
+        kinds[level, kind] = _Kind(c_name, level, kind, size, item, decode)
     return kinds
 
 
+def _build_class_types() -> dict[type, ControlType]:
+    """The one `ControlType` of each control class; a class with two (PacketInfo) has none."""
+    found: dict[type, list[ControlType]] = {}
+    for member_name, _c_name, _size, _item, _decode, cls in _TABLE:
+        member = ControlType.__members__.get(member_name)
+        if member is not None:
+            found.setdefault(cls, []).append(member)
+    return {cls: members[0] for cls, members in found.items() if len(members) == 1}
+
+
 _KINDS: Final = _build_kinds()
+_CLASS_TYPES: Final = _build_class_types()
 
 
 def decode_control(level: int, type: int, data: Buffer) -> ControlMessage:
@@ -782,43 +879,92 @@ def decode_control(level: int, type: int, data: Buffer) -> ControlMessage:
     return RawControl(level, type, data)
 
 
-def cmsg_space(level: int, type: int, n: int = 0) -> int:
+@overload
+def cmsg_space(kind: ControlType | type[ControlMessage], n: int = 0, /) -> int: ...
+
+
+@overload
+def cmsg_space(level: int, type: int, n: int = 0, /) -> int: ...
+
+
+def cmsg_space(kind: object, *args: int) -> int:
     """The receive-buffer size (``ancbufsize``) for one control message of a kind.
 
     PHP's ``socket_cmsg_space``: ``CMSG_SPACE`` of the payload, where the payload
     of ``SCM_RIGHTS`` is ``n`` descriptors and ``n`` is ignored for fixed-size
     kinds.  Add the results up for several control messages.
 
+    The kind is named three ways: a [`ControlType`][sockkit.enums.ControlType]
+    member, a control class with one type (`Rights`, `Credentials`, `HopLimit`,
+    `TrafficClass`, `UDPSegment`; `PacketInfo` travels as ``IP_PKTINFO`` or
+    ``IPV6_PKTINFO``, so it needs the member), or the ``level, type`` numbers.
+
     Args:
-        level: the control message's level, e.g. ``socket.SOL_SOCKET``.
-        type: its type, e.g. ``socket.SCM_RIGHTS``.
-        n: the number of items (descriptors for ``SCM_RIGHTS``).
+        kind: the `ControlType` member or control class; or the level, e.g.
+            ``Level.SOCKET``, followed by the type number as the next argument.
+        *args: ``n``, the number of items (descriptors for ``SCM_RIGHTS``),
+            preceded by the type number when ``kind`` is a level.
 
     Raises:
-        TypeError: an argument is not an int.
-        ValueError: sockkit does not know the (level, type) pair, or ``n`` is
-            negative or too large.
+        TypeError: an argument has the wrong type, or there are too many.
+        ValueError: sockkit does not know the (level, type) pair, the class has
+            no single type, or ``n`` is negative or too large.
 
     Example:
-        >>> cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 3)  # on Linux x86-64
+        >>> cmsg_space(Rights, 3)  # on Linux x86-64
         32
-        >>> cmsg_space(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO)
+        >>> cmsg_space(ControlType.IPV6_PKTINFO)
         40
+        >>> cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 3)
+        32
     """
-    level = check_int(level, "level", INT_MIN, INT_MAX)
-    type = check_int(type, "type", INT_MIN, INT_MAX)
+    if isinstance(kind, (ControlType, type)):
+        if len(args) > 1:
+            raise TypeError(f"cmsg_space({_kind_name(kind)}, n) takes one count, got {args}")
+        level, number = _control_pair(kind)
+        n = args[0] if args else 0
+    else:
+        if not 1 <= len(args) <= 2:
+            raise TypeError("cmsg_space(level, type, n=0) needs a type after the level")
+        level = check_int(kind, "level", INT_MIN, INT_MAX)
+        number = check_int(args[0], "type", INT_MIN, INT_MAX)
+        n = args[1] if len(args) == 2 else 0
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n must be an int, got {n.__class__.__name__}")
-    kind = _KINDS.get((level, type))
-    if kind is None:
-        raise ValueError(f"pair level {level} and/or type {type} is not supported")
+    found = _KINDS.get((level, number))
+    if found is None:
+        raise ValueError(f"pair level {level} and/or type {number} is not supported")
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
     try:
-        space: int = _s.CMSG_SPACE(kind.size + n * kind.item)
+        space: int = _s.CMSG_SPACE(found.size + n * found.item)
     except OverflowError:
         raise ValueError(f"n is too large: {n}") from None
     return space
+
+
+def _kind_name(kind: ControlType | type) -> str:
+    return str(kind) if isinstance(kind, ControlType) else kind.__name__
+
+
+def _control_pair(kind: ControlType | type) -> tuple[int, int]:
+    """The (level, type) numbers of a `ControlType` member or a control class."""
+    if isinstance(kind, ControlType):
+        pair: tuple[int, int] = kind.value
+        return pair
+    for base in kind.__mro__:
+        member = _CLASS_TYPES.get(base)
+        if member is not None:
+            pair = member.value
+            return pair
+    if issubclass(kind, PacketInfo):
+        raise ValueError(
+            "PacketInfo travels as IP_PKTINFO or IPV6_PKTINFO: pass"
+            " ControlType.IP_PKTINFO or ControlType.IPV6_PKTINFO"
+        )
+    if issubclass(kind, _CONTROL_TYPES):
+        raise ValueError(f"{kind.__name__} has no control-message type on this OS")
+    raise TypeError(f"kind must be a ControlType or a control message class, got {kind!r}")
 
 
 # --------------------------------------------------------------------- Message
@@ -1059,6 +1205,8 @@ def _received(
     interrupted after this returns: every closer pops, so none is closed twice.
     """
     if not ancdata:
+        if flags & _CTRUNC:
+            _warn_truncated(0)
         address = None if raw_address is None else from_sockaddr(family, raw_address)
         return _new_message(buffers, [], address, flags, nbytes)
     if cells is None:
@@ -1070,7 +1218,10 @@ def _received(
         if not intact:
             # The caller cannot get them all intact, so it gets none: close every one
             # and leave the SCM_RIGHTS entries out (flags still report MSG_CTRUNC).
+            count = sum(len(cell) for cell in cells)
             _close_cells(cells)
+            if flags & _CTRUNC:  # (a malformed payload with room to spare is the kernel's)
+                _warn_truncated(count)
         elif not _CLOEXEC:
             for cell in cells:
                 for fd in cell:

@@ -45,7 +45,7 @@ def _php_problem() -> str | None:
         check=False,
     )
     if result.stdout.strip() != "yes":
-        return f"php-cli has no sockets extension: {php} -m does not list it"
+        return "php-cli has no sockets extension: php -m does not list it"
     return None
 
 

@@ -53,6 +53,7 @@ from sockkit.message import (
     RawControl,
     Rights,
     TrafficClass,
+    _control_truncation_quiet,
     cmsg_space,
     encode_control,
 )
@@ -764,7 +765,9 @@ def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Litera
         return False
     saved = sock._last_error
     try:
-        received = sock.recvmsg(size, min(controllen, _MAX_CONTROL), number)
+        # PHP reports truncated control data through the flags alone: no warning.
+        with _control_truncation_quiet():
+            received = sock.recvmsg(size, min(controllen, _MAX_CONTROL), number)
     except SocketClosedError:
         raise closed_error(function) from None
     except SocketError as exc:
@@ -1008,7 +1011,8 @@ def socket_readv(socket: Socket, iovec: IOVec) -> bool:
     function = "socket_readv"
     sock, handle, vectors = _check_pair(function, socket, iovec)
     try:
-        received = sock.recvmsg_into(vectors)
+        with _control_truncation_quiet():  # as in socket_recvmsg
+            received = sock.recvmsg_into(vectors)
     except SocketClosedError:
         raise closed_error(function) from None
     except SocketError as exc:
