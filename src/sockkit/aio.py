@@ -1,0 +1,1154 @@
+"""[`AsyncSocket`][sockkit.aio.AsyncSocket]: the same sockets, awaited on asyncio (and uvloop).
+
+An `AsyncSocket` wraps one non-blocking [`Socket`][sockkit.socket.Socket].  Every
+awaitable call first tries the operation; only when the socket answers
+`WouldBlock` does the task wait for readiness with the running loop's
+``add_reader``/``add_writer``, then it tries again.  Errors are the typed
+exceptions of the synchronous layer.
+
+Closing the socket (the `AsyncSocket` or its wrapped `Socket`, from any task or
+any thread) wakes every task waiting on it with `SocketClosedError`.  While a task
+waits, it holds the descriptor with ``Socket.retain()``, so the number it
+registered with the loop names this socket until the wait has been unregistered.
+
+One task may receive and another send at the same time; a second receiver (or a
+second sender) raises [`BusyError`][sockkit.errors.BusyError] at once.
+
+Cancellation (``task.cancel()``, ``asyncio.timeout``, ``asyncio.wait_for``) leaves
+the socket usable: nothing is half-done when a wait is cancelled, except a
+``ReadMode.NORMAL`` read that had part of a line, whose bytes are kept and
+returned first by the next receive.
+
+Example:
+    >>> import asyncio
+    >>> async def main():
+    ...     left, right = AsyncSocket.pair()
+    ...     async with left, right:
+    ...         await left.write_all(b"PING\\r\\n")
+    ...         return await right.read(100, ReadMode.NORMAL)
+    >>> asyncio.run(main())
+    b'PING\\r'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno as _errno
+import functools
+import io
+import os
+import signal
+import socket as _s
+import stat
+import weakref
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar
+
+from typing_extensions import Buffer
+
+from sockkit import _happy_eyeballs as _he
+from sockkit import _resolve
+from sockkit.address import Address
+from sockkit.enums import AddressFamily, ReadMode, Shutdown, SocketType
+from sockkit.errors import (
+    BusyError,
+    InProgress,
+    Interrupted,
+    SocketClosedError,
+    SocketError,
+    WouldBlock,
+    from_errno,
+    from_oserror,
+    lookup_failed,
+)
+from sockkit.message import Message
+from sockkit.options import Option
+from sockkit.socket import Socket
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["AsyncSocket", "BusyError"]
+
+_NORMAL: Final = ReadMode.NORMAL
+_LINE_ENDS: Final = (b"\n", b"\r")
+_AF_UNIX: Final = getattr(_s, "AF_UNIX", -1)
+_IP_FAMILIES: Final = (int(_s.AF_INET), int(_s.AF_INET6))
+_SOCK_STREAM: Final = int(_s.SOCK_STREAM)
+_SOMAXCONN: Final = _s.SOMAXCONN
+# Bytes per os.sendfile() call and per read of the send() fallback.
+_SENDFILE_CHUNK: Final = 1 << 30
+_FALLBACK_CHUNK: Final = 1 << 16
+# A Unix connect() refused with EAGAIN (the listener's backlog is full) gives no
+# readiness event to wait for: it is retried after these pauses (seconds).
+_UNIX_RETRY_FIRST: Final = 0.001
+_UNIX_RETRY_MAX: Final = 0.05
+_SIGPIPE: Final = getattr(signal, "SIGPIPE", None)
+_NO_READERS: Final = (
+    "AsyncSocket needs an event loop with add_reader()/add_writer(); {name} has none"
+    " (Windows' ProactorEventLoop). Run on a selector loop: asyncio.run(main(),"
+    " loop_factory=asyncio.SelectorEventLoop) on Python 3.12+, or"
+    " asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy()) before"
+    " asyncio.run()"
+)
+
+_A = TypeVar("_A", bound="AsyncSocket")
+_T = TypeVar("_T")
+
+
+def _check_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Refuse a loop whose ``add_reader`` is the abstract one (it raises NotImplementedError)."""
+    if getattr(type(loop), "add_reader", None) is asyncio.AbstractEventLoop.add_reader:
+        raise RuntimeError(_NO_READERS.format(name=type(loop).__name__))
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _ready(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _busy(operation: str, what: str) -> BusyError:
+    return BusyError(f"{operation}(): another task is already {what} on this socket")
+
+
+def _byte_view(data: Buffer, name: str = "data") -> memoryview:
+    try:
+        view = memoryview(data)
+    except TypeError:
+        raise TypeError(f"{name} must be bytes-like, got {data.__class__.__name__}") from None
+    return view if view.format == "B" and view.ndim == 1 else view.cast("B")
+
+
+def _needs_lookup(address: object) -> bool:
+    """Whether ``address`` is a ``(host, port, ...)`` tuple whose host is a name."""
+    if not isinstance(address, tuple) or not address or not isinstance(address[0], str):
+        return False
+    host = address[0]
+    return host not in ("", "<broadcast>") and _he._literal_family(host) is None
+
+
+async def _in_thread(loop: asyncio.AbstractEventLoop, make: Callable[[], Socket]) -> Socket:
+    """Run ``make`` (which may block on name lookup) in the default executor.
+
+    If the awaiting task is cancelled, the socket ``make`` returns later is closed.
+    """
+    future = loop.run_in_executor(None, make)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        future.add_done_callback(_close_result)
+        raise
+
+
+def _close_result(future: asyncio.Future[Socket]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().close()
+
+
+class AsyncSocket:
+    """A socket whose blocking calls are awaited on the running asyncio event loop.
+
+    Args:
+        family: the address family (default ``AddressFamily.INET``).
+        type: the socket type (default ``SocketType.STREAM``).
+        protocol: the protocol number (default 0).
+
+    Raises:
+        RuntimeError: the running event loop has no ``add_reader`` (Windows'
+            proactor loop); the message names the fix.
+        SocketError: ``socket(2)`` failed, typed by its errno.
+
+    The socket is bound to the first event loop it waits on (the running one when
+    it is created inside a coroutine) and used from that loop's thread; only
+    `close` may also be called from other threads.
+
+    Example:
+        >>> async def main():
+        ...     async with AsyncSocket(AddressFamily.INET, SocketType.DGRAM) as sock:
+        ...         sock.bind(("127.0.0.1", 0))
+        ...         return sock.local_address.host
+        >>> asyncio.run(main())
+        '127.0.0.1'
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_held",
+        "_loop",
+        "_on_close",
+        "_receiving",
+        "_sending",
+        "_sock",
+        "_waiters",
+    )
+
+    _sock: Socket
+    _loop: asyncio.AbstractEventLoop | None
+    # Tasks waiting for readiness: their futures and the operation each waits for.
+    _waiters: dict[asyncio.Future[None], str]
+    _receiving: bool
+    _sending: bool
+    # Bytes of a partial line taken off the socket by a NORMAL read that was then
+    # cancelled or failed: the next receive returns them first.
+    _held: bytes
+    _on_close: Callable[[Socket], None]
+
+    def __init__(
+        self,
+        family: int = AddressFamily.INET,
+        type: int = SocketType.STREAM,
+        protocol: int = 0,
+    ) -> None:
+        loop = _running_loop()
+        if loop is not None:
+            _check_loop(loop)
+        sock = Socket(family, type, protocol)
+        try:
+            self._adopt(sock, loop)
+        except BaseException:
+            sock.close()
+            raise
+
+    def _adopt(self, sock: Socket, loop: asyncio.AbstractEventLoop | None) -> None:
+        self._sock = sock
+        self._loop = loop
+        self._waiters = {}
+        self._receiving = False
+        self._sending = False
+        self._held = b""
+        sock.blocking = False
+        this = weakref.ref(self)
+
+        # A weak reference: the Socket must not keep its AsyncSocket alive.
+        def on_close(closed: Socket) -> None:
+            owner = this()
+            if owner is not None:
+                owner._closed_now()
+
+        self._on_close = on_close
+        sock.add_close_callback(on_close)
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_socket(cls, sock: Socket) -> Self:
+        """Wrap a `Socket`, which is set non-blocking and owned by the result from now on.
+
+        Raises:
+            TypeError: ``sock`` is not a `Socket`.
+            SocketClosedError: ``sock`` is closed.
+            RuntimeError: the running loop has no ``add_reader``.
+        """
+        if not isinstance(sock, Socket):
+            raise TypeError(f"sock must be a sockkit Socket, got {sock.__class__.__name__}")
+        if sock.closed:
+            raise SocketClosedError("from_socket")
+        loop = _running_loop()
+        if loop is not None:
+            _check_loop(loop)
+        self = cls.__new__(cls)
+        self._adopt(sock, loop)
+        return self
+
+    @classmethod
+    def pair(
+        cls,
+        family: int = _AF_UNIX,
+        type: int = SocketType.STREAM,
+        protocol: int = 0,
+    ) -> tuple[Self, Self]:
+        """Create a pair of connected sockets (``socketpair(2)``).
+
+        Raises:
+            SocketError: typed by errno, e.g. ``OperationNotSupported`` for TCP.
+            RuntimeError: the running loop has no ``add_reader``.
+
+        Example:
+            >>> async def main():
+            ...     left, right = AsyncSocket.pair()
+            ...     async with left, right:
+            ...         await left.send(b"x")
+            ...         return await right.recv(1)
+            >>> asyncio.run(main())
+            b'x'
+        """
+        loop = _running_loop()
+        if loop is not None:
+            _check_loop(loop)
+        left, right = Socket.pair(family, type, protocol)
+        try:
+            return cls.from_socket(left), cls.from_socket(right)
+        except BaseException:
+            left.close()
+            right.close()
+            raise
+
+    @classmethod
+    async def create_connection(
+        cls,
+        address: tuple[str, int] | Address,
+        *,
+        timeout: float | None = None,
+        source_address: tuple[str, int] | Address | None = None,
+        happy_eyeballs_delay: float = 0.25,
+    ) -> Self:
+        """Connect to ``(host, port)``, racing its addresses on the loop per RFC 8305.
+
+        The next attempt starts when the previous one fails or after
+        ``happy_eyeballs_delay`` seconds; the first connection wins and every other
+        socket is closed (on cancellation too).  A host name is looked up in the
+        loop's default executor.
+
+        Args:
+            address: ``(host, port)``, ``(host, port, flowinfo, scope_id)``, an
+                ``InetAddress`` or an ``Inet6Address``.
+            timeout: seconds for the whole operation (``None``: no limit).
+            source_address: bind each attempt's socket here first.
+            happy_eyeballs_delay: seconds before the next attempt starts.
+
+        Raises:
+            TypeError, ValueError: a bad argument (before any system call).
+            LookupFailed: the host could not be resolved.
+            SocketError: every attempt failed (``TimedOut`` when the time ran out):
+                the last attempt's error, with ``.attempts`` listing every
+                attempt's error in the order they started.
+        """
+        return await _create_connection(
+            cls,
+            address,
+            timeout=timeout,
+            source_address=source_address,
+            delay=happy_eyeballs_delay,
+        )
+
+    @classmethod
+    async def create_server(
+        cls,
+        address: object,
+        *,
+        backlog: int = 128,
+        family: int | None = None,
+        reuse_port: bool = False,
+        dualstack: bool = False,
+    ) -> Self:
+        """Create a listening socket, as `Socket.create_server` does.
+
+        ``address`` is ``(host, port)``, a typed address or a Unix path (``str``,
+        ``bytes``, ``os.PathLike``, ``UnixAddress``).  A host name is looked up in
+        the loop's default executor.
+
+        Raises:
+            TypeError, ValueError: a bad argument.
+            AddressInUse: another socket has the address.
+            LookupFailed: a host name could not be resolved.
+            RuntimeError: the running loop has no ``add_reader``.
+        """
+        loop = asyncio.get_running_loop()
+        _check_loop(loop)
+        make = functools.partial(
+            Socket.create_server,
+            address,
+            backlog=backlog,
+            family=family,
+            reuse_port=reuse_port,
+            dualstack=dualstack,
+        )
+        sock = await _in_thread(loop, make) if _needs_lookup(address) else make()
+        try:
+            return cls.from_socket(sock)
+        except BaseException:
+            sock.close()
+            raise
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close the socket; every task waiting on it raises `SocketClosedError`.
+
+        Idempotent, and safe to call from any thread.
+        """
+        self._sock.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the socket is closed (also when closed through `socket`)."""
+        return self._sock.closed
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _closed_now(self) -> None:
+        """The wrapped socket has been closed (in any thread): wake every waiter."""
+        loop = self._loop
+        if loop is None:
+            return  # never waited: nobody can be waiting
+        if _running_loop() is loop:
+            self._fail_waiters()
+            return
+        # Another thread: the waiters belong to the loop's thread, which wakes them.
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+            loop.call_soon_threadsafe(self._fail_waiters)
+
+    def _fail_waiters(self) -> None:
+        for future, operation in list(self._waiters.items()):
+            if not future.done():
+                future.set_exception(SocketClosedError(operation))
+
+    def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._loop is None:
+            _check_loop(loop)
+            self._loop = loop
+        elif loop is not self._loop:
+            raise RuntimeError("this AsyncSocket is used by another event loop")
+
+    async def _wait(self, writable: bool, operation: str) -> None:
+        """Wait until the socket is readable (writable), holding its descriptor meanwhile."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._bind_loop(loop)
+        sock = self._sock
+        fd = sock.retain()  # raises SocketClosedError once closed
+        try:
+            future: asyncio.Future[None] = loop.create_future()
+            if writable:
+                loop.add_writer(fd, _ready, future)
+            else:
+                loop.add_reader(fd, _ready, future)
+            waiters = self._waiters
+            waiters[future] = operation
+            try:
+                await future
+            finally:
+                del waiters[future]
+                if writable:
+                    loop.remove_writer(fd)
+                else:
+                    loop.remove_reader(fd)
+        finally:
+            sock.release()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def socket(self) -> Socket:
+        """The wrapped (non-blocking) `Socket`, for options, addresses and state."""
+        return self._sock
+
+    def fileno(self) -> int:
+        """Return the descriptor, or -1 once closed."""
+        return self._sock.fileno()
+
+    @property
+    def family(self) -> AddressFamily | int:
+        """The address family."""
+        return self._sock.family
+
+    @property
+    def type(self) -> SocketType | int:
+        """The socket type."""
+        return self._sock.type
+
+    @property
+    def local_address(self) -> Address | None:
+        """The address the socket is bound to (``None`` where it has none)."""
+        return self._sock.local_address
+
+    @property
+    def peer_address(self) -> Address | None:
+        """The connected peer's address (``None`` where it has none)."""
+        return self._sock.peer_address
+
+    def __repr__(self) -> str:
+        return f"<AsyncSocket {self._sock!r}>"
+
+    # ------------------------------------------------------------------ plain calls
+
+    def bind(self, address: object) -> None:
+        """Bind the socket (`Socket.bind`)."""
+        self._sock.bind(address)
+
+    def listen(self, backlog: int = _SOMAXCONN) -> None:
+        """Accept connections (`Socket.listen`)."""
+        self._sock.listen(backlog)
+
+    def shutdown(self, how: int = Shutdown.BOTH) -> None:
+        """Shut down reading, writing or both (`Socket.shutdown`)."""
+        self._sock.shutdown(how)
+
+    def get_option(self, option: Option) -> Any:
+        """Read a socket option (`Socket.get_option`)."""
+        return self._sock.get_option(option)
+
+    def set_option(self, option: Option, value: Any) -> None:
+        """Set a socket option (`Socket.set_option`)."""
+        self._sock.set_option(option, value)
+
+    # ------------------------------------------------------------------ connection
+
+    async def accept(self) -> tuple[AsyncSocket, Address | None]:
+        """Accept a connection: a new `AsyncSocket` and the peer's address.
+
+        Raises:
+            BusyError: another task is receiving (or accepting) on this socket.
+            InvalidArgument: the socket is not listening.
+            SocketClosedError: the socket was closed meanwhile.
+        """
+        if self._receiving:
+            raise _busy("accept", "receiving")
+        self._receiving = True
+        try:
+            while True:
+                try:
+                    conn, address = self._sock.accept()
+                    break
+                except WouldBlock:
+                    await self._wait(False, "accept")
+        finally:
+            self._receiving = False
+        try:
+            return type(self).from_socket(conn), address
+        except BaseException:
+            conn.close()
+            raise
+
+    async def connect(self, address: object) -> None:
+        """Connect to ``address``; a host name is looked up in the default executor.
+
+        Raises:
+            BusyError: another task is sending on this socket.
+            ValueError: a malformed address.
+            ConnectionRefused, TimedOut, …: the typed error of the failed connect.
+            LookupFailed: the host name could not be resolved.
+        """
+        if self._sending:
+            raise _busy("connect", "sending")
+        self._sending = True
+        try:
+            if int(self._sock.family) in _IP_FAMILIES and _needs_lookup(address):
+                address = await self._resolve(address)
+            await self._connect(address)
+        finally:
+            self._sending = False
+
+    async def _resolve(self, address: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        sock = self._sock
+        lookup = functools.partial(
+            _resolve.getaddrinfo, address[0], address[1], int(sock.family), int(sock.type)
+        )
+        infos = await loop.run_in_executor(None, lookup)
+        if not infos:
+            raise lookup_failed(_s.EAI_NONAME, address[0], address[1])
+        return infos[0][4]
+
+    async def _connect(self, address: object) -> None:
+        sock = self._sock
+        pause = _UNIX_RETRY_FIRST
+        while True:
+            try:
+                sock.connect(address)
+                return
+            except (InProgress, Interrupted):
+                break  # under way: writable when it is done
+            except WouldBlock:
+                # A Unix listener's full backlog: no event announces room; try again.
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _UNIX_RETRY_MAX)
+        await self._wait(True, "connect")
+        code = sock.get_option_raw(_s.SOL_SOCKET, _s.SO_ERROR)
+        if code:
+            raise from_errno(int(code), "connect", address)
+
+    # ------------------------------------------------------------------ receiving
+
+    def _take_held(self, length: int, peek: bool = False) -> bytes:
+        if length < 0:
+            raise ValueError(f"length must be >= 0, got {length}")
+        held = self._held
+        if not peek:
+            self._held = held[length:]
+        return held[:length]
+
+    async def recv(self, length: int, flags: int = 0) -> bytes:
+        """Receive up to ``length`` bytes; ``b""`` means end of stream.
+
+        Raises:
+            BusyError: another task is receiving on this socket.
+            ValueError: ``length`` is negative.
+            ConnectionReset: the peer reset the connection.
+            SocketClosedError: the socket was closed meanwhile.
+        """
+        if self._receiving:
+            raise _busy("recv", "receiving")
+        if self._held:
+            return self._take_held(length, bool(flags & _s.MSG_PEEK))
+        self._receiving = True
+        try:
+            while True:
+                try:
+                    return self._sock.recv(length, flags)
+                except WouldBlock:
+                    await self._wait(False, "recv")
+        finally:
+            self._receiving = False
+
+    async def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive into ``buffer`` (up to ``nbytes``, or its size when 0); return the count.
+
+        Raises:
+            BusyError: another task is receiving on this socket.
+            ValueError: ``nbytes`` is negative or larger than the buffer.
+        """
+        if self._receiving:
+            raise _busy("recv_into", "receiving")
+        if self._held:
+            view = _byte_view(buffer, "buffer")
+            if nbytes < 0 or nbytes > view.nbytes:
+                raise ValueError(f"nbytes must be 0-{view.nbytes}, got {nbytes}")
+            data = self._take_held(nbytes or view.nbytes, bool(flags & _s.MSG_PEEK))
+            view[: len(data)] = data
+            return len(data)
+        self._receiving = True
+        try:
+            while True:
+                try:
+                    return self._sock.recv_into(buffer, nbytes, flags)
+                except WouldBlock:
+                    await self._wait(False, "recv_into")
+        finally:
+            self._receiving = False
+
+    async def recvfrom(self, length: int, flags: int = 0) -> tuple[bytes, Address | None]:
+        """Receive a datagram and its sender's address.
+
+        Raises:
+            BusyError: another task is receiving on this socket.
+            ValueError: ``length`` is negative.
+        """
+        if self._receiving:
+            raise _busy("recvfrom", "receiving")
+        if self._held:
+            return self._take_held(length, bool(flags & _s.MSG_PEEK)), None
+        self._receiving = True
+        try:
+            while True:
+                try:
+                    return self._sock.recvfrom(length, flags)
+                except WouldBlock:
+                    await self._wait(False, "recvfrom")
+        finally:
+            self._receiving = False
+
+    async def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0) -> Message:
+        """Receive one message with its control data (`Socket.recvmsg`).
+
+        Received descriptors arrive in an owning `Rights`, as in the sync layer.
+        A cancelled ``recvmsg`` has received nothing: the message stays queued.
+
+        Raises:
+            BusyError: another task is receiving on this socket.
+            ValueError: ``bufsize`` or ``ancbufsize`` is negative.
+        """
+        if self._receiving:
+            raise _busy("recvmsg", "receiving")
+        if self._held:
+            return Message([self._take_held(bufsize, bool(flags & _s.MSG_PEEK))])
+        self._receiving = True
+        try:
+            while True:
+                try:
+                    # No await between the receipt and the return: a cancellation
+                    # cannot strand descriptors that arrived.
+                    return self._sock.recvmsg(bufsize, ancbufsize, flags)
+                except WouldBlock:
+                    await self._wait(False, "recvmsg")
+        finally:
+            self._receiving = False
+
+    async def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
+        """Read like a blocking `Socket.read`.
+
+        ``ReadMode.BINARY`` returns what one receive gives.  ``ReadMode.NORMAL``
+        waits for a whole line: it returns up to and including the first ``\\n`` or
+        ``\\r``, at most ``length`` bytes, never consuming a byte past the
+        terminator; a partial line is returned only at end of stream.
+
+        Raises:
+            BusyError: another task is receiving on this socket.
+            ValueError: ``length`` is negative.
+            ConnectionReset: the peer reset the connection (bytes of a partial
+                line read before it are returned by the next receive).
+        """
+        if self._receiving:
+            raise _busy("read", "receiving")
+        self._receiving = True
+        try:
+            if mode == _NORMAL:
+                return await self._read_line(length)
+            if self._held:
+                return self._take_held(length)
+            while True:
+                try:
+                    return self._sock.read(length, mode)
+                except WouldBlock:
+                    await self._wait(False, "read")
+        finally:
+            self._receiving = False
+
+    async def _read_line(self, length: int) -> bytes:
+        if length <= 0:
+            if length < 0:
+                raise ValueError(f"length must be >= 0, got {length}")
+            return b""
+        parts: list[bytes] = []
+        have = 0
+        if self._held:  # a partial line: never a terminator in it
+            if len(self._held) >= length:
+                return self._take_held(length)
+            parts.append(self._held)
+            have = len(self._held)
+            self._held = b""
+        read = self._sock.read
+        try:
+            while True:
+                try:
+                    # On a non-blocking socket this returns the part of the line that
+                    # has arrived, and never a byte past its terminator.
+                    chunk = read(length - have, _NORMAL)
+                except WouldBlock:
+                    await self._wait(False, "read")
+                    continue
+                if not chunk:
+                    break
+                parts.append(chunk)
+                have += len(chunk)
+                if have >= length or chunk.endswith(_LINE_ENDS):
+                    break
+        except BaseException:
+            if parts:
+                self._held = b"".join(parts)  # taken off the socket: the next receive's
+            raise
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    # ------------------------------------------------------------------ sending
+
+    async def send(self, data: Buffer, flags: int = 0) -> int:
+        """Send bytes; returns how many were sent (at least one, maybe fewer than all).
+
+        Raises:
+            BusyError: another task is sending on this socket.
+            BrokenPipe, ConnectionReset: the peer went away.
+        """
+        if self._sending:
+            raise _busy("send", "sending")
+        self._sending = True
+        try:
+            while True:
+                try:
+                    return self._sock.send(data, flags)
+                except WouldBlock:
+                    await self._wait(True, "send")
+        finally:
+            self._sending = False
+
+    async def sendto(self, data: Buffer, address: object, flags: int = 0) -> int:
+        """Send a datagram to ``address``.
+
+        Raises:
+            BusyError: another task is sending on this socket.
+            ValueError: a malformed address.
+            MessageTooLong: the datagram is too large.
+        """
+        if self._sending:
+            raise _busy("sendto", "sending")
+        self._sending = True
+        try:
+            while True:
+                try:
+                    return self._sock.sendto(data, address, flags)
+                except WouldBlock:
+                    await self._wait(True, "sendto")
+        finally:
+            self._sending = False
+
+    async def write(self, data: Buffer, length: int | None = None) -> int:
+        """Write once, like `Socket.write`: at most ``length`` bytes, maybe fewer.
+
+        Raises:
+            BusyError: another task is sending on this socket.
+            ValueError: ``length`` is negative.
+        """
+        if self._sending:
+            raise _busy("write", "sending")
+        self._sending = True
+        try:
+            while True:
+                try:
+                    return self._sock.write(data, length)
+                except WouldBlock:
+                    await self._wait(True, "write")
+        finally:
+            self._sending = False
+
+    async def write_all(self, data: Buffer) -> None:
+        """Write all of ``data``, waiting as needed.
+
+        If the task is cancelled, an unknown part of ``data`` has been sent.
+
+        Raises:
+            BusyError: another task is sending on this socket.
+            TypeError: ``data`` is not bytes-like.
+            BrokenPipe, ConnectionReset: the peer went away.
+        """
+        if self._sending:
+            raise _busy("write_all", "sending")
+        view = _byte_view(data)
+        self._sending = True
+        try:
+            await self._send_view(view, "write_all")
+        finally:
+            self._sending = False
+
+    async def _send_view(self, view: memoryview, operation: str) -> None:
+        send = self._sock.send
+        sent = 0
+        total = view.nbytes
+        while sent < total:
+            try:
+                sent += send(view[sent:] if sent else view)
+            except WouldBlock:
+                await self._wait(True, operation)
+
+    async def sendmsg(self, message: Message, flags: int = 0) -> int:
+        """Send one message with its control data (`Socket.sendmsg`).
+
+        Returns:
+            The number of bytes sent; a stream socket may send fewer than all.
+
+        Raises:
+            BusyError: another task is sending on this socket.
+            TypeError, ValueError: a malformed message (before any system call).
+            SocketClosedError: a `Rights` holds a socket that has closed.
+        """
+        if self._sending:
+            raise _busy("sendmsg", "sending")
+        self._sending = True
+        try:
+            while True:
+                try:
+                    return self._sock.sendmsg(message, flags)
+                except WouldBlock:
+                    await self._wait(True, "sendmsg")
+        finally:
+            self._sending = False
+
+    async def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
+        """Send a file's contents: ``sendfile(2)`` for a regular file, else reads and sends.
+
+        The file's position is left after the last byte sent.
+
+        Args:
+            file: a file opened in binary mode.
+            offset: where to start in the file.
+            count: how many bytes (``None``: to the end).
+
+        Returns:
+            The number of bytes sent.
+
+        Raises:
+            BusyError: another task is sending on this socket.
+            ValueError: negative ``offset`` or ``count``, or a text-mode file.
+            BrokenPipe, ConnectionReset: the peer went away.
+        """
+        if offset < 0 or (count is not None and count < 0):
+            raise ValueError("offset and count must be >= 0")
+        if isinstance(file, io.TextIOBase):
+            raise ValueError("file must be opened in binary mode")
+        if self._sending:
+            raise _busy("sendfile", "sending")
+        self._sending = True
+        try:
+            sent = None
+            fileno = _regular_fileno(file)
+            if fileno is not None:
+                sent = await self._sendfile_zero_copy(fileno, offset, count)
+            if sent is None:
+                sent = await self._sendfile_by_send(file, offset, count)
+        finally:
+            self._sending = False
+        if file.seekable():
+            file.seek(offset + sent)
+        return sent
+
+    async def _sendfile_zero_copy(self, fileno: int, offset: int, count: int | None) -> int | None:
+        """``os.sendfile`` on the retained descriptor; ``None`` if the OS refuses at once."""
+        sock = self._sock
+        sent = 0
+        while count is None or sent < count:
+            chunk = _SENDFILE_CHUNK if count is None else min(count - sent, _SENDFILE_CHUNK)
+            fd = sock.retain()
+            try:
+                done = os.sendfile(fd, fileno, offset + sent, chunk)
+            except BlockingIOError:
+                done = -1
+            except OSError as exc:
+                if not sent and exc.errno in _NO_SENDFILE:
+                    return None
+                raise from_oserror(exc, "sendfile") from None
+            finally:
+                sock.release()
+            if done < 0:
+                await self._wait(True, "sendfile")
+            elif done == 0:
+                break
+            else:
+                sent += done
+        return sent
+
+    async def _sendfile_by_send(self, file: IO[bytes], offset: int, count: int | None) -> int:
+        if offset or file.seekable():
+            file.seek(offset)
+        sent = 0
+        while count is None or sent < count:
+            size = _FALLBACK_CHUNK if count is None else min(count - sent, _FALLBACK_CHUNK)
+            block = file.read(size)
+            if not block:
+                break
+            await self._send_view(memoryview(block), "sendfile")
+            sent += len(block)
+        return sent
+
+
+_NO_SENDFILE: Final = frozenset(
+    code
+    for code in (
+        _errno.EINVAL,
+        _errno.ENOSYS,
+        _errno.ENOTSOCK,
+        getattr(_errno, "EOPNOTSUPP", None),
+        getattr(_errno, "ENOTSUP", None),
+    )
+    if code is not None
+)
+
+
+def _regular_fileno(file: IO[bytes]) -> int | None:
+    """The descriptor for ``os.sendfile``, or ``None`` where plain reads must do.
+
+    ``os.sendfile`` cannot take ``MSG_NOSIGNAL``: it is used only while ``SIGPIPE``
+    is ignored (Python's default), so a vanished peer is ``BrokenPipe``, never a
+    signal.
+    """
+    if not hasattr(os, "sendfile"):
+        return None
+    if _SIGPIPE is not None and signal.getsignal(_SIGPIPE) is not signal.SIG_IGN:
+        return None
+    try:
+        fileno = file.fileno()
+        mode = os.fstat(fileno).st_mode
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    return fileno if stat.S_ISREG(mode) else None
+
+
+# ---------------------------------------------------------------------- create_connection
+
+
+async def _create_connection(
+    cls: type[_A],
+    address: object,
+    *,
+    timeout: float | None = None,
+    source_address: object = None,
+    delay: float = 0.25,
+    resolver: _he.Resolver | None = None,
+    socket_factory: Callable[[int, int, int], Socket] | None = None,
+) -> _A:
+    """``AsyncSocket.create_connection`` with the resolver and socket factory replaceable.
+
+    ``resolver`` and ``socket_factory`` are as for the sync version (tests inject
+    them); the resolver runs in the default executor when the host is a name.
+    """
+    timeout = _he._check_seconds("timeout", timeout, allow_none=True)
+    delay_s = _he._check_seconds("happy_eyeballs_delay", delay, allow_none=False)
+    assert delay_s is not None
+    target = _he._parse_target(address)
+    source_family = None if source_address is None else _he._source_family(source_address)
+    loop = asyncio.get_running_loop()
+    _check_loop(loop)
+    deadline = None if timeout is None else loop.time() + timeout
+    shown = (
+        f"[{target.host}]:{target.port}" if ":" in target.host else f"{target.host}:{target.port}"
+    )
+    infos = await _lookup(loop, target, resolver, deadline, shown)
+    candidates = _he._order(infos)
+    if not candidates:
+        raise lookup_failed(_s.EAI_NONAME, target.host, target.port)
+    if source_family is not None:
+        candidates = [entry for entry in candidates if entry[0] == source_family]
+        if not candidates:
+            kind = "IPv6" if source_family == _s.AF_INET6 else "IPv4"
+            raise ValueError(
+                f"source_address {source_address!r} is {kind}, but {target.host!r}"
+                f" has no {kind} address"
+            )
+    race = _Race(loop, Socket if socket_factory is None else socket_factory, source_address)
+    winner = await race.run(candidates, deadline, delay_s, shown)
+    try:
+        return cls.from_socket(winner)
+    except BaseException:
+        winner.close()
+        raise
+
+
+async def _lookup(
+    loop: asyncio.AbstractEventLoop,
+    target: Any,
+    resolver: _he.Resolver | None,
+    deadline: float | None,
+    shown: str,
+) -> Sequence[tuple[int, int, int, str, Any]]:
+    """Resolve the target: inline for a numeric host, in the executor for a name."""
+    if target.family == _s.AF_INET6 and (target.flowinfo or target.scope_id):
+        if not _he._is_literal(_s.AF_INET6, target.host):
+            raise ValueError(f"flowinfo and scope_id need a numeric IPv6 host, got {target.host!r}")
+        sockaddr = (target.host.partition("%")[0], target.port, target.flowinfo, target.scope_id)
+        return [(_s.AF_INET6, _SOCK_STREAM, 0, "", sockaddr)]
+    resolve: _he.Resolver = _resolve.getaddrinfo if resolver is None else resolver
+    call = functools.partial(
+        resolve, target.host or None, target.port, target.family, _SOCK_STREAM, 0, 0
+    )
+    if target.host == "" or _he._literal_family(target.host) is not None:
+        return call()
+    remaining = None if deadline is None else max(deadline - loop.time(), 0.0)
+    try:
+        return await asyncio.wait_for(loop.run_in_executor(None, call), remaining)
+    except asyncio.TimeoutError:
+        raise from_errno(_errno.ETIMEDOUT, "getaddrinfo", shown) from None
+
+
+class _Race:
+    """The attempts of one ``create_connection``; every socket made here is closed here
+    unless it is returned."""
+
+    __slots__ = ("errors", "factory", "loop", "owned", "pending", "source")
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        factory: Callable[[int, int, int], Socket],
+        source: object,
+    ) -> None:
+        self.loop = loop
+        self.factory = factory
+        self.source = source
+        self.owned: list[Socket] = []  # every socket created, in one owner's hands
+        self.errors: list[SocketError | None] = []  # one slot per attempt, in start order
+        # A connect under way: its future, socket, attempt index, address and descriptor.
+        # The sockets are this object's alone until one is returned, so their numbers
+        # stay theirs while registered (no retain() needed).
+        self.pending: dict[asyncio.Future[None], tuple[Socket, int, Any, int]] = {}
+
+    async def run(
+        self,
+        candidates: list[tuple[int, int, int, Any]],
+        deadline: float | None,
+        delay: float,
+        shown: str,
+    ) -> Socket:
+        winner: Socket | None = None
+        try:
+            winner = await self._race(candidates, deadline, delay)
+            if winner is not None:
+                winner.clear_error()
+                return winner
+            attempts = [error for error in self.errors if error is not None]
+            last = attempts[-1]
+            _he._attach_attempts(last, attempts, shown)
+            raise last
+        finally:
+            for future, (_sock, _index, _sockaddr, fd) in self.pending.items():
+                self.loop.remove_writer(fd)
+                future.cancel()
+            for sock in self.owned:
+                if sock is not winner:
+                    _he._close_quietly(sock)
+
+    async def _race(
+        self, candidates: list[tuple[int, int, int, Any]], deadline: float | None, delay: float
+    ) -> Socket | None:
+        loop = self.loop
+        pending = self.pending
+        next_index = 0
+        next_start = 0.0
+        while True:
+            now = loop.time()
+            if next_index < len(candidates) and (now >= next_start or not pending):
+                winner = self._start(next_index, candidates[next_index])
+                if winner is not None:
+                    return winner
+                next_index += 1
+                next_start = now + delay
+                continue
+            if not pending:
+                return None  # every started attempt failed and no more may start
+            if deadline is not None and now >= deadline:
+                for _sock, index, sockaddr, _fd in pending.values():
+                    self.errors[index] = from_errno(_errno.ETIMEDOUT, "connect", sockaddr)
+                return None
+            wait = None if deadline is None else deadline - now
+            if next_index < len(candidates):
+                until_next = max(next_start - now, 0.0)
+                wait = until_next if wait is None else min(wait, until_next)
+            done, _ = await asyncio.wait(
+                list(pending), timeout=wait, return_when=asyncio.FIRST_COMPLETED
+            )
+            for future in done:
+                sock, index, sockaddr, fd = pending.pop(future)
+                loop.remove_writer(fd)
+                try:
+                    code = int(sock.get_option_raw(_s.SOL_SOCKET, _s.SO_ERROR))
+                except OSError as exc:
+                    code = exc.errno or _errno.EIO
+                if code == 0:
+                    return sock
+                self.errors[index] = from_errno(code, "connect", sockaddr)
+                _he._close_quietly(sock)
+                next_start = now  # a failure starts the next attempt at once
+
+    def _start(self, index: int, candidate: tuple[int, int, int, Any]) -> Socket | None:
+        """Start attempt ``index``; returns the socket if it connected at once."""
+        family, kind, proto, sockaddr = candidate
+        self.errors.append(None)
+        sock, error = _he._start(
+            self.factory,
+            family=family,
+            kind=kind,
+            proto=proto,
+            sockaddr=sockaddr,
+            source=self.source,
+            owned=self.owned,
+        )
+        if error is not None:
+            self.errors[index] = error
+            if sock is not None:
+                _he._close_quietly(sock)
+            return None
+        if sock is None:
+            return self.owned[-1]  # connect() completed at once
+        future: asyncio.Future[None] = self.loop.create_future()
+        fd = sock.fileno()
+        self.loop.add_writer(fd, _ready, future)
+        self.pending[future] = (sock, index, sockaddr, fd)
+        return None
