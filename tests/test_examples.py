@@ -36,6 +36,8 @@ TESTED = {
     "select_chat_server.py": "test_select_chat_server",
     "prefork_server.py": "test_prefork_server",
     "multicast_loopback.py": "test_multicast_loopback",
+    "async_echo_server.py": "test_async_echo_server_and_client",
+    "async_echo_client.py": "test_async_echo_server_and_client",
     "php_port/talkback_server.py": "test_php_port_talkback_server",
     "php_port/http_head_client.py": "test_php_port_http_head_client",
     "php_port/socket_pair_ipc.py": "test_php_port_socket_pair_ipc",
@@ -424,3 +426,44 @@ def test_multicast_loopback_bad_interface() -> None:
     result = run_example("multicast_loopback.py", "--interface", "no-such-interface0")
     assert result.returncode == 1
     assert "no interface" in result.stdout
+
+
+def _has_uvloop() -> bool:
+    try:
+        import uvloop  # noqa: F401, PLC0415
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "asyncio",
+        pytest.param(
+            "uvloop", marks=pytest.mark.skipif(not _has_uvloop(), reason="uvloop not installed")
+        ),
+    ],
+)
+def test_async_echo_server_and_client(background: list[Running], loop: str) -> None:
+    extra = ("--uvloop",) if loop == "uvloop" else ()
+    server = start(background, "async_echo_server.py", "--port", "0", *extra)
+    host, port = server.address()
+    with connect((host, port)) as raw:  # a plain client, a line in two pieces
+        raw.sendall(b"hel")
+        raw.sendall(b"lo\n")
+        assert _line(raw) == b"hello\n"
+        result = run_example(
+            "async_echo_client.py",
+            *("--host", host, "--port", str(port), "--clients", "25"),
+            *("--message", "one", "--message", "two words", "--shutdown"),
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.splitlines() == [
+            "got: one",
+            "got: two words",
+            "25 connections echoed 2 lines each",
+            "server said: bye",
+        ]
+    server.expect("server stopped")
+    assert server.wait() == 0

@@ -272,6 +272,7 @@ class AsyncSocket:
             RuntimeError: the running loop has no ``add_reader``.
 
         Example:
+            >>> import asyncio
             >>> async def main():
             ...     left, right = AsyncSocket.pair()
             ...     async with left, right:
