@@ -19,6 +19,9 @@ Workloads:
     select-N                      static select, N sockets, one readable (N = 100, 1,000, 10,000)
     registered-N                  a registered selector's select(0), same N
     memory                        bytes per Socket and per registered idle socket
+    async-pingpong-unix, async-pingpong-tcp, async-bulk-unix, async-bulk-tcp, async-lines
+                                  the same with both sides on an event loop: AsyncSocket
+                                  against loop.sock_* and asyncio streams, on asyncio and uvloop
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -62,7 +66,21 @@ LABELS = {
     "oo": "sockkit",
     "compat": "sockkit.compat",
     "php": "PHP",
+    "aio": "AsyncSocket, asyncio",
+    "aio-sock": "loop.sock_*, asyncio",
+    "aio-streams": "asyncio streams, asyncio",
+    "aio-uvloop": "AsyncSocket, uvloop",
+    "aio-sock-uvloop": "loop.sock_*, uvloop",
+    "aio-streams-uvloop": "asyncio streams, uvloop",
 }
+ASYNC_VARIANTS = (
+    "aio",
+    "aio-sock",
+    "aio-streams",
+    "aio-uvloop",
+    "aio-sock-uvloop",
+    "aio-streams-uvloop",
+)
 COMPAT_FUNCTIONS = ("socket_read", "socket_write", "socket_recv", "socket_send", "socket_select")
 MEASUREMENT_TIMEOUT = 600.0
 
@@ -77,12 +95,15 @@ class Availability:
     php: str | None  # None when usable, else the reason it is not
     compat: str | None
     php_version: str = ""
+    uvloop: str | None = None
 
     def reason(self, variant: str) -> str | None:
         if variant == "php":
             return self.php
         if variant == "compat":
             return self.compat
+        if variant.endswith("-uvloop"):
+            return self.uvloop
         return None
 
 
@@ -123,7 +144,8 @@ def probe() -> Availability:
         missing = [name for name in COMPAT_FUNCTIONS if not _has_compat(compat, name)]
         if missing:
             compat_reason = "sockkit.compat lacks " + ", ".join(missing)
-    return Availability(php_reason, compat_reason, version)
+    uvloop_reason = None if importlib.util.find_spec("uvloop") else "uvloop is not installed"
+    return Availability(php_reason, compat_reason, version, uvloop_reason)
 
 
 # ---------------------------------------------------------------------- processes
@@ -267,16 +289,26 @@ def run_pair(
 # ---------------------------------------------------------------------- measurements
 
 
-def measure_pingpong(transport: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+def measure_pingpong(
+    transport: str, workload: str = "pingpong"
+) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
     def measure(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
         ends = socket.socketpair() if transport == "unix" else tcp_pair()
-        return run_pair("pingpong", variant, ("client", "echo"), ends, parameters)
+        return run_pair(workload, variant, ("client", "echo"), ends, parameters)
 
     return measure
 
 
 def measure_bulk(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
     return run_pair("bulk", variant, ("receive", "send"), socket.socketpair(), parameters)
+
+
+def measure_async_bulk(transport: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    def measure(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        ends = socket.socketpair() if transport == "unix" else tcp_pair()
+        return run_pair("async_bulk", variant, ("receive", "send"), ends, parameters)
+
+    return measure
 
 
 _LINES: dict[int, bytes] = {}
@@ -289,13 +321,15 @@ def line_data(count: int) -> bytes:
     return _LINES[count]
 
 
-def measure_lines(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
+def measure_lines(
+    variant: str, parameters: dict[str, Any], workload: str = "lines"
+) -> dict[str, Any]:
     """The runner sends the lines; the worker reads them one at a time, timed."""
     data = line_data(parameters["count"])
     ours, theirs = socket.socketpair()
     try:
         reader = spawn(
-            command("lines", variant, "read", {**parameters, "fd": theirs.fileno()}),
+            command(workload, variant, "read", {**parameters, "fd": theirs.fileno()}),
             [theirs.fileno()],
         )
     finally:
@@ -446,6 +480,7 @@ def cases(sizes: Sizes) -> list[Case]:
             label="line reads (÷ peek+recv)",
         ),
     ]
+    made += async_cases(sizes, pingpong)
     for n in sizes.select:
         made.append(
             Case(
@@ -471,6 +506,54 @@ def cases(sizes: Sizes) -> list[Case]:
                 reference="raw-selectors",
             )
         )
+    return made
+
+
+def async_cases(sizes: Sizes, pingpong: dict[str, Any]) -> list[Case]:
+    """Both sides on an event loop: AsyncSocket against loop.sock_* (the reference) and
+    asyncio streams, on asyncio's default loop and on uvloop."""
+    made = []
+    for transport, shown in (("unix", "AF_UNIX socketpair"), ("tcp", "TCP 127.0.0.1")):
+        made.append(
+            Case(
+                f"async-pingpong-{transport}",
+                f"async ping-pong, {shown}, 64 bytes",
+                ASYNC_VARIANTS,
+                measure_pingpong(transport, "async_pingpong"),
+                pingpong,
+                "us",
+                reference="aio-sock",
+                weight=4,
+                label=f"async ping-pong, {transport}",
+            )
+        )
+    for transport, shown in (("unix", "AF_UNIX"), ("tcp", "TCP 127.0.0.1")):
+        made.append(
+            Case(
+                f"async-bulk-{transport}",
+                f"async bulk, {sizes.bulk >> 20} MiB in 64 KiB chunks ({shown})",
+                ASYNC_VARIANTS,
+                measure_async_bulk(transport),
+                {"total": sizes.bulk},
+                "MB/s",
+                reference="aio-sock",
+                weight=4,
+                label=f"async bulk, {transport}",
+            )
+        )
+    made.append(
+        Case(
+            "async-lines",
+            f"async line reads, {sizes.lines:,} lines of 40 bytes (AF_UNIX):"
+            " read(NORMAL) vs StreamReader.readline (reads ahead)",
+            ("aio", "aio-streams", "aio-uvloop", "aio-streams-uvloop"),
+            lambda variant, parameters: measure_lines(variant, parameters, "async_lines"),
+            {"count": sizes.lines},
+            "lines/s",
+            reference="aio-streams",
+            label="async line reads",
+        )
+    )
     return made
 
 
@@ -634,6 +717,31 @@ def targets(sizes: Sizes) -> list[Target]:
         Target("lines", "oo", "php", 0.10, "≥ 10 x PHP's lines/s"),
         Target("lines", "compat", "php", 0.10, "≥ 10 x PHP's lines/s"),
     ]
+    for transport in ("unix", "tcp"):
+        for loop in ("", "-uvloop"):
+            made += [
+                Target(
+                    f"async-pingpong-{transport}",
+                    f"aio{loop}",
+                    f"aio-sock{loop}",
+                    1.05,
+                    "≤ 1.05 x loop.sock_* on the same loop",
+                ),
+                Target(
+                    f"async-pingpong-{transport}",
+                    f"aio{loop}",
+                    f"aio-streams{loop}",
+                    1.00,
+                    "faster than asyncio streams",
+                ),
+                Target(
+                    f"async-bulk-{transport}",
+                    f"aio{loop}",
+                    f"aio-sock{loop}",
+                    1.05,
+                    "≤ 1.05 x loop.sock_* on the same loop",
+                ),
+            ]
     small, *_rest, largest = sorted(sizes.select)
     for n in sorted(sizes.select):
         case = f"select-{n}"

@@ -658,6 +658,179 @@ def memory(variant: str, role: str, n: int) -> Result:
     return {"wrapper_bytes": wrapper, "registered_bytes": per_socket, "getsizeof": size}
 
 
+# ---------------------------------------------------------------------- asyncio
+
+# Async variants: what each side's coroutine calls, and on which loop.
+#   aio          sockkit.aio.AsyncSocket (write_all / recv / recv_into / read NORMAL)
+#   aio-sock     loop.sock_sendall / sock_recv / sock_recv_into on a plain socket
+#   aio-streams  asyncio streams (StreamReader / StreamWriter over the socket)
+# with "-uvloop" the same on uvloop.
+
+
+def _async_run(variant: str, work: Callable[[str], Any]) -> Result:
+    """Run ``work(base)`` on the variant's loop: asyncio's default one, or uvloop."""
+    base = variant.removesuffix("-uvloop")
+    if base != variant:
+        uvloop = importlib.import_module("uvloop")
+        loop = uvloop.new_event_loop()
+    else:
+        import asyncio  # noqa: PLC0415 - the sync variants start without it
+
+        loop = asyncio.new_event_loop()
+    try:
+        result: Result = loop.run_until_complete(work(base))
+    finally:
+        loop.close()
+    return result
+
+
+class _AsyncEnd:
+    """One connected end as a variant reaches it: ``send(data)``, ``recv(n)``, ``recv_into``."""
+
+    def __init__(self, base: str, fd: int) -> None:
+        self.base = base
+        self.fd = fd
+
+    async def open(self) -> _AsyncEnd:
+        import asyncio  # noqa: PLC0415
+
+        sock = socket.socket(fileno=self.fd)
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        if self.base == "aio":
+            aio = importlib.import_module("sockkit.aio")
+            conn = aio.AsyncSocket.from_socket(kit().Socket.from_stdlib(sock))
+            self.send, self.recv, self.recv_into = conn.write_all, conn.recv, conn.recv_into
+            self.read_line = lambda: conn.read(2048, kit().ReadMode.NORMAL)
+        elif self.base == "aio-sock":
+            self.send = lambda data: loop.sock_sendall(sock, data)
+            self.recv = lambda size: loop.sock_recv(sock, size)
+            self.recv_into = lambda buffer: loop.sock_recv_into(sock, buffer)
+        else:
+            reader, writer = await asyncio.open_connection(sock=sock, limit=1 << 20)
+
+            async def send(data: Any) -> None:
+                writer.write(data)
+                await writer.drain()
+
+            self.send, self.recv, self.read_line = send, reader.read, reader.readline
+            self.recv_into = None
+        return self
+
+
+def async_pingpong(variant: str, role: str, fd: int, count: int, warmup: int) -> Result:
+    """64-byte round trips with both sides on an event loop (see ``pingpong``)."""
+
+    async def work(base: str) -> Result:
+        end = await _AsyncEnd(base, fd).open()
+        send, recv = end.send, end.recv
+        if role == "echo":
+            _quiesce()
+            clock = Clock()
+            while data := await recv(MESSAGE_SIZE):
+                await send(data)
+            return {"cpu": clock.cpu_spent()}
+        message = bytes(range(MESSAGE_SIZE))
+        _quiesce()
+        whole = Clock()
+        for _ in range(warmup):
+            await send(message)
+            await _async_complete(await recv(MESSAGE_SIZE), recv, message)
+        clock = Clock()
+        for _ in range(count):
+            await send(message)
+            reply = await recv(MESSAGE_SIZE)
+            if reply != message:
+                await _async_complete(reply, recv, message)
+        return clock.result(count) | {"cpu": whole.cpu_spent(), "cpu_ops": warmup + count}
+
+    return _async_run(variant, work)
+
+
+async def _async_complete(reply: bytes, recv: Callable[[int], Any], message: bytes) -> None:
+    while len(reply) < len(message):
+        more = await recv(MESSAGE_SIZE)
+        if not more:
+            raise _fail(f"the echo closed after {len(reply)} bytes of a reply")
+        reply += more
+    if reply != message:
+        raise _fail(f"the echo sent back {reply[:16]!r}… instead of the message")
+
+
+def async_bulk(variant: str, role: str, fd: int, total: int) -> Result:
+    """``total`` bytes one way in 64 KiB chunks (see ``bulk``); streams receive new bytes."""
+
+    async def work(base: str) -> Result:
+        end = await _AsyncEnd(base, fd).open()
+        if role == "send":
+            return {"cpu": await _async_bulk_send(end, total)}
+        buffer = _aligned(CHUNK)
+        view = memoryview(buffer)
+        _quiesce()
+        await end.send(b"g")
+        clock = Clock()
+        got = calls = 0
+        while got < total:
+            if end.recv_into is not None:
+                count = await end.recv_into(buffer)
+                data: Any = view[:count]
+            else:
+                data = await end.recv(CHUNK)
+                count = len(data)
+            if not count:
+                raise _fail(f"end of stream after {got} of {total} bytes")
+            calls += 1
+            if not calls % CHECK_EVERY:
+                offset = got % 256
+                if data != PATTERN[offset : offset + count]:
+                    raise _fail(f"corrupt data at byte {got}")
+            got += count
+        if got != total:
+            raise _fail(f"received {got} bytes, {total} were sent")
+        return clock.result(total)
+
+    return _async_run(variant, work)
+
+
+async def _async_bulk_send(end: _AsyncEnd, total: int) -> float:
+    aligned = _aligned(CHUNK)
+    aligned[:] = PATTERN[:CHUNK]
+    chunk = memoryview(aligned)
+    chunks, rest = divmod(total, CHUNK)
+    send = end.send
+    _quiesce()
+    if await end.recv(1) != b"g":
+        raise _fail("no start signal from the receiver")
+    clock = Clock()
+    for _ in range(chunks):
+        await send(chunk)
+    if rest:
+        await send(chunk[:rest])
+    return clock.cpu_spent()
+
+
+def async_lines(variant: str, role: str, fd: int, count: int) -> Result:
+    """Read ``count`` 40-byte lines (see ``lines``): AsyncSocket's NORMAL read never reads
+    past a newline; ``StreamReader.readline()`` reads ahead into its buffer."""
+
+    async def work(base: str) -> Result:
+        end = await _AsyncEnd(base, fd).open()
+        read_line = end.read_line
+        _quiesce()
+        await end.send(b"g")
+        clock = Clock()
+        for index in range(count):
+            got = await read_line()
+            if len(got) != LINE_LENGTH or got[-1] != 10 or not index % LINE_CHECK_EVERY:
+                _check_line(index, got)
+        result = clock.result(count)
+        if await end.recv(1) != b"":
+            raise _fail("data left after the last line")
+        return result
+
+    return _async_run(variant, work)
+
+
 # ---------------------------------------------------------------------- entry point
 
 WORKLOADS: dict[str, Callable[..., Result]] = {
@@ -668,6 +841,9 @@ WORKLOADS: dict[str, Callable[..., Result]] = {
     "select_static": select_static,
     "select_registered": select_registered,
     "memory": memory,
+    "async_pingpong": async_pingpong,
+    "async_bulk": async_bulk,
+    "async_lines": async_lines,
 }
 
 
