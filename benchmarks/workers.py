@@ -684,6 +684,10 @@ def _async_run(variant: str, work: Callable[[str], Any]) -> Result:
     return result
 
 
+async def _nothing() -> None:
+    pass
+
+
 class _AsyncEnd:
     """One connected end as a variant reaches it: ``send(data)``, ``recv(n)``, ``recv_into``."""
 
@@ -700,9 +704,11 @@ class _AsyncEnd:
         if self.base == "aio":
             aio = importlib.import_module("sockkit.aio")
             conn = aio.AsyncSocket.from_socket(kit().Socket.from_stdlib(sock))
+            self.flush = _nothing
             self.send, self.recv, self.recv_into = conn.write_all, conn.recv, conn.recv_into
             self.read_line = lambda: conn.read(2048, kit().ReadMode.NORMAL)
         elif self.base == "aio-sock":
+            self.flush = _nothing
             self.send = lambda data: loop.sock_sendall(sock, data)
             self.recv = lambda size: loop.sock_recv(sock, size)
             self.recv_into = lambda buffer: loop.sock_recv_into(sock, buffer)
@@ -713,8 +719,13 @@ class _AsyncEnd:
                 writer.write(data)
                 await writer.drain()
 
+            async def flush() -> None:
+                # drain() waits only down to the high-water mark: wait for everything.
+                writer.transport.set_write_buffer_limits(high=0)
+                await writer.drain()
+
             self.send, self.recv, self.read_line = send, reader.read, reader.readline
-            self.recv_into = None
+            self.flush, self.recv_into = flush, None
         return self
 
 
@@ -806,6 +817,7 @@ async def _async_bulk_send(end: _AsyncEnd, total: int) -> float:
         await send(chunk)
     if rest:
         await send(chunk[:rest])
+    await end.flush()  # the process exits next: nothing may stay in a buffer of ours
     return clock.cpu_spent()
 
 
