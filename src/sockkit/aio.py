@@ -49,6 +49,8 @@ from typing_extensions import Buffer
 
 from sockkit import _happy_eyeballs as _he
 from sockkit import _resolve
+from sockkit._checks import check_timeout, is_numeric_host
+from sockkit._target import literal_family, parse_target
 from sockkit.address import Address
 from sockkit.enums import AddressFamily, ReadMode, Shutdown, SocketType
 from sockkit.errors import (
@@ -132,7 +134,7 @@ def _needs_lookup(address: object) -> bool:
     if not isinstance(address, tuple) or not address or not isinstance(address[0], str):
         return False
     host = address[0]
-    return host not in ("", "<broadcast>") and _he._literal_family(host) is None
+    return host not in ("", "<broadcast>") and literal_family(host) is None
 
 
 async def _in_thread(loop: asyncio.AbstractEventLoop, make: Callable[[], Socket]) -> Socket:
@@ -981,29 +983,21 @@ async def _create_connection(
     ``resolver`` and ``socket_factory`` are as for the sync version (tests inject
     them); the resolver runs in the default executor when the host is a name.
     """
-    timeout = _he._check_seconds("timeout", timeout, allow_none=True)
-    delay_s = _he._check_seconds("happy_eyeballs_delay", delay, allow_none=False)
+    timeout = check_timeout(timeout, "timeout")
+    delay_s = check_timeout(delay, "happy_eyeballs_delay", allow_none=False)
     assert delay_s is not None
-    target = _he._parse_target(address)
+    target = parse_target(address)
     source_family = None if source_address is None else _he._source_family(source_address)
     loop = asyncio.get_running_loop()
     _check_loop(loop)
     deadline = None if timeout is None else loop.time() + timeout
-    shown = (
-        f"[{target.host}]:{target.port}" if ":" in target.host else f"{target.host}:{target.port}"
-    )
+    shown = str(target)
     infos = await _lookup(loop, target, resolver, deadline, shown)
     candidates = _he._order(infos)
     if not candidates:
         raise lookup_failed(_s.EAI_NONAME, target.host, target.port)
     if source_family is not None:
-        candidates = [entry for entry in candidates if entry[0] == source_family]
-        if not candidates:
-            kind = "IPv6" if source_family == _s.AF_INET6 else "IPv4"
-            raise ValueError(
-                f"source_address {source_address!r} is {kind}, but {target.host!r}"
-                f" has no {kind} address"
-            )
+        candidates = _he._of_source_family(candidates, source_family, source_address, target)
     race = _Race(loop, Socket if socket_factory is None else socket_factory, source_address)
     winner = await race.run(candidates, deadline, delay_s, shown)
     try:
@@ -1022,7 +1016,7 @@ async def _lookup(
 ) -> Sequence[tuple[int, int, int, str, Any]]:
     """Resolve the target: inline for a numeric host, in the executor for a name."""
     if target.family == _s.AF_INET6 and (target.flowinfo or target.scope_id):
-        if not _he._is_literal(_s.AF_INET6, target.host):
+        if not is_numeric_host(_s.AF_INET6, target.host.partition("%")[0]):
             raise ValueError(f"flowinfo and scope_id need a numeric IPv6 host, got {target.host!r}")
         sockaddr = (target.host.partition("%")[0], target.port, target.flowinfo, target.scope_id)
         return [(_s.AF_INET6, _SOCK_STREAM, 0, "", sockaddr)]
@@ -1030,7 +1024,7 @@ async def _lookup(
     call = functools.partial(
         resolve, target.host or None, target.port, target.family, _SOCK_STREAM, 0, 0
     )
-    if target.host == "" or _he._literal_family(target.host) is not None:
+    if target.host == "" or literal_family(target.host) is not None:
         return call()
     remaining = None if deadline is None else max(deadline - loop.time(), 0.0)
     try:

@@ -437,7 +437,10 @@ class Socket:
         with contextlib.suppress(OSError):
             sock.shutdown(_s.SHUT_RDWR)
         with _LIFETIME:
-            if self._held is sock:
+            # Only for calls inside the socket module (not for retain(): an event
+            # loop waiting on the number is woken by its close callback, and keeps
+            # its own registration of the number, which a swapped file would void).
+            if self._held is sock and any(op != "retain" for op in self._calls):
                 _vacate(sock.fileno())
         self._settle()
 
