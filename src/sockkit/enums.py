@@ -298,6 +298,9 @@ class ControlType(enum.Enum):
     if _has("UDP_SEGMENT"):
         UDP_SEGMENT = _control(_s.IPPROTO_UDP, "UDP_SEGMENT")
         """``UDP_SEGMENT``: the segment size of UDP segmentation offload."""
+    if _has("UDP_GRO"):
+        UDP_GRO = _control(_s.IPPROTO_UDP, "UDP_GRO")
+        """``UDP_GRO``: the segment size of datagrams the kernel coalesced (receive offload)."""
 
     @property
     def level(self) -> Level:

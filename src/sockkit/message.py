@@ -16,6 +16,7 @@ Control messages are typed values, each one (level, type) pair of the OS:
 | `HopLimit` | ``IPPROTO_IPV6, IPV6_HOPLIMIT`` | ``int`` |
 | `TrafficClass` | ``IPPROTO_IPV6, IPV6_TCLASS`` | ``int`` |
 | `UDPSegment` | ``IPPROTO_UDP, UDP_SEGMENT`` | ``uint16_t`` |
+| `UDPSegment` (received with GRO) | ``IPPROTO_UDP, UDP_GRO`` | ``int`` |
 | `RawControl` | anything else | bytes as they are |
 
 `Credentials` and `PacketInfo` are the very classes of
@@ -98,6 +99,7 @@ _IPV6_PKTINFO: Final = _os_int("IPV6_PKTINFO")
 _IPV6_HOPLIMIT: Final = _os_int("IPV6_HOPLIMIT")
 _IPV6_TCLASS: Final = _os_int("IPV6_TCLASS")
 _UDP_SEGMENT: Final = _os_int("UDP_SEGMENT")
+_UDP_GRO: Final = _os_int("UDP_GRO")
 _CTRUNC: Final = _os_int("MSG_CTRUNC") or 0
 _CLOEXEC: Final = _os_int("MSG_CMSG_CLOEXEC") or 0
 _NOT_CLOEXEC: Final = ~_CLOEXEC
@@ -788,6 +790,14 @@ def _decode_udp_segment(data: bytes) -> UDPSegment | None:
     return UDPSegment(U16.unpack(data)[0])
 
 
+def _decode_gro_segment(data: bytes) -> UDPSegment | None:
+    # UDP_GRO reports the segment size of a coalesced datagram as an int.
+    if len(data) != INT.size:
+        return None
+    size: int = INT.unpack(data)[0]
+    return UDPSegment(size) if 0 <= size <= 0xFFFF else None
+
+
 @attrs.frozen
 class _Kind:
     """One known control message: its pair, payload size and decoder."""
@@ -815,6 +825,7 @@ _TABLE: Final = (
     ("IPV6_HOPLIMIT", "IPV6_HOPLIMIT", INT.size, 0, _decode_hop_limit, HopLimit),
     ("IPV6_TCLASS", "IPV6_TCLASS", INT.size, 0, _decode_traffic_class, TrafficClass),
     ("UDP_SEGMENT", "UDP_SEGMENT", U16.size, 0, _decode_udp_segment, UDPSegment),
+    ("UDP_GRO", "UDP_GRO", INT.size, 0, _decode_gro_segment, UDPSegment),
 )
 
 
@@ -1067,6 +1078,26 @@ class Message:
             return joined[:nbytes]
         return joined
 
+    def datagrams(self) -> list[bytes]:
+        """The datagrams of a message: its data split by its `UDPSegment` size.
+
+        A message received with ``UDPOption.GRO`` on may hold several datagrams
+        coalesced by the kernel, all of the segment size but the last; a message
+        sent with `UDPSegment` is split the same way by the kernel.  Without a
+        `UDPSegment` (or with size 0) the whole data is one datagram.
+
+        Example:
+            >>> Message([b"abcdefg"], [UDPSegment(3)]).datagrams()
+            [b'abc', b'def', b'g']
+            >>> Message([b"abc"]).datagrams()
+            [b'abc']
+        """
+        data = self.data
+        size = next((item.size for item in self.control if isinstance(item, UDPSegment)), 0)
+        if not size or len(data) <= size:
+            return [data]
+        return [data[start : start + size] for start in range(0, len(data), size)]
+
     def close(self) -> None:
         """Close every descriptor still held by the message's `Rights`.
 
@@ -1215,6 +1246,8 @@ def _received(
         intact = _received_fds(ancdata)[1]
     intact = intact and not flags & _CTRUNC
     try:
+        pending, intact = _descriptors(ancdata)
+        intact = intact and not flags & _CTRUNC
         if not intact:
             # The caller cannot get them all intact, so it gets none: close every one
             # and leave the SCM_RIGHTS entries out (flags still report MSG_CTRUNC).
