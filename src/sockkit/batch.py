@@ -1,0 +1,546 @@
+"""Datagrams at scale: many messages per system call (``sendmmsg``/``recvmmsg``).
+
+[`Socket.send_batch`][sockkit.socket.Socket.send_batch] and
+[`Socket.recv_batch`][sockkit.socket.Socket.recv_batch] call the functions of
+this module.  On Linux one ``sendmmsg(2)``/``recvmmsg(2)`` moves up to 1,024
+messages; elsewhere (or with ``native=False``) the same functions loop over
+``sendmsg``/``recvmsg``, with the same results.
+
+Each message may carry its own address and control data, ``UDPSegment``
+included: with UDP generic segmentation offload (GSO) one message of up to 64 KiB
+leaves as many datagrams, and with ``UDPOption.GRO`` on, a receiver may get
+several datagrams coalesced into one message (`Message.datagrams` splits it).
+
+Example:
+    >>> with Socket(AddressFamily.INET, SocketType.DGRAM) as a, Socket(
+    ...     AddressFamily.INET, SocketType.DGRAM
+    ... ) as b:
+    ...     b.bind(("127.0.0.1", 0))
+    ...     a.connect(b.local_address)
+    ...     a.send_batch([b"one", b"two", Message([b"thr", b"ee"])])
+    ...     [m.data for m in b.recv_batch(8, 100)]
+    3
+    [b'one', b'two', b'three']
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+import select
+import socket as _s
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
+from operator import index as _index
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from sockkit import _mmsg
+from sockkit.address import to_sockaddr
+from sockkit.enums import MsgFlag, SocketType
+from sockkit.errors import SocketClosedError, SocketError, WouldBlock, from_errno, from_oserror
+from sockkit.message import (
+    _CLOEXEC,
+    Message,
+    UDPSegment,
+    _ancillary,
+    _close_each,
+    _descriptors,
+    _received,
+)
+
+if TYPE_CHECKING:
+    from sockkit.socket import Socket
+
+__all__ = ["recv_batch", "send_batch"]
+
+_DONTWAIT: Final = int(MsgFlag.DONTWAIT)
+_NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))  # a gone peer is an error, not SIGPIPE
+_POLLIN: Final = select.POLLIN
+_POLLOUT: Final = select.POLLOUT
+_HANGUP: Final = select.POLLHUP | getattr(select, "POLLRDHUP", 0)
+_SLICE: Final = 0.05
+"""Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
+_GSO_REFUSED: Final = (_errno.EIO, _errno.EINVAL)
+_STREAM: Final = int(SocketType.STREAM)
+
+# An error of a message after the first, to be raised by the next call on that socket
+# (sendmmsg(2) reports the count of what went out and drops the error; recvmsg loops
+# have consumed it).  Socket has no room for it (its slots belong to socket.py), so it
+# is kept here by Socket object; weak keys let a collected Socket take its error along.
+_PENDING_SEND: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
+_PENDING_RECV: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
+_arenas = threading.local()
+"""Each thread's arenas, reused from call to call: ``send`` and ``recv`` (with its key)."""
+
+
+class _Outgoing(NamedTuple):
+    """One message, checked and encoded, ready to be laid out."""
+
+    views: list[memoryview]
+    length: int
+    name: bytes
+    ancdata: list[tuple[int, int, bytes]]
+    segment: int  # its UDPSegment size, 0 without one
+    address: Any
+
+
+# --------------------------------------------------------------------- checks
+
+
+def _flat(buffer: Any, what: str) -> memoryview:
+    if isinstance(buffer, str):
+        raise TypeError(f"{what} must be bytes-like, got str (encode it first)")
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise TypeError(
+            f"{what} must be a Message or a bytes-like object, got {type(buffer).__name__}"
+        ) from None
+    if view.format == "B" and view.c_contiguous:
+        return view
+    return view.cast("B") if view.c_contiguous else memoryview(view.tobytes())
+
+
+def _int_arg(value: object, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if not low <= value <= 2**31 - 1:
+        raise ValueError(f"{name} must be {low}-{2**31 - 1}, got {value}")
+    return value
+
+
+def _flags(value: object) -> int:
+    try:
+        flags = _index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"flags must be an int (MsgFlag), got {type(value).__name__}") from None
+    if not 0 <= flags <= 2**32 - 1:
+        raise ValueError(f"flags must be 0-{2**32 - 1}, got {flags}")
+    return flags
+
+
+def _outgoing(item: object, index: int, family: int, names: dict[Any, bytes]) -> _Outgoing:
+    what = f"messages[{index}]"
+    if not isinstance(item, Message):
+        view = _flat(item, what)
+        return _Outgoing([view], view.nbytes, b"", [], 0, None)
+    views = [_flat(buffer, f"{what}.buffers") for buffer in item.buffers]
+    control = item.control
+    ancdata = _ancillary(control) if control else []
+    segment = next((c.size for c in control if isinstance(c, UDPSegment)), 0)
+    address = item.address
+    name = b""
+    if address is not None:
+        name = names.get(address, b"")
+        if not name:
+            sockaddr = to_sockaddr(family, address)
+            try:
+                name = _mmsg.pack_sockaddr(family, sockaddr)
+            except OSError as exc:  # a host name that does not resolve
+                raise from_oserror(exc, "getaddrinfo", sockaddr) from None
+            names[address] = name
+    return _Outgoing(views, sum(view.nbytes for view in views), name, ancdata, segment, address)
+
+
+def _prepare(sock: Socket, messages: Iterable[Any]) -> list[_Outgoing]:
+    if isinstance(messages, (str, bytes, bytearray, memoryview, Message)):
+        raise TypeError(
+            f"messages must be a sequence of Messages or buffers, got {type(messages).__name__}"
+        )
+    try:
+        items = list(messages)
+    except TypeError:
+        raise TypeError(
+            f"messages must be a sequence of Messages or buffers, got {type(messages).__name__}"
+        ) from None
+    family = int(sock.family)
+    names: dict[Any, bytes] = {}  # one packing per distinct address of this call
+    return [_outgoing(item, index, family, names) for index, item in enumerate(items)]
+
+
+# --------------------------------------------------------------------- waiting
+
+
+def _ready(sock: Socket, fd: int, event: int, deadline: float | None, operation: str) -> int:
+    """Wait until ``fd`` is ready for ``event``; return the poll events (0: out of time).
+
+    Waits in slices, so that a close() by another thread is seen even where it could
+    not wake the poll by shutting the descriptor down.
+    """
+    poller = select.poll()
+    poller.register(fd, event | _HANGUP)
+    while True:
+        if sock.closed:
+            raise SocketClosedError(operation)
+        wait = _SLICE if deadline is None else min(_SLICE, deadline - time.monotonic())
+        if wait <= 0:
+            return 0
+        ready = poller.poll(wait * 1000)
+        if sock.closed:
+            raise SocketClosedError(operation)
+        if ready:
+            return ready[0][1]
+
+
+def _call(
+    sock: Socket, operation: str, attempt: Callable[[int, int], int], event: int, flags: int
+) -> int:
+    """Run ``attempt(fd, flags)`` on the retained descriptor until it is not EAGAIN.
+
+    The attempt never blocks (``MSG_DONTWAIT``); waiting is done here, as the
+    socket's timeout says, unless ``flags`` has ``DONTWAIT`` or the socket is
+    non-blocking.
+
+    Returns:
+        The attempt's count (>= 0), ``-errno`` for its failure, ``-ETIMEDOUT``
+        when the timeout ran out, or 0 when the socket was shut down meanwhile.
+    """
+    timeout = sock.timeout
+    wait = not flags & _DONTWAIT and timeout != 0.0
+    deadline = None if timeout is None else time.monotonic() + timeout
+    flags |= _DONTWAIT
+    hung = 0
+    fd = sock.retain()
+    try:
+        while True:
+            result = attempt(fd, flags)
+            if result >= 0 or result == -_errno.EINTR:
+                if result >= 0:
+                    return result
+                continue
+            if result != -_errno.EAGAIN or not wait:
+                return result
+            if hung:
+                return 0  # shut down for this direction: end of data, as recv() says
+            ready = _ready(sock, fd, event, deadline, operation)
+            if not ready:
+                return -_errno.ETIMEDOUT
+            hung = ready & _HANGUP
+    finally:
+        sock.release()
+
+
+def _failure(code: int, operation: str, address: Any = None) -> SocketError:
+    if code == _errno.ETIMEDOUT:
+        return from_oserror(TimeoutError("timed out"), operation, address)
+    return from_errno(code, operation, address)
+
+
+# --------------------------------------------------------------------- sending
+
+
+def _arena(kind: str, control: int, data: int) -> _mmsg.Arena:
+    arena: _mmsg.Arena | None = getattr(_arenas, kind, None)
+    if arena is None or arena.control_size < control or arena.data_size < data:
+        if arena is not None:
+            control, data = max(control, arena.control_size), max(data, arena.data_size)
+        arena = _mmsg.Arena(_mmsg.MAX_BATCH, control, data)
+        setattr(_arenas, kind, arena)
+    return arena
+
+
+def _lay_out(chunk: list[_Outgoing]) -> _mmsg.Arena:
+    control = sum(_mmsg.control_space(out.ancdata) for out in chunk)
+    arena = _arena("send", control, sum(out.length for out in chunk))
+    view = arena.view
+    at = arena.data_at
+    control_at = arena.control_at
+    for index, out in enumerate(chunk):
+        name_at = arena.name_at + index * _mmsg.NAME_SIZE
+        name = out.name
+        if name:
+            view[name_at : name_at + len(name)] = name
+        start = at
+        for part in out.views:
+            view[at : at + part.nbytes] = part
+            at += part.nbytes
+        used = _mmsg.pack_control(view, control_at, out.ancdata) if out.ancdata else 0
+        arena.header(index, (name_at, len(name), control_at, used, start, out.length))
+        control_at += used
+    return arena
+
+
+def _send_error(code: int, out: _Outgoing) -> SocketError:
+    address = out.address
+    if code in _GSO_REFUSED and out.segment:
+        error = from_errno(code, "sendmmsg", address)
+        return type(error)(
+            code,
+            f"{error.strerror}: the kernel refused UDP GSO (UDPSegment({out.segment}) over"
+            f" {out.length} bytes): the segment must fit the path MTU, the message at"
+            " most 64 segments, and the device must offload checksums",
+            "sendmmsg",
+            address,
+        )
+    return _failure(code, "sendmmsg", address)
+
+
+def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
+    sent = 0
+    while sent < len(outgoing):
+        chunk = outgoing[sent : sent + _mmsg.MAX_BATCH]
+        arena = _lay_out(chunk)
+        done = 0
+        while done < len(chunk):
+            headers = arena.address + done * _mmsg.MSG_SIZE
+            remaining = len(chunk) - done
+            result = _call(
+                sock,
+                "sendmmsg",
+                lambda fd, f: _mmsg.sendmmsg(fd, headers, remaining, f),  # noqa: B023
+                _POLLOUT,
+                flags,
+            )
+            if result <= 0:
+                return _sent_until(sock, sent + done, -result, chunk[done])
+            done += result
+        sent += done
+    return sent
+
+
+def _sent_until(sock: Socket, sent: int, code: int, out: _Outgoing) -> int:
+    """The count when a send stops at a message: its error raised now or kept for later."""
+    error = _send_error(code or _errno.EPIPE, out)
+    if not sent:
+        raise error
+    if code not in (_errno.EAGAIN, _errno.ETIMEDOUT):
+        _PENDING_SEND[sock] = error
+    return sent
+
+
+def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
+    for sent, out in enumerate(outgoing):
+        message = Message(out.views, [], out.address)
+        try:
+            if out.ancdata:
+                # Already encoded and checked: resend the very bytes through RawControl.
+                from sockkit.message import RawControl  # noqa: PLC0415 - sibling, no cycle
+
+                message.control = [RawControl(*item) for item in out.ancdata]
+            sock.sendmsg(message, flags)
+        except (WouldBlock, TimeoutError):
+            if not sent:
+                raise
+            return sent
+        except SocketError as exc:
+            if not sent:
+                raise
+            if isinstance(exc, SocketClosedError):
+                raise
+            _PENDING_SEND[sock] = exc
+            return sent
+    return len(outgoing)
+
+
+def send_batch(
+    sock: Socket, messages: Iterable[Any], flags: int = 0, *, native: bool = True
+) -> int:
+    """Send several messages, with one ``sendmmsg(2)`` per 1,024 where the OS has it.
+
+    Each item is a `Message` (with its own address and control data, descriptors
+    of `Rights` read now) or a bytes-like object (one datagram to the connected
+    peer).  On a blocking socket this waits, as the socket's timeout allows, until
+    every message is sent; a non-blocking socket (or ``MsgFlag.DONTWAIT``) sends
+    what fits.
+
+    Args:
+        sock: the socket.
+        messages: the messages, in order.
+        flags: ``MsgFlag`` values for every message (``MSG_NOSIGNAL`` is added).
+        native: ``False`` sends with a loop of `Socket.sendmsg`, the path taken where
+            the OS has no ``sendmmsg`` (for comparison and tests).
+
+    Returns:
+        How many messages were sent.  When a message after the first fails, the
+        count of those before it is returned and its error is raised by the next
+        call; an empty sequence sends nothing and returns 0.
+
+    Raises:
+        TypeError: ``messages`` is not a sequence of `Message`s and buffers, or a
+            message holds a value of the wrong type (before anything is sent).
+        ValueError: a malformed address or control message (before anything is sent).
+        SocketError: the first message failed (typed by errno, e.g. `WouldBlock`,
+            `TimedOut`, `MessageTooLong`), or a previous call's later message did.
+            A refused ``UDPSegment`` (GSO) says so in its message.
+        SocketClosedError: the socket is closed, or was closed while this waited.
+    """
+    outgoing = _prepare(sock, messages)
+    flags = _flags(flags) | _NOSIGNAL
+    if not outgoing:
+        return 0
+    pending = _PENDING_SEND.pop(sock, None)
+    if pending is not None:
+        raise pending
+    if native and _mmsg.available:
+        return _send_native(sock, outgoing, flags)
+    return _send_loop(sock, outgoing, flags & ~_NOSIGNAL)
+
+
+# --------------------------------------------------------------------- receiving
+
+
+def _recv_arena(count: int, bufsize: int, ancbufsize: int) -> tuple[_mmsg.Arena, bytes]:
+    """The thread's receive arena laid out for these sizes, and its fresh headers."""
+    key = (count, bufsize, ancbufsize)
+    kept = getattr(_arenas, "recv", None)
+    if kept is not None and kept[0] == key:
+        return kept[1], kept[2]
+    arena = _mmsg.Arena(count, count * ancbufsize, count * bufsize)
+    for index in range(count):
+        arena.header(
+            index,
+            (
+                arena.name_at + index * _mmsg.NAME_SIZE,
+                _mmsg.NAME_SIZE,
+                arena.control_at + index * ancbufsize,
+                ancbufsize,
+                arena.data_at + index * bufsize,
+                bufsize,
+            ),
+        )
+    template = arena.view[: count * _mmsg.MSG_SIZE].tobytes()
+    _arenas.recv = (key, arena, template)
+    return arena, template
+
+
+def _discard(arena: _mmsg.Arena, start: int, count: int) -> None:
+    """Close the descriptors of every message from ``start`` on that the kernel filled."""
+    view = arena.view
+    for index, header in enumerate(arena.headers(count)):
+        flags, controllen = header[6], header[5]
+        if index < start or flags == _mmsg.UNSEEN or not controllen:
+            continue
+        begin = header[4] - arena.address
+        _close_each(_descriptors(_mmsg.unpack_control(view[begin : begin + controllen]))[0])
+
+
+def _hand_over(
+    arena: _mmsg.Arena, slots: int, received: int, bufsize: int, family: int
+) -> list[Message]:
+    """Build the Messages; if anything raises, close every descriptor not handed over."""
+    messages: list[Message] = []
+    start = 0
+    try:
+        view = arena.view
+        base = arena.address
+        for index, header in enumerate(arena.headers(received)):
+            namelen, control, controllen, msg_flags, length = header[1], *header[4:8]
+            at = arena.data_at + index * bufsize
+            data = view[at : at + min(length, bufsize)].tobytes()
+            name_at = arena.name_at + index * _mmsg.NAME_SIZE
+            raw = _mmsg.unpack_sockaddr(view[name_at : name_at + namelen]) if namelen else None
+            ancdata: list[tuple[int, int, bytes]] = []
+            if controllen:
+                ancdata = _mmsg.unpack_control(view[control - base : control - base + controllen])
+            start = index + 1  # from here _received owns this message's descriptors
+            messages.append(_received([data], len(data), ancdata, msg_flags, raw, family=family))
+    except BaseException:
+        for message in messages:
+            message.close()
+        _discard(arena, start, slots)
+        raise
+    return messages
+
+
+def _recv_native(
+    sock: Socket, count: int, bufsize: int, ancbufsize: int, flags: int
+) -> list[Message]:
+    slots = min(count, _mmsg.MAX_BATCH)
+    arena, template = _recv_arena(slots, bufsize, ancbufsize)
+    arena.view[: len(template)] = template  # every header fresh: lengths, UNSEEN flags
+    address = arena.address
+    try:
+        received = _call(
+            sock,
+            "recvmmsg",
+            lambda fd, f: _mmsg.recvmmsg(fd, address, slots, f),
+            _POLLIN,
+            flags | _CLOEXEC,
+        )
+    except BaseException:
+        _discard(arena, 0, slots)  # received, perhaps, but not handed over
+        raise
+    if received < 0:
+        raise _failure(-received, "recvmmsg")
+    return _hand_over(arena, slots, received, bufsize, int(sock.family))
+
+
+def _recv_loop(
+    sock: Socket, count: int, bufsize: int, ancbufsize: int, flags: int
+) -> list[Message]:
+    messages = [sock.recvmsg(bufsize, ancbufsize, flags)]
+    stream = int(sock.type) == _STREAM
+    try:
+        while len(messages) < count and not (stream and not messages[-1].nbytes):
+            try:
+                messages.append(sock.recvmsg(bufsize, ancbufsize, flags | _DONTWAIT))
+            except WouldBlock:
+                break
+            except SocketError as exc:
+                if isinstance(exc, SocketClosedError):
+                    raise
+                _PENDING_RECV[sock] = exc  # raised by the next call, as recvmmsg(2) does
+                break
+    except BaseException:
+        for message in messages:
+            message.close()
+        raise
+    return messages
+
+
+def recv_batch(
+    sock: Socket,
+    count: int,
+    bufsize: int,
+    ancbufsize: int = 0,
+    flags: int = 0,
+    *,
+    native: bool = True,
+) -> list[Message]:
+    """Receive up to ``count`` messages, with one ``recvmmsg(2)`` where the OS has it.
+
+    Waits, as `Socket.recvmsg` does (honouring the socket's timeout), until at
+    least one message is there, then returns what is queued, at most ``count``
+    (and at most 1,024), without waiting to fill the batch.  With
+    ``MsgFlag.DONTWAIT``, or on a non-blocking socket, it never waits.
+
+    Each `Message` has its data (at most ``bufsize`` bytes: ``MsgFlag.TRUNC`` in
+    its ``flags`` when the datagram was longer), its sender's ``address`` and
+    its typed control messages; received descriptors are owned as with
+    `Socket.recvmsg`, and closed by sockkit whenever they cannot be handed over
+    intact (truncated control data, an exception of any kind before the list is
+    returned).
+
+    Args:
+        sock: the socket.
+        count: the most messages to return (>= 1).
+        bufsize: the most data bytes per message.
+        ancbufsize: the room for control data per message (see `cmsg_space`).
+        flags: ``MsgFlag`` values such as ``DONTWAIT`` or ``PEEK``.
+        native: ``False`` receives with a loop of `Socket.recvmsg`, the path taken
+            where the OS has no ``recvmmsg`` (for comparison and tests).
+
+    Returns:
+        The messages in the order they arrived; an empty list when the socket was
+        shut down for reading while this waited.
+
+    Raises:
+        TypeError: an argument is not an int.
+        ValueError: ``count`` < 1, or a negative size.
+        WouldBlock: non-blocking (or ``DONTWAIT``) and nothing queued.
+        TimedOut: the socket's timeout ran out with nothing received.
+        SocketClosedError: the socket is closed, or was closed while this waited.
+        SocketError: any other failure, typed by errno (e.g. `ConnectionRefused`
+            for an ICMP error queued on a connected UDP socket).
+    """
+    count = _int_arg(count, "count", 1)
+    bufsize = _int_arg(bufsize, "bufsize", 0)
+    ancbufsize = _int_arg(ancbufsize, "ancbufsize", 0)
+    flags = _flags(flags)
+    pending = _PENDING_RECV.pop(sock, None)
+    if pending is not None:
+        raise pending
+    if native and _mmsg.available:
+        return _recv_native(sock, count, bufsize, ancbufsize, flags)
+    return _recv_loop(sock, count, bufsize, ancbufsize, flags)
