@@ -24,7 +24,7 @@ import socket as _s
 import sys
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import starmap as _starmap
 from operator import index as _index
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn, TypeVar, cast
@@ -1255,6 +1255,37 @@ class Socket:
             if got:
                 _abandon(got[0][1], cells)
             raise
+
+    def send_batch(self, messages: Iterable[Message | Buffer], flags: int = 0) -> int:
+        """Send several messages with one system call per batch (`sockkit.batch.send_batch`).
+
+        Returns:
+            How many messages were sent (an error after the first is raised next time).
+
+        Example:
+            >>> sock.send_batch([b"one", Message([b"two"], address=peer)])  # doctest: +SKIP
+            2
+        """
+        from sockkit.batch import send_batch  # noqa: PLC0415 - batch.py builds on this module
+
+        return send_batch(self, messages, flags)
+
+    def recv_batch(
+        self, count: int, bufsize: int, ancbufsize: int = 0, flags: int = 0
+    ) -> list[Message]:
+        """Receive up to ``count`` messages at once (`sockkit.batch.recv_batch`).
+
+        Returns:
+            The messages queued (at least one, unless shut down), each with its
+            address, flags and control data.
+
+        Example:
+            >>> [m.data for m in sock.recv_batch(32, 2048)]  # doctest: +SKIP
+            [b'one', b'two']
+        """
+        from sockkit.batch import recv_batch  # noqa: PLC0415 - batch.py builds on this module
+
+        return recv_batch(self, count, bufsize, ancbufsize, flags)
 
     # ------------------------------------------------------------------ options
 
