@@ -56,9 +56,9 @@ __all__ = ["recv_batch", "send_batch"]
 
 _DONTWAIT: Final = int(MsgFlag.DONTWAIT)
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))  # a gone peer is an error, not SIGPIPE
-_POLLIN: Final = select.POLLIN
-_POLLOUT: Final = select.POLLOUT
-_HANGUP: Final = select.POLLHUP | getattr(select, "POLLRDHUP", 0)
+_POLLIN: Final = getattr(select, "POLLIN", 1)  # no poll() on Windows: the loop uses select()
+_POLLOUT: Final = getattr(select, "POLLOUT", 4)
+_HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0)
 _SLICE: Final = 0.05
 """Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
 _GSO_REFUSED: Final = (_errno.EIO, _errno.EINVAL)
@@ -433,8 +433,11 @@ def _hand_over(
             ancdata: list[tuple[int, int, bytes]] = []
             if controllen:
                 ancdata = _mmsg.unpack_control(view[control - base : control - base + controllen])
-            start = index + 1  # from here _received owns this message's descriptors
-            messages.append(_received([data], len(data), ancdata, msg_flags, raw, family=family))
+            nbytes = len(data)
+            # From here _received owns this message's descriptors: no call in between.
+            start = index + 1
+            message = _received([data], nbytes, ancdata, msg_flags, raw, family=family)
+            messages.append(message)
     except BaseException:
         for message in messages:
             message.close()
@@ -466,16 +469,34 @@ def _recv_native(
     return _hand_over(arena, slots, received, bufsize, int(sock.family))
 
 
+def _readable_now(sock: Socket) -> bool:
+    # Python's socket module waits for readiness before a call on a socket with a
+    # timeout, even with MSG_DONTWAIT: ask first, so a batch never waits to fill up.
+    fd = sock.retain()
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, _POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([fd], [], [], 0)[0])
+    finally:
+        sock.release()
+
+
 def _recv_loop(
     sock: Socket, count: int, bufsize: int, ancbufsize: int, flags: int
 ) -> list[Message]:
+    if flags & _DONTWAIT and not _readable_now(sock):
+        raise from_errno(_errno.EAGAIN, "recvmsg")
     messages = [sock.recvmsg(bufsize, ancbufsize, flags)]
     stream = int(sock.type) == _STREAM
     try:
         while len(messages) < count and not (stream and not messages[-1].nbytes):
+            if not _readable_now(sock):
+                break
             try:
                 messages.append(sock.recvmsg(bufsize, ancbufsize, flags | _DONTWAIT))
-            except WouldBlock:
+            except (WouldBlock, TimeoutError):  # another thread took it first
                 break
             except SocketError as exc:
                 if isinstance(exc, SocketClosedError):

@@ -1,0 +1,517 @@
+"""send_batch / recv_batch: sendmmsg/recvmmsg through ctypes, and the portable loop.
+
+Every test that moves data runs both paths: ``native=True`` (one system call per
+batch on Linux) and ``native=False`` (the sendmsg/recvmsg loop other platforms use).
+"""
+
+from __future__ import annotations
+
+import _thread
+import ctypes
+import errno
+import os
+import platform
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sockkit import (
+    AddressFamily,
+    Level,
+    Message,
+    MsgFlag,
+    Rights,
+    Socket,
+    SocketClosedError,
+    SocketType,
+    TimedOut,
+    UDPOption,
+    UDPSegment,
+    WouldBlock,
+    _mmsg,
+    batch,
+    cmsg_space,
+)
+
+PATHS = [pytest.param(True, id="native"), pytest.param(False, id="loop")]
+FAMILIES = [
+    pytest.param((AddressFamily.INET, "127.0.0.1"), id="ipv4"),
+    pytest.param((AddressFamily.INET6, "::1"), id="ipv6"),
+    pytest.param((AddressFamily.UNIX, None), id="unix"),
+]
+RIGHTS_SPACE = cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 2)
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture
+def udp_pair() -> Iterator[tuple[Socket, Socket]]:
+    """An unconnected sender and a bound receiver on 127.0.0.1, with timeouts."""
+    with (
+        Socket(AddressFamily.INET, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.INET, SocketType.DGRAM) as receiver,
+    ):
+        receiver.bind(("127.0.0.1", 0))
+        sender.timeout = receiver.timeout = 10.0
+        yield sender, receiver
+
+
+def endpoints(family: AddressFamily, host: str | None, tmp_path: Path) -> list[Socket]:
+    """A bound receiver and two senders connected to it, all with 10 s timeouts."""
+    made = [Socket(family, SocketType.DGRAM) for _ in range(3)]
+    receiver = made[0]
+    if host is None:
+        receiver.bind(str(tmp_path / "receiver"))
+        for index, sender in enumerate(made[1:]):
+            sender.bind(str(tmp_path / f"sender{index}"))  # named, so the receiver tells them apart
+    else:
+        receiver.bind((host, 0))
+    receiver.set_option_raw(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
+    for sock in made:
+        sock.timeout = 10.0
+    for sender in made[1:]:
+        sender.connect(receiver.local_address)
+    return made
+
+
+def payload(sender: int, index: int) -> bytes:
+    size = 8 + (index * 7919 + sender * 13) % 1400
+    head = struct.pack("!II", sender, index)
+    return head + bytes((index + n) % 251 for n in range(size - 8))
+
+
+# --------------------------------------------------------------------- layout
+
+
+C_LAYOUT = r"""
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+int main(void) {
+    printf("%zu %zu %zu %zu %zu %zu %zu %zu %zu %zu\n",
+        sizeof(struct iovec), sizeof(struct msghdr), sizeof(struct mmsghdr),
+        offsetof(struct mmsghdr, msg_len), offsetof(struct msghdr, msg_namelen),
+        offsetof(struct msghdr, msg_iov), offsetof(struct msghdr, msg_control),
+        offsetof(struct msghdr, msg_controllen), offsetof(struct msghdr, msg_flags),
+        sizeof(struct cmsghdr));
+    return 0;
+}
+"""
+# The same numbers from the kernel's headers, for the 64-bit Linux ABIs (x86-64, aarch64).
+DOCUMENTED_LP64 = [16, 56, 64, 56, 8, 16, 32, 40, 48, 16]
+
+
+def ctypes_layout() -> list[int]:
+    header = _mmsg.MsgHdr
+    return [
+        ctypes.sizeof(_mmsg.Iovec),
+        ctypes.sizeof(header),
+        ctypes.sizeof(_mmsg.MMsgHdr),
+        _mmsg.MMsgHdr.msg_len.offset,
+        header.msg_namelen.offset,
+        header.msg_iov.offset,
+        header.msg_control.offset,
+        header.msg_controllen.offset,
+        header.msg_flags.offset,
+        socket.CMSG_LEN(0),
+    ]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the kernel structures of Linux")
+def test_ctypes_declarations_match_the_c_headers(tmp_path: Path) -> None:
+    compiler = shutil.which("cc")
+    if compiler is None:
+        assert platform.machine() in ("x86_64", "aarch64"), "no cc and no documented sizes"
+        expected = DOCUMENTED_LP64
+    else:
+        source = tmp_path / "layout.c"
+        source.write_text(C_LAYOUT)
+        binary = tmp_path / "layout"
+        subprocess.run([compiler, str(source), "-o", str(binary)], check=True, timeout=120)
+        out = subprocess.run([str(binary)], capture_output=True, text=True, check=True, timeout=30)
+        expected = [int(word) for word in out.stdout.split()]
+    assert ctypes_layout() == expected
+    assert _mmsg.available
+
+
+# --------------------------------------------------------------------- volume and order
+
+
+@pytest.mark.parametrize("native", PATHS)
+@pytest.mark.parametrize("where", FAMILIES)
+def test_ten_thousand_datagrams_in_order_per_sender(
+    native: bool, where: tuple[AddressFamily, str | None], tmp_path: Path
+) -> None:
+    receiver, *senders = endpoints(*where, tmp_path)
+    # Batches per sender, each received before the next is sent: the receive buffer
+    # (capped by net.core.rmem_max) never overflows and an AF_UNIX queue (at most
+    # net.unix.max_dgram_qlen = 10 datagrams) never blocks, so nothing may be missing.
+    total, per_batch = 10_000, (10 if where[1] is None else 50)
+    got: dict[Any, list[bytes]] = {}
+    try:
+        for start in range(0, total, per_batch):
+            for number, sender in enumerate(senders):
+                items: list[Any] = [payload(number, i) for i in range(start, start + per_batch)]
+                # Mixed: plain buffers and Messages of two buffers.
+                items[1::2] = [Message([d[:5], memoryview(d)[5:]]) for d in items[1::2]]
+                assert batch.send_batch(sender, items, native=native) == per_batch
+                received = 0
+                while received < per_batch:
+                    messages = batch.recv_batch(receiver, 64, 2048, native=native)
+                    assert 1 <= len(messages) <= per_batch - received
+                    for message in messages:
+                        got.setdefault(message.address, []).append(message.data)
+                    received += len(messages)
+        assert sorted(got, key=str) == sorted((s.local_address for s in senders), key=str)
+        for number, sender in enumerate(senders):
+            data = got[sender.local_address]
+            assert len(data) == total
+            assert data == [payload(number, i) for i in range(total)]
+    finally:
+        for sock in (receiver, *senders):
+            sock.close()
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_each_message_goes_to_its_own_address(native: bool) -> None:
+    with (
+        Socket(AddressFamily.INET6, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.INET6, SocketType.DGRAM) as first,
+        Socket(AddressFamily.INET6, SocketType.DGRAM) as second,
+    ):
+        for sock in (first, second):
+            sock.bind(("::1", 0))
+            sock.timeout = 10.0
+        sent = batch.send_batch(
+            sender,
+            [
+                Message([b"a1"], address=first.local_address),
+                Message([b"b1"], address=second.local_address),
+                Message([b"a2"], address=("::1", first.local_address.port)),
+            ],
+            native=native,
+        )
+        assert sent == 3
+        assert [m.data for m in batch.recv_batch(first, 8, 10, native=native)] == [b"a1", b"a2"]
+        [only] = batch.recv_batch(second, 8, 10, native=native)
+        assert only.data == b"b1"
+        assert only.address.port == sender.local_address.port
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_truncation_is_reported_per_message(native: bool, udp_pair: tuple[Socket, Socket]) -> None:
+    sender, receiver = udp_pair
+    target = receiver.local_address
+    sender.send_batch([Message([data], address=target) for data in (b"x" * 10, b"y" * 100, b"z")])
+    messages = batch.recv_batch(receiver, 3, 20, native=native)
+    assert [m.data for m in messages] == [b"x" * 10, b"y" * 20, b"z"]
+    assert [bool(m.flags & MsgFlag.TRUNC) for m in messages] == [False, True, False]
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_recv_returns_what_is_queued_without_filling_the_batch(
+    native: bool, udp_pair: tuple[Socket, Socket]
+) -> None:
+    sender, receiver = udp_pair
+    sender.send_batch([Message([b"%d" % i], address=receiver.local_address) for i in range(5)])
+    started = time.monotonic()
+    assert len(batch.recv_batch(receiver, 32, 10, native=native)) == 5
+    assert time.monotonic() - started < 1.0
+    with pytest.raises(WouldBlock):
+        batch.recv_batch(receiver, 32, 10, flags=MsgFlag.DONTWAIT, native=native)
+    receiver.timeout = 0.2
+    with pytest.raises(TimedOut):
+        batch.recv_batch(receiver, 32, 10, native=native)
+    receiver.blocking = False
+    with pytest.raises(WouldBlock):
+        batch.recv_batch(receiver, 32, 10, native=native)
+
+
+# --------------------------------------------------------------------- descriptors
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_descriptors_in_a_batch_are_owned(native: bool) -> None:
+    with (
+        Socket.pair(AddressFamily.UNIX, SocketType.DGRAM) as (left, right),
+        Socket.pair() as (
+            a,
+            b,
+        ),
+    ):
+        right.timeout = 10.0
+        before = open_fds()
+        sent = batch.send_batch(
+            left, [Message([b"m%d" % i], [Rights([a, b])]) for i in range(3)], native=native
+        )
+        assert sent == 3
+        messages = batch.recv_batch(right, 8, 10, RIGHTS_SPACE, native=native)
+        assert [m.data for m in messages] == [b"m0", b"m1", b"m2"]
+        assert open_fds() == before + 6
+        for message in messages:
+            [rights] = message.control
+            assert isinstance(rights, Rights)
+            assert len(rights.fds) == 2
+            message.close()
+        assert open_fds() == before
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_descriptors_with_too_small_a_control_buffer_are_closed(native: bool) -> None:
+    with (
+        Socket.pair(AddressFamily.UNIX, SocketType.DGRAM) as (left, right),
+        Socket.pair() as (
+            a,
+            b,
+        ),
+    ):
+        right.timeout = 10.0
+        before = open_fds()
+        left.send_batch([Message([b"m%d" % i], [Rights([a, b, a])]) for i in range(4)])
+        small = cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 1)
+        messages = batch.recv_batch(right, 8, 10, small, native=native)
+        assert len(messages) == 4
+        for message in messages:
+            assert message.flags & MsgFlag.CTRUNC
+            assert message.control == []
+        assert open_fds() == before
+
+
+def test_interrupt_between_receipt_and_hand_over_leaks_nothing() -> None:
+    """KeyboardInterrupt after each C call of recv_batch in turn: every descriptor is
+    either handed over in a message or closed."""
+    library = {batch.__file__, _mmsg.__file__, sys.modules["sockkit.message"].__file__}
+    with (
+        Socket.pair(AddressFamily.UNIX, SocketType.DGRAM) as (left, right),
+        Socket.pair() as (
+            a,
+            b,
+        ),
+    ):
+        right.timeout = 10.0
+        interrupted = 0
+        for point in range(1, 2000):
+            left.send_batch([Message([b"m"], [Rights([a, b])]) for _ in range(3)])
+            before = open_fds()
+            seen = 0
+
+            def profile(frame: Any, event: str, arg: Any, point: int = point) -> None:
+                nonlocal seen
+                if event == "c_return" and frame.f_code.co_filename in library:
+                    seen += 1
+                    if seen == point:
+                        _thread.interrupt_main()
+
+            messages: list[Message] = []
+            try:
+                sys.setprofile(profile)
+                try:
+                    messages = right.recv_batch(8, 10, RIGHTS_SPACE)
+                finally:
+                    sys.setprofile(None)
+            except KeyboardInterrupt:
+                interrupted += 1
+            for message in messages:
+                message.close()
+            # Whatever was not received (interrupted before the call) is drained.
+            while True:
+                try:
+                    rest = right.recv_batch(8, 10, RIGHTS_SPACE, MsgFlag.DONTWAIT)
+                except WouldBlock:
+                    break
+                for message in rest:
+                    message.close()
+            assert open_fds() == before, f"leak at C call {point}"
+            if seen < point:
+                break  # the call ran to the end before reaching this point: all covered
+        assert interrupted > 10
+
+
+# --------------------------------------------------------------------- errors
+
+
+def test_error_after_the_first_message_is_raised_by_the_next_call(tmp_path: Path) -> None:
+    with (
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as receiver,
+    ):
+        receiver.bind(str(tmp_path / "r"))
+        receiver.timeout = 10.0
+        missing = str(tmp_path / "missing")
+        items = [
+            Message([b"ok"], address=receiver.local_address),
+            Message([b"lost"], address=missing),
+            Message([b"never"], address=receiver.local_address),
+        ]
+        assert sender.send_batch(items) == 1
+        with pytest.raises(FileNotFoundError) as caught:
+            sender.send_batch([Message([b"next"], address=receiver.local_address)])
+        assert caught.value.errno == errno.ENOENT
+        assert caught.value.operation == "sendmmsg"
+        assert sender.send_batch([Message([b"again"], address=receiver.local_address)]) == 1
+        assert [m.data for m in receiver.recv_batch(8, 10)] == [b"ok", b"again"]
+        with pytest.raises(FileNotFoundError):
+            sender.send_batch([Message([b"first"], address=missing)])
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_bad_arguments_fail_before_any_system_call(
+    native: bool, udp_pair: tuple[Socket, Socket]
+) -> None:
+    sender, receiver = udp_pair
+    target = receiver.local_address
+    good = Message([b"fine"], address=target)
+    with pytest.raises(TypeError, match=r"messages\[1\]"):
+        batch.send_batch(sender, [good, "text"], native=native)
+    with pytest.raises(TypeError, match="messages"):
+        batch.send_batch(sender, b"not a list", native=native)
+    with pytest.raises(ValueError, match="port"):
+        batch.send_batch(sender, [good, Message([b"x"], address=("127.0.0.1", 70000))])
+    with pytest.raises(TypeError, match="flags"):
+        batch.send_batch(sender, [good], "0", native=native)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="count"):
+        batch.recv_batch(receiver, 0, 10, native=native)
+    with pytest.raises(ValueError, match="bufsize"):
+        batch.recv_batch(receiver, 1, -1, native=native)
+    with pytest.raises(TypeError, match="ancbufsize"):
+        batch.recv_batch(receiver, 1, 1, 1.5, native=native)  # type: ignore[arg-type]
+    assert batch.send_batch(sender, [], native=native) == 0
+    receiver.timeout = 0.2
+    with pytest.raises(TimedOut):
+        receiver.recv_batch(8, 10)  # nothing was sent by the failed calls
+
+
+def test_closed_socket_raises_socket_closed_error() -> None:
+    sock = Socket(AddressFamily.INET, SocketType.DGRAM)
+    sock.close()
+    with pytest.raises(SocketClosedError):
+        sock.send_batch([b"x"])
+    with pytest.raises(SocketClosedError):
+        sock.recv_batch(1, 1)
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_close_from_another_thread_wakes_a_blocked_recv_batch(native: bool) -> None:
+    sock = Socket(AddressFamily.INET, SocketType.DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.timeout = 20.0
+    outcome: list[BaseException] = []
+    woke: list[float] = []
+
+    def receive() -> None:
+        try:
+            batch.recv_batch(sock, 8, 100, native=native)
+        except BaseException as exc:
+            outcome.append(exc)
+        woke.append(time.monotonic())
+
+    thread = threading.Thread(target=receive)
+    thread.start()
+    time.sleep(0.3)
+    closed_at = time.monotonic()
+    sock.close()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert isinstance(outcome[0], SocketClosedError)
+    assert woke[0] - closed_at < 0.1
+
+
+# --------------------------------------------------------------------- GSO and GRO
+
+
+def gso_sender(receiver: Socket) -> Socket:
+    sender = Socket(AddressFamily.INET, SocketType.DGRAM)
+    sender.connect(receiver.local_address)
+    return sender
+
+
+def test_gso_batch_arrives_as_datagrams_without_gro(udp_pair: tuple[Socket, Socket]) -> None:
+    _unused, receiver = udp_pair
+    receiver.set_option_raw(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    with gso_sender(receiver) as sender:
+        blocks = [bytes([i]) * 1200 * 10 + bytes([i]) * 700 for i in range(3)]
+        assert sender.send_batch([Message([block], [UDPSegment(1200)]) for block in blocks]) == 3
+        got: list[bytes] = []
+        while len(got) < 33:
+            got += [m.data for m in receiver.recv_batch(64, 2000)]
+        assert got == [
+            d for block in blocks for d in Message([block], [UDPSegment(1200)]).datagrams()
+        ]
+        assert [len(d) for d in got[:11]] == [1200] * 10 + [700]
+
+
+def test_gso_batch_arrives_coalesced_with_gro(udp_pair: tuple[Socket, Socket]) -> None:
+    _unused, receiver = udp_pair
+    receiver.set_option(UDPOption.GRO, True)
+    assert receiver.get_option(UDPOption.GRO) is True
+    space = cmsg_space(Level.UDP, UDPOption.GRO)
+    with gso_sender(receiver) as sender:
+        blocks = [os.urandom(1200 * 54) for _ in range(2)]
+        sender.send_batch([Message([block], [UDPSegment(1200)]) for block in blocks])
+        messages: list[Message] = []
+        while len(messages) < 2:
+            messages += receiver.recv_batch(8, 65535, space)
+    for message, block in zip(messages, blocks, strict=True):
+        assert UDPSegment(1200) in message.control
+        assert message.data == block
+        datagrams = message.datagrams()
+        assert len(datagrams) == 54
+        assert b"".join(datagrams) == block
+
+
+def test_gro_receiver_reads_plain_datagrams(udp_pair: tuple[Socket, Socket]) -> None:
+    sender, receiver = udp_pair
+    receiver.set_option(UDPOption.GRO, True)
+    space = cmsg_space(Level.UDP, UDPOption.GRO)
+    sender.send_batch([Message([b"d%d" % i], address=receiver.local_address) for i in range(4)])
+    messages: list[Message] = []
+    while len(messages) < 4:
+        messages += receiver.recv_batch(8, 2000, space)
+    assert [m.datagrams() for m in messages] == [[b"d%d" % i] for i in range(4)]
+    assert all(m.control == [] for m in messages)
+
+
+def test_refused_gso_is_a_clear_error(udp_pair: tuple[Socket, Socket]) -> None:
+    _unused, receiver = udp_pair
+    # Far more segments than one send may carry (UDP_MAX_SEGMENTS): EINVAL.
+    with gso_sender(receiver) as sender, pytest.raises(OSError) as caught:
+        sender.send_batch([Message([bytes(1000)], [UDPSegment(1)])])
+    assert caught.value.errno == errno.EINVAL
+    assert "GSO" in str(caught.value)
+    assert "UDPSegment(1)" in str(caught.value)
+
+
+def test_datagrams_of_a_message() -> None:
+    assert Message([b"ab", b"cde"], [UDPSegment(2)]).datagrams() == [b"ab", b"cd", b"e"]
+    assert Message([b"abc"]).datagrams() == [b"abc"]
+    assert Message([b""], [UDPSegment(2)]).datagrams() == [b""]
+    assert cmsg_space(Level.UDP, UDPOption.GRO) == socket.CMSG_SPACE(4)
+
+
+# --------------------------------------------------------------------- the mmsg module
+
+
+def test_sockaddr_round_trips() -> None:
+    cases: list[tuple[int, Any]] = [
+        (socket.AF_INET, ("127.0.0.1", 5)),
+        (socket.AF_INET6, ("::1", 7, 0x12345, 3)),
+        (socket.AF_UNIX, "/tmp/x.sock"),
+        (socket.AF_UNIX, b"\0abstract"),
+    ]
+    for family, address in cases:
+        raw = _mmsg.pack_sockaddr(family, address)
+        assert _mmsg.unpack_sockaddr(memoryview(raw)) == address
+    assert _mmsg.unpack_sockaddr(memoryview(b"")) is None
