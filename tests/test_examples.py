@@ -31,6 +31,7 @@ TESTED = {
     "http_head_client.py": "test_http_head_client",
     "socket_pair_ipc.py": "test_socket_pair_ipc",
     "udp_ping.py": "test_udp_ping",
+    "udp_blast.py": "test_udp_blast",
     "unix_datagram.py": "test_unix_datagram",
     "pass_fd.py": "test_pass_fd",
     "select_chat_server.py": "test_select_chat_server",
@@ -305,6 +306,16 @@ def test_udp_ping(background: list[Running]) -> None:
     assert len(re.findall(r"6 bytes from 127\.0\.0\.1:\d+: seq=\d ok", result.stdout)) == 3
     assert "3 sent, 3 answered" in result.stdout
     assert server.wait() == 0
+
+
+def test_udp_blast() -> None:
+    result = run_example("udp_blast.py", "--count", "300", "--batch", "16", "--size", "200")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("one call per datagram: 300 sent, ")
+    assert lines[1].startswith("batches of 16: 300 sent, ")
+    # Loopback with a large receive buffer loses nothing at this size.
+    assert all(" 300 received, " in line and "loss 0.0%" in line for line in lines)
 
 
 def test_udp_ping_without_responder() -> None:
