@@ -16,6 +16,7 @@ Workloads:
     pingpong-unix, pingpong-tcp   64-byte round trips between two processes
     bulk                          1 GiB one way in 64 KiB chunks, receiver reusing its buffer
     lines                         100,000 lines of 40 bytes read with NORMAL mode
+    datagrams                     1,200-byte UDP datagrams one way over loopback: rate and loss
     select-N                      static select, N sockets, one readable (N = 100, 1,000, 10,000)
     registered-N                  a registered selector's select(0), same N
     memory                        bytes per Socket and per registered idle socket
@@ -72,6 +73,9 @@ LABELS = {
     "aio-uvloop": "AsyncSocket, uvloop",
     "aio-sock-uvloop": "loop.sock_*, uvloop",
     "aio-streams-uvloop": "asyncio streams, uvloop",
+    "batch": "sockkit send_batch/recv_batch (32)",
+    "gso": "sockkit GSO+GRO (54 segments)",
+    "c": "C sendmmsg/recvmmsg (32)",
 }
 ASYNC_VARIANTS = (
     "aio",
@@ -96,10 +100,13 @@ class Availability:
     compat: str | None
     php_version: str = ""
     uvloop: str | None = None
+    c: str | None = None
 
     def reason(self, variant: str) -> str | None:
         if variant == "php":
             return self.php
+        if variant == "c":
+            return self.c
         if variant == "compat":
             return self.compat
         if variant.endswith("-uvloop"):
@@ -145,7 +152,8 @@ def probe() -> Availability:
         if missing:
             compat_reason = "sockkit.compat lacks " + ", ".join(missing)
     uvloop_reason = None if importlib.util.find_spec("uvloop") else "uvloop is not installed"
-    return Availability(php_reason, compat_reason, version, uvloop_reason)
+    c_reason = None if shutil.which("cc") else "no C compiler (cc)"
+    return Availability(php_reason, compat_reason, version, uvloop_reason, c_reason)
 
 
 # ---------------------------------------------------------------------- processes
@@ -177,7 +185,29 @@ def command(workload: str, variant: str, role: str, parameters: dict[str, Any]) 
     if variant == "php":
         script = PHP_DIR / f"{PHP_SCRIPTS[workload]}.php"
         return ["php", str(script), role, json.dumps(parameters)]
+    if variant == "c":
+        where = parameters["fd"] if role == "receive" else parameters["port"]
+        return [str(c_program(workload)), role, str(where), *_c_arguments(parameters)]
     return _python(workload, variant, role, parameters)
+
+
+def _c_arguments(parameters: dict[str, Any]) -> list[str]:
+    return [str(parameters["count"]), str(parameters["size"])]
+
+
+_C_PROGRAMS: dict[str, Path] = {}
+
+
+def c_program(workload: str) -> Path:
+    """``benchmarks/c/WORKLOAD.c``, compiled with ``cc -O2`` once per run."""
+    if workload not in _C_PROGRAMS:
+        import tempfile  # noqa: PLC0415 - only when a C variant runs
+
+        binary = Path(tempfile.mkdtemp(prefix="sockkit-bench-")) / workload
+        source = HERE / "c" / f"{workload}.c"
+        subprocess.run(["cc", "-O2", "-o", str(binary), str(source)], check=True, timeout=120)
+        _C_PROGRAMS[workload] = binary
+    return _C_PROGRAMS[workload]
 
 
 def _environment() -> dict[str, str]:
@@ -348,6 +378,42 @@ def measure_lines(
         _finish([reader])
 
 
+def measure_datagrams(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """A receiver on a UDP socket bound here (large SO_RCVBUF) and a sender to it.
+
+    The result's rate is the receiver's (datagrams that arrived per second of its
+    receiving); ``lost`` is the share of the datagrams sent that never arrived.
+    """
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        receiver.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, parameters["rcvbuf"])
+        receiver.bind(("127.0.0.1", 0))
+        port = receiver.getsockname()[1]
+        fd = receiver.fileno()
+        reading = spawn(
+            command("datagrams", variant, "receive", {**_plain(parameters), "fd": fd}), [fd]
+        )
+    finally:
+        receiver.close()
+    processes = [reading]
+    try:
+        sending = spawn(command("datagrams", variant, "send", {**_plain(parameters), "port": port}))
+        processes.append(sending)
+        sent = collect(sending)
+        result = collect(reading)
+    finally:
+        _finish(processes)
+    result["cpu"] += sent["cpu"]
+    result["lost"] = 1 - result["ops"] / sent["sent"] if sent["sent"] else 0.0
+    if not result["ops"]:
+        raise WorkerError("no datagram arrived")
+    return result
+
+
+def _plain(parameters: dict[str, Any]) -> dict[str, Any]:
+    return {"count": parameters["count"], "size": parameters["size"]}
+
+
 def measure_single(workload: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
     def measure(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
         return collect(spawn(command(workload, variant, "run", parameters)))
@@ -386,6 +452,7 @@ class Sizes:
     waits: dict[int, int]
     registered_waits: int
     memory: int
+    datagrams: int = 2_000
 
 
 FULL = Sizes(
@@ -398,6 +465,7 @@ FULL = Sizes(
     waits={100: 40_000, 1_000: 5_000, 10_000: 300},
     registered_waits=100_000,
     memory=10_000,
+    datagrams=1_000_000,
 )
 QUICK = Sizes(
     calls=40_000,
@@ -409,6 +477,7 @@ QUICK = Sizes(
     waits={100: 10_000, 1_000: 1_500, 10_000: 60},
     registered_waits=20_000,
     memory=2_000,
+    datagrams=200_000,
 )
 TINY = Sizes(
     calls=50,
@@ -478,6 +547,15 @@ def cases(sizes: Sizes) -> list[Case]:
             {"count": sizes.lines},
             "lines/s",
             label="line reads (÷ peek+recv)",
+        ),
+        Case(
+            "datagrams",
+            f"datagrams, {sizes.datagrams:,} of 1,200 bytes one way, UDP 127.0.0.1, rate and loss",
+            ("raw", "oo", "batch", "gso", "c"),
+            measure_datagrams,
+            {"count": sizes.datagrams, "size": 1200, "rcvbuf": 32 << 20},
+            "datagrams/s",
+            label="datagrams received/s",
         ),
     ]
     made += async_cases(sizes, pingpong)
@@ -568,6 +646,7 @@ class Outcome:
     wall: list[float] = field(default_factory=list)  # wall-clock seconds per op
     cpu: list[float] = field(default_factory=list)  # CPU seconds (user + system) per op
     cpus: list[int | None] = field(default_factory=list)  # the CPU of each kept sample
+    lost: list[float] = field(default_factory=list)  # share of datagrams lost, per sample
     failed: str | None = None  # the variant cannot do it (a result, shown as a failure)
     broken: str | None = None  # a wrong result or a crash
     unavailable: str | None = None
@@ -604,7 +683,7 @@ def show(seconds_per_op: float, unit: str, case: Case) -> str:
         return f"{seconds_per_op * 1e6:10.2f} µs"
     if unit == "MB/s":
         return f"{1 / seconds_per_op / 1e6:10.0f} MB/s"
-    return f"{1 / seconds_per_op:10,.0f} lines/s"
+    return f"{1 / seconds_per_op:10,.0f} {unit}"
 
 
 def run_case(
@@ -649,6 +728,8 @@ def run_case(
                     outcome.cpu.append(cpu_time)
                     outcome.samples.append(cpu_time if METRIC["name"] == "cpu" else wall)
                     outcome.cpus.append(where)
+                    if "lost" in result:
+                        outcome.lost.append(result["lost"])
     if echo:
         print_case(case, outcomes)
     return outcomes
@@ -684,6 +765,7 @@ def print_case(case: Case, outcomes: dict[str, Outcome]) -> None:
             f" {'' if vs_ref is None else f'{vs_ref:.3f}x':>14}"
             f" {'' if vs_php is None else f'{vs_php:.3f}x':>7}"
             f" {show(statistics.median(outcome.wall), case.unit, case):>16}"
+            + (f"  lost {statistics.median(outcome.lost):.1%}" if outcome.lost else "")
         )
 
 
@@ -1138,6 +1220,7 @@ def run(
                     "cpu_samples": outcome.cpu,
                     "wall_median": statistics.median(outcome.wall) if outcome.wall else None,
                     "cpus": outcome.cpus,
+                    "lost": statistics.median(outcome.lost) if outcome.lost else None,
                     "median": outcome.median,
                     "spread": outcome.spread,
                     "status": outcome.status,
@@ -1185,7 +1268,7 @@ def _show_md(seconds: float | None, unit: str) -> str:
         return f"{seconds * 1e6:,.2f} µs"
     if unit == "MB/s":
         return f"{1 / seconds / 1e6:,.0f} MB/s"
-    return f"{1 / seconds:,.0f} lines/s"
+    return f"{1 / seconds:,.0f} {unit}"
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -1207,8 +1290,9 @@ def markdown(report: dict[str, Any]) -> str:
             spread = "" if data["spread"] is None else f"{data['spread']:.1%}"
             vs_ref = "" if data["ratio_reference"] is None else f"{data['ratio_reference']:.3f}"
             vs_php = "" if data["ratio_php"] is None else f"{data['ratio_php']:.3f}"
+            lost = "" if data.get("lost") is None else f" (lost {data['lost']:.1%})"
             lines.append(
-                f"| {title} | {data['label']} | {_show_md(data['median'], case['unit'])}"
+                f"| {title} | {data['label']} | {_show_md(data['median'], case['unit'])}{lost}"
                 f" | {spread} | {vs_ref} | {vs_php}"
                 f" | {_show_md(data.get('wall_median'), case['unit'])} |"
             )

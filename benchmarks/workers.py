@@ -843,6 +843,119 @@ def async_lines(variant: str, role: str, fd: int, count: int) -> Result:
     return _async_run(variant, work)
 
 
+# ---------------------------------------------------------------------- datagrams
+
+DATAGRAM_BATCH = 32
+GSO_SEGMENTS = 54  # 1,200-byte segments that fit one UDP payload (65,507 bytes)
+DATAGRAM_IDLE = 0.5  # seconds without a datagram: the rest were lost
+
+
+def datagrams(
+    variant: str, role: str, count: int, size: int, *, fd: int = -1, port: int = 0
+) -> Result:
+    """``count`` datagrams of ``size`` bytes over UDP loopback, one way.
+
+    The ``receive`` side (given the runner's bound socket) times from its first
+    datagram to its last and reports how many arrived (``ops``); the ``send``
+    side (connected to ``port``) reports its CPU time and how many it sent.
+    """
+    if variant != "raw":
+        kit()  # imported before the clocks start
+    if role == "send":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.connect(("127.0.0.1", port))
+        clock = Clock()
+        sent = _send_datagrams(variant, sock, count, size)
+        return {"cpu": clock.cpu_spent(), "sent": sent}
+    sock = socket.socket(fileno=fd)
+    sock.settimeout(DATAGRAM_IDLE)
+    return _receive_datagrams(variant, sock, count, size)
+
+
+def _send_datagrams(variant: str, sock: socket.socket, count: int, size: int) -> int:
+    payload = bytes(size)
+    if variant == "raw":
+        send = sock.send
+        for _ in range(count):
+            send(payload)
+        return count
+    sockkit = kit()
+    wrapped = sockkit.Socket.from_stdlib(sock)
+    if variant == "oo":
+        for _ in range(count):
+            wrapped.send(payload)
+        return count
+    sent = 0
+    if variant == "batch":
+        chunk = [payload] * DATAGRAM_BATCH
+        while sent < count:
+            sent += wrapped.send_batch(chunk[: count - sent])
+        return sent
+    segment = [sockkit.UDPSegment(size)]
+    block = sockkit.Message([bytes(size * GSO_SEGMENTS)], segment)
+    while sent < count:  # GSO: 54 datagrams per message, 4 messages per call
+        if count - sent >= 4 * GSO_SEGMENTS:
+            sent += wrapped.send_batch([block] * 4) * GSO_SEGMENTS
+        else:
+            last = min(GSO_SEGMENTS, count - sent)
+            sent += wrapped.send_batch([sockkit.Message([bytes(size * last)], segment)]) * last
+    return sent
+
+
+def _receive_datagrams(variant: str, sock: socket.socket, count: int, size: int) -> Result:
+    got, first, last = 0, 0.0, 0.0
+    clock = Clock()
+    receive = _datagram_receiver(variant, sock, size)
+    try:
+        while got < count:
+            arrived = receive()
+            if not got:
+                first = time.perf_counter()
+            got += arrived
+            last = time.perf_counter()
+    except (TimeoutError, OSError) as exc:
+        if not isinstance(exc, TimeoutError) and "timed out" not in str(exc):
+            raise
+    return {"seconds": max(last - first, 1e-9), "cpu": clock.cpu_spent(), "ops": got}
+
+
+def _datagram_receiver(variant: str, sock: socket.socket, size: int) -> Callable[[], int]:
+    """One receive of a variant: how many datagrams it brought, each checked for size."""
+    if variant == "raw":
+
+        def one() -> int:
+            if len(sock.recvfrom(2048)[0]) != size:
+                raise _fail("a datagram of the wrong size")
+            return 1
+
+        return one
+    sockkit = kit()
+    wrapped = sockkit.Socket.from_stdlib(sock)
+    if variant == "oo":
+
+        def one_oo() -> int:
+            if len(wrapped.recvfrom(2048)[0]) != size:
+                raise _fail("a datagram of the wrong size")
+            return 1
+
+        return one_oo
+    space = 0
+    if variant == "gso":
+        wrapped.set_option(sockkit.UDPOption.GRO, True)
+        space = sockkit.cmsg_space(sockkit.Level.UDP, sockkit.UDPOption.GRO)
+
+    def many() -> int:
+        total = 0
+        for message in wrapped.recv_batch(DATAGRAM_BATCH, 65535 if space else 2048, space):
+            parts = message.datagrams()
+            if any(len(part) != size for part in parts):
+                raise _fail("a datagram of the wrong size")
+            total += len(parts)
+        return total
+
+    return many
+
+
 # ---------------------------------------------------------------------- entry point
 
 WORKLOADS: dict[str, Callable[..., Result]] = {
@@ -856,6 +969,7 @@ WORKLOADS: dict[str, Callable[..., Result]] = {
     "async_pingpong": async_pingpong,
     "async_bulk": async_bulk,
     "async_lines": async_lines,
+    "datagrams": datagrams,
 }
 
 
