@@ -44,9 +44,9 @@ from sockkit.message import (
     Message,
     UDPSegment,
     _ancillary,
-    _close_each,
-    _descriptors,
+    _close_cells,
     _received,
+    _received_fds,
 )
 
 if TYPE_CHECKING:
@@ -412,7 +412,7 @@ def _discard(arena: _mmsg.Arena, start: int, count: int) -> None:
         if index < start or flags == _mmsg.UNSEEN or not controllen:
             continue
         begin = header[4] - arena.address
-        _close_each(_descriptors(_mmsg.unpack_control(view[begin : begin + controllen]))[0])
+        _close_cells(_received_fds(_mmsg.unpack_control(view[begin : begin + controllen]))[0])
 
 
 def _hand_over(
@@ -420,7 +420,10 @@ def _hand_over(
 ) -> list[Message]:
     """Build the Messages; if anything raises, close every descriptor not handed over."""
     messages: list[Message] = []
-    start = 0
+    # (first message not yet handed over, the descriptors of the one being handed over):
+    # stored in one step, so whatever interrupts the loop finds each descriptor either
+    # in a Message, in these cells, or still in the arena past ``start`` - never twice.
+    start, cells = 0, []
     try:
         view = arena.view
         base = arena.address
@@ -433,14 +436,14 @@ def _hand_over(
             ancdata: list[tuple[int, int, bytes]] = []
             if controllen:
                 ancdata = _mmsg.unpack_control(view[control - base : control - base + controllen])
-            nbytes = len(data)
-            # From here _received owns this message's descriptors: no call in between.
-            start = index + 1
-            message = _received([data], nbytes, ancdata, msg_flags, raw, family=family)
-            messages.append(message)
+            start, cells = index + 1, _received_fds(ancdata)[0]
+            messages.append(
+                _received([data], len(data), ancdata, msg_flags, raw, family=family, cells=cells)
+            )
     except BaseException:
         for message in messages:
             message.close()
+        _close_cells(cells)  # shared with the message being built, if any: popped once
         _discard(arena, start, slots)
         raise
     return messages

@@ -1246,8 +1246,6 @@ def _received(
         intact = _received_fds(ancdata)[1]
     intact = intact and not flags & _CTRUNC
     try:
-        pending, intact = _descriptors(ancdata)
-        intact = intact and not flags & _CTRUNC
         if not intact:
             # The caller cannot get them all intact, so it gets none: close every one
             # and leave the SCM_RIGHTS entries out (flags still report MSG_CTRUNC).
