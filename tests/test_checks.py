@@ -228,3 +228,83 @@ def test_compat_datagram_flags_refuse_c_int_overflow(fd_check: None) -> None:
 
 def test_unix_path_limit_comes_from_the_platform_table() -> None:
     assert UNIX_PATH_MAX == _platform.SUN_PATH_SIZE
+
+
+# --------------------------------------------------------------------- Socket's own arguments
+
+
+def _socket_holes(a: Socket) -> list[tuple[Any, type[Exception], str]]:
+    def set_timeout(value: object) -> None:
+        a.timeout = value  # type: ignore[assignment]
+
+    return [
+        (lambda: Socket(protocol=HUGE), ValueError, "protocol must be"),
+        (lambda: Socket(type=2**40), ValueError, "type must be"),
+        (lambda: Socket(-1), ValueError, "family must be"),
+        (lambda: Socket.pair(family=HUGE), ValueError, "family must be"),
+        (lambda: Socket.from_fd(HUGE), ValueError, "fd must be"),
+        (lambda: a.listen(2**31), ValueError, "backlog must be"),
+        (lambda: a.recv(2**63), ValueError, "length must be"),
+        (lambda: a.recv(1, flags=HUGE), ValueError, "flags must be"),
+        (lambda: a.recv("1"), TypeError, "length must be an int"),  # type: ignore[arg-type]
+        (lambda: a.recv_into(bytearray(1), -1), ValueError, "nbytes must be"),
+        (lambda: a.read(HUGE, 1), ValueError, "length must be"),
+        (lambda: a.read(HUGE), ValueError, "length must be"),
+        (lambda: a.read(10, 99), ValueError, "mode must be"),
+        (lambda: a.recvfrom(HUGE), ValueError, "length must be"),
+        (lambda: a.recvmsg(16, ancbufsize=HUGE), ValueError, "ancbufsize must be"),
+        (lambda: a.recvmsg(-1), ValueError, "bufsize must be"),
+        (lambda: a.send(b"x", flags=HUGE), ValueError, "flags must be"),
+        (lambda: a.send(None), TypeError, "data must be bytes-like"),  # type: ignore[arg-type]
+        (lambda: a.write(123), TypeError, "data must be bytes-like"),  # type: ignore[arg-type]
+        (lambda: a.write(b"x", -1), ValueError, "length must be"),
+        (lambda: a.write_all("text"), TypeError, "data must be bytes-like"),  # type: ignore[arg-type]
+        (lambda: a.sendfile(None), TypeError, "file must be"),  # type: ignore[arg-type]
+        (lambda: set_timeout(math.inf), ValueError, "timeout must be finite"),
+        (lambda: set_timeout(1e300), ValueError, "timeout must be 0-"),
+        (lambda: set_timeout(math.nan), ValueError, "timeout must be finite"),
+        (lambda: a.get_option_raw(HUGE, 1), ValueError, "level must be"),
+        (lambda: a.get_option_raw(1, 1, 4096), ValueError, "buflen must be 1-1024"),
+        (lambda: a.set_option_raw(1, HUGE, 1), ValueError, "name must be"),
+        (lambda: a.shutdown("both"), TypeError, "how must be an int"),  # type: ignore[arg-type]
+    ]
+
+
+def test_socket_arguments_are_checked_before_any_system_call() -> None:
+    with Socket.pair() as (a, b):
+        before = open_fds()
+        for call, error, text in _socket_holes(a):
+            with pytest.raises(error, match=text):
+                call()
+        assert open_fds() == before, "a refused argument left a descriptor behind"
+        # The socket is untouched by all of that.
+        a.send(b"ok")
+        assert b.recv(2) == b"ok"
+
+
+def test_write_length_counts_bytes_whatever_the_item_size() -> None:
+    import array  # noqa: PLC0415
+
+    with Socket.pair() as (a, b):
+        assert a.write(array.array("i", range(10)), 5) == 5
+        assert len(b.recv(100)) == 5
+        two_d = memoryview(bytes(range(12))).cast("B", (3, 4))
+        assert a.write(two_d, 6) == 6
+        assert b.recv(100) == bytes(range(6))
+
+
+def test_recvfrom_on_a_family_without_typed_addresses_keeps_the_datagram() -> None:
+    netlink = getattr(socket, "AF_NETLINK", None)
+    if netlink is None:
+        pytest.skip("no AF_NETLINK on this OS")
+    with Socket(netlink, SocketType.DGRAM, 0) as sock:  # NETLINK_ROUTE
+        # RTM_GETLINK dump request, sent to the kernel (an unconnected netlink socket's
+        # default peer): it answers on this very socket.
+        header = (20).to_bytes(4, sys.byteorder) + (18).to_bytes(2, sys.byteorder)
+        header += (0x301).to_bytes(2, sys.byteorder) + bytes(8)
+        request = header + bytes(4)  # struct ifinfomsg's family byte and padding
+        sock.send(request)
+        sock.timeout = 5.0
+        data, address = sock.recvfrom(65536)
+        assert data  # the datagram is returned, not lost to an address error
+        assert address == (0, 0)  # the kernel, as the socket module gives it

@@ -4,7 +4,7 @@ This module holds the logic behind
 [`Socket.create_connection`][sockkit.socket.Socket.create_connection].  It sits below
 ``socket.py`` and never imports it: it receives the socket class (or any callable
 ``factory(family, type, protocol)``) and builds sockets with it.  ``create_server``
-lives in ``sockkit._server`` (re-exported here for ``socket.py``).
+lives in ``sockkit._server``.
 
 How ``create_connection`` races:
 
@@ -49,12 +49,10 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 from sockkit import _resolve
 from sockkit._checks import check_timeout, is_numeric_host
 from sockkit._resolve import Resolver
-from sockkit._server import create_server
 from sockkit._target import Target, literal_family, parse_target
 from sockkit.errors import SocketError, from_errno, from_oserror, lookup_failed
 
-# create_server is re-exported: Socket.create_server calls it through this module.
-__all__ = ["Resolver", "create_connection", "create_server"]
+__all__ = ["Resolver", "create_connection"]
 
 _AF_INET: Final = int(_s.AF_INET)
 _AF_INET6: Final = int(_s.AF_INET6)

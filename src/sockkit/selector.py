@@ -44,6 +44,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
 import sockkit.socket as _sockets
+from sockkit._checks import check_timeout, type_name
 from sockkit.enums import Event
 from sockkit.errors import SocketClosedError, from_oserror
 
@@ -87,19 +88,11 @@ _ALL_EVENTS: Final = _READ | _WRITE | _EXCEPTIONAL
 _EVENTS: Final[tuple[Event, ...]] = tuple(Event(value) for value in range(_ALL_EVENTS + 1))
 
 
-def _type_name(value: object) -> str:
-    return value.__class__.__name__
-
-
 def _check_timeout(timeout: object) -> float:
-    """Validate a timeout in seconds (not ``None``) and return it as a float."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(
-            f"timeout must be seconds (int or float) or None, got {_type_name(timeout)}"
-        )
-    if not timeout >= 0:  # negative or NaN
-        raise ValueError(f"timeout must be >= 0 or None, got {timeout}")
-    return float(timeout)
+    """A timeout in seconds that is not ``None``, checked (finite, 0 or more)."""
+    seconds = check_timeout(timeout)
+    assert seconds is not None
+    return seconds
 
 
 def _fd_of(obj: object, operation: str) -> int:
@@ -113,11 +106,11 @@ def _fd_of(obj: object, operation: str) -> int:
     fileno = getattr(obj, "fileno", None)
     if fileno is None:
         raise TypeError(
-            f"expected a socket, an object with fileno() or a descriptor, got {_type_name(obj)}"
+            f"expected a socket, an object with fileno() or a descriptor, got {type_name(obj)}"
         )
     fd = fileno()
     if isinstance(fd, bool) or not isinstance(fd, int):
-        raise TypeError(f"{_type_name(obj)}.fileno() returned {_type_name(fd)}, not an int")
+        raise TypeError(f"{type_name(obj)}.fileno() returned {type_name(fd)}, not an int")
     if fd < 0:
         raise SocketClosedError(operation)
     return int(fd)
@@ -510,7 +503,7 @@ class Selector:
     @staticmethod
     def _check_events(events: object) -> int:
         if isinstance(events, bool) or not isinstance(events, int):
-            raise TypeError(f"events must be Event flags (an int), got {_type_name(events)}")
+            raise TypeError(f"events must be Event flags (an int), got {type_name(events)}")
         if events <= 0 or events & ~_ALL_EVENTS:
             raise ValueError(
                 "events must be a non-empty combination of Event.READ, Event.WRITE and"
@@ -536,7 +529,7 @@ class Selector:
             if fileno is None:
                 raise TypeError(
                     "expected a socket, an object with fileno() or a descriptor,"
-                    f" got {_type_name(sock)}"
+                    f" got {type_name(sock)}"
                 )
             fd = fileno()
         entry = self._fds.get(fd) if isinstance(fd, int) else None

@@ -31,7 +31,17 @@ from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn, TypeVar,
 
 from typing_extensions import Buffer
 
-from sockkit import _happy_eyeballs
+from sockkit import _happy_eyeballs, _server
+from sockkit._checks import (
+    check_backlog,
+    check_fd,
+    check_flags,
+    check_int,
+    check_size,
+    check_timeout,
+    type_name,
+)
+from sockkit._platform import SIOCATMARK as _SIOCATMARK
 from sockkit._platform import constant as _constant
 from sockkit.address import Address, from_sockaddr, to_sockaddr
 from sockkit.enums import AddressFamily, Protocol, ReadMode, Shutdown, SocketType
@@ -58,8 +68,6 @@ __all__ = ["Socket", "SocketPair"]
 _NORMAL: Final = ReadMode.NORMAL
 _BINARY: Final = ReadMode.BINARY
 _R = TypeVar("_R")
-# listen(2)'s backlog is a C int; the kernel caps it at somaxconn anyway.
-_C_INT_MAX: Final = 2**31 - 1
 # Plain ints, not the socket module's IntFlag members: ``flags | MsgFlag.X`` runs the
 # enum machinery (about 1 µs), more than the system call it decorates.
 _PEEK: Final = int(_s.MSG_PEEK)
@@ -80,7 +88,6 @@ _STREAM: Final = int(_s.SOCK_STREAM)
 _AF_UNIX: Final = getattr(_s, "AF_UNIX", -1)
 # sockatmark(3) is an ioctl; its number is per platform.
 _SO_PROTOCOL: Final = _constant("SO_PROTOCOL")
-_SIOCATMARK: Final = {"linux": 0x8905, "darwin": 0x40047307}.get(sys.platform)
 
 
 class _Closed:
@@ -221,9 +228,7 @@ class Socket:
         type: int = SocketType.STREAM,
         protocol: int = 0,
     ) -> None:
-        for name, value in (("family", family), ("type", type), ("protocol", protocol)):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"{name} must be an int, got {value.__class__.__name__}")
+        family, type, protocol = _check_kind(family, type, protocol)
         self._sock = _CLOSED
         try:
             sock = _s.socket(family, type, protocol)
@@ -268,6 +273,7 @@ class Socket:
             ...     left.send(b"x"), right.recv(1)
             (1, b'x')
         """
+        family, type, protocol = _check_kind(family, type, protocol)
         try:
             one, two = _s.socketpair(family, type, protocol)
         except OSError as exc:
@@ -316,10 +322,7 @@ class Socket:
             NotASocket: the descriptor is not a socket.
             BadFileDescriptor: the descriptor is not open.
         """
-        if not isinstance(fd, int) or isinstance(fd, bool):
-            raise TypeError(f"fd must be an int, got {fd.__class__.__name__}")
-        if fd < 0:
-            raise ValueError(f"fd must be >= 0, got {fd}")
+        fd = check_fd(fd)
         try:
             sock = _s.socket(fileno=fd)
         except OSError as exc:
@@ -360,7 +363,7 @@ class Socket:
             ...     server.get_option(SocketOption.ACCEPTCONN)
             True
         """
-        return _happy_eyeballs.create_server(
+        return _server.create_server(
             cls, address, backlog=backlog, family=family, reuse_port=reuse_port, dualstack=dualstack
         )
 
@@ -547,6 +550,42 @@ class Socket:
             if callbacks is not None and callback in callbacks:
                 callbacks.remove(callback)
 
+    def share(self, pid: int) -> bytes:
+        """Share this socket with the process ``pid``; return the bytes it imports it by.
+
+        Windows' ``socket.share``; on POSIX the descriptor is duplicated and handed
+        over ``SCM_RIGHTS`` to that process only (checked with ``SO_PEERCRED``) when
+        it calls `from_share`.  Both processes then hold the connection; this socket
+        stays open.
+
+        Raises:
+            TypeError, ValueError: ``pid`` is not an int in 1-2147483647.
+            SocketClosedError: the socket is closed.
+            SocketError: no process ``pid``, or the OS refused
+                (``OperationNotSupported`` where it cannot tell a peer's process).
+        """
+        from sockkit import _share  # noqa: PLC0415 - rare, and its imports are not free
+
+        fd = self.retain()  # the number stays this socket's while it is duplicated
+        try:
+            return _share.share(fd, pid)
+        finally:
+            self.release()
+
+    @classmethod
+    def from_share(cls, data: bytes) -> Socket:
+        """Import a socket another process shared with this one (`share`).
+
+        Raises:
+            TypeError: ``data`` is not bytes.
+            SocketError: nothing serves ``data`` (``FileNotFound``), it was shared
+                with another process (``PermissionDenied``-like ``EPERM``), or it
+                was already imported (``InvalidArgument``).
+        """
+        from sockkit import _share  # noqa: PLC0415 - rare, and its imports are not free
+
+        return cls.from_stdlib(_share.from_share(data))
+
     @property
     def closed(self) -> bool:
         """Whether the socket is closed (also when closed through ``to_stdlib()``)."""
@@ -671,12 +710,7 @@ class Socket:
 
     @timeout.setter
     def timeout(self, value: float | None) -> None:
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError(f"timeout must be seconds or None, got {value.__class__.__name__}")
-            if not value >= 0:
-                raise ValueError(f"timeout must be >= 0 or None, got {value}")
-        self._io("settimeout", None, self._sock.settimeout, value)
+        self._io("settimeout", None, self._sock.settimeout, check_timeout(value))
 
     @property
     def local_address(self) -> Address | None:
@@ -787,11 +821,7 @@ class Socket:
             TypeError: ``backlog`` is not an int.
             ValueError: ``backlog`` is negative.
         """
-        if not isinstance(backlog, int) or isinstance(backlog, bool):
-            raise TypeError(f"backlog must be an int, got {backlog.__class__.__name__}")
-        if backlog < 0:
-            raise ValueError(f"backlog must be >= 0, got {backlog}")
-        self._io("listen", None, self._sock.listen, min(backlog, _C_INT_MAX))
+        self._io("listen", None, self._sock.listen, check_backlog(backlog))
 
     def accept(self) -> tuple[Socket, Address | None]:
         """Accept a connection (``accept(2)``): the new socket and the peer's address.
@@ -834,6 +864,7 @@ class Socket:
             NotConnected: the socket is not connected.
         """
         if how not in (0, 1, 2) or isinstance(how, bool):
+            check_int(how, "how", 0, 2)  # a TypeError for a non-int
             raise ValueError(f"how must be Shutdown.READ, WRITE or BOTH, got {how!r}")
         self._io("shutdown", None, self._sock.shutdown, how)
 
@@ -888,8 +919,8 @@ class Socket:
             if flags == 0:
                 return self._io("recv", None, self._sock.recv, length)
             return self._io("recv", None, self._sock.recv, length, flags)
-        except (ValueError, OverflowError):
-            raise _bad_length(length) from None
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise _bad_receive(exc, length, flags) from None
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into ``buffer`` (up to ``nbytes``, or its size when 0); return the count.
@@ -904,7 +935,10 @@ class Socket:
             if kept is not None:
                 view[: len(kept)] = kept
                 return len(kept)
-        return self._io("recv_into", None, self._sock.recv_into, buffer, nbytes, flags)
+        try:
+            return self._io("recv_into", None, self._sock.recv_into, buffer, nbytes, flags)
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise _bad_receive(exc, nbytes, flags, "nbytes") from None
 
     def recvfrom(self, length: int, flags: int = 0) -> tuple[bytes, Address | None]:
         """Receive a datagram and its sender's address (``None`` for an unnamed sender).
@@ -919,12 +953,19 @@ class Socket:
                 return kept, None
         try:
             data, raw = self._io("recvfrom", None, self._sock.recvfrom, length, flags)
-        except (ValueError, OverflowError):
-            raise _bad_length(length) from None
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise _bad_receive(exc, length, flags) from None
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recvfrom")  # closed by another thread while waiting
         # A connected stream socket has no sender address: Python gives None.
-        return data, None if raw is None else from_sockaddr(self._family, raw)
+        if raw is None:
+            return data, None
+        try:
+            return data, from_sockaddr(self._family, raw)
+        except (ValueError, TypeError):
+            # A family with no typed address (netlink, packet...): the datagram is
+            # the caller's all the same, with the address as the socket module gives it.
+            return data, raw
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send bytes (``send(2)``); returns how many were sent, which may be fewer.
@@ -935,8 +976,11 @@ class Socket:
         """
         # "flags | _NOSIGNAL" makes a new int (and runs the enum machinery, 0.6 µs,
         # for a MsgFlag): not for the usual 0.  (== 0, not truth: None is refused.)
-        flags = _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
-        return self._io("send", None, self._sock.send, data, flags)
+        try:
+            mask = _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
+            return self._io("send", None, self._sock.send, data, mask)
+        except (TypeError, OverflowError) as exc:
+            raise _bad_send(exc, data, flags) from None
 
     def sendto(self, data: Buffer, address: object, flags: int = 0) -> int:
         """Send a datagram to ``address``; returns the number of bytes sent.
@@ -946,9 +990,12 @@ class Socket:
             MessageTooLong: the datagram is larger than the protocol allows.
         """
         sockaddr = to_sockaddr(self._family, address)
-        return self._io(
-            "sendto", sockaddr, self._sock.sendto, data, _index(flags) | _NOSIGNAL, sockaddr
-        )
+        try:
+            return self._io(
+                "sendto", sockaddr, self._sock.sendto, data, _index(flags) | _NOSIGNAL, sockaddr
+            )
+        except (TypeError, OverflowError) as exc:
+            raise _bad_send(exc, data, flags) from None
 
     def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like PHP's ``socket_write``: at most ``length`` bytes, maybe fewer.
@@ -967,10 +1014,12 @@ class Socket:
             BrokenPipe, ConnectionReset, WouldBlock: as for `send`.
         """
         if length is not None:
-            if length < 0:
-                raise ValueError(f"length must be >= 0, got {length}")
-            data = memoryview(data).cast("B")[:length]
-        return self._io("write", None, self._sock.send, data, _NOSIGNAL)
+            # length counts bytes, whatever the buffer's item size or shape.
+            data = _bytes_view(data)[: check_size(length)]
+        try:
+            return self._io("write", None, self._sock.send, data, _NOSIGNAL)
+        except TypeError as exc:
+            raise _bad_send(exc, data, 0) from None
 
     def write_all(self, data: Buffer) -> None:
         """Write all of ``data``, waiting as needed (``sendall``).
@@ -979,7 +1028,10 @@ class Socket:
             BrokenPipe, ConnectionReset: the peer went away.
             TimedOut: the socket's timeout expired; some data may have been sent.
         """
-        self._io("write_all", None, self._sock.sendall, data, _NOSIGNAL)
+        try:
+            self._io("write_all", None, self._sock.sendall, data, _NOSIGNAL)
+        except TypeError as exc:
+            raise _bad_send(exc, data, 0) from None
 
     def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like PHP's ``socket_read``.
@@ -1019,8 +1071,8 @@ class Socket:
                 return kept
         try:
             return self._io("read", None, self._sock.recv, length)
-        except (ValueError, OverflowError):
-            raise _bad_length(length) from None
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise _bad_receive(exc, length, 0) from None
 
     def _kept(self, length: int, flags: int) -> bytes | None:
         """The gate of every receive path while the line reader holds state.
@@ -1033,9 +1085,7 @@ class Socket:
         if lines is None:
             return None
         if lines.kept:
-            if length < 0:
-                raise _bad_length(length)
-            data = lines.kept[:length]
+            data = lines.kept[: check_size(length)]
             if not _index(flags) & _PEEK:
                 lines.kept = lines.kept[length:]
                 if not lines.kept and lines.error is None:
@@ -1083,8 +1133,9 @@ class Socket:
             raise ValueError("file must be opened in binary mode")
         if not callable(getattr(file, "read", None)):
             raise TypeError(f"file must be a binary file object, got {file.__class__.__name__}")
-        if offset < 0 or (count is not None and count < 0):
-            raise ValueError("offset and count must be >= 0")
+        check_size(offset, "offset")
+        if count is not None:
+            check_size(count, "count")
         if not offset and file.seekable():
             # The socket module's send() fallback (taken after sendfile(2) fails, e.g. on
             # EPIPE) reads from the current position when offset is 0: start at 0 too.
@@ -1181,9 +1232,12 @@ class Socket:
             kept = self._kept(bufsize, flags)
             if kept is not None:
                 return Message([kept])
-        return self._receive_message(
-            "recvmsg", self._sock.recvmsg, (bufsize, ancbufsize, flags | _CLOEXEC), None
-        )
+        try:
+            return self._receive_message(
+                "recvmsg", self._sock.recvmsg, (bufsize, ancbufsize, flags | _CLOEXEC), None
+            )
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise _bad_message_receive(exc, bufsize, ancbufsize, flags) from None
 
     def recvmsg_into(self, buffers: _Buffers, ancbufsize: int = 0, flags: int = 0) -> Message:
         """Receive one message into the caller's writable buffers, filled in order.
@@ -1221,12 +1275,15 @@ class Socket:
             kept = self._kept(sum(memoryview(b).nbytes for b in buffers), flags)
             if kept is not None:
                 return Message(buffers, nbytes=_scatter(kept, buffers))
-        return self._receive_message(
-            "recvmsg_into",
-            self._sock.recvmsg_into,
-            (buffers, ancbufsize, flags | _CLOEXEC),
-            buffers,
-        )
+        try:
+            return self._receive_message(
+                "recvmsg_into",
+                self._sock.recvmsg_into,
+                (buffers, ancbufsize, flags | _CLOEXEC),
+                buffers,
+            )
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise _bad_message_receive(exc, 0, ancbufsize, flags) from None
 
     def _receive_message(
         self, operation: str, method: Callable[..., Any], args: tuple[Any, ...], buffers: Any
@@ -1356,11 +1413,11 @@ class Socket:
             ValueError: ``buflen`` is not 1-1024.
             SocketError: typed by errno.
         """
+        level, name = check_int(level, "level"), check_int(name, "name")
         if buflen is None:
             number: int = self._io("getsockopt", None, self._sock.getsockopt, level, name)
             return number
-        if not 0 < buflen <= 1024:
-            raise ValueError(f"buflen must be 1-1024, got {buflen}")
+        buflen = check_int(buflen, "buflen", 1, 1024)
         # (typeshed's first overload of getsockopt is the int one: say which this is)
         data = self._io("getsockopt", None, self._sock.getsockopt, level, name, buflen)
         return cast("bytes", data)
@@ -1372,6 +1429,9 @@ class Socket:
             TypeError: ``value`` is neither an int nor bytes-like.
             SocketError: typed by errno.
         """
+        level, name = check_int(level, "level"), check_int(name, "name")
+        if isinstance(value, int):
+            value = check_int(value, "value")
         self._io("setsockopt", None, self._sock.setsockopt, level, name, value)
 
 
@@ -1384,6 +1444,56 @@ def _line_end(data: bytes) -> int:
     return newline + 1
 
 
+def _check_kind(family: object, kind: object, protocol: object) -> tuple[int, int, int]:
+    """``socket(2)``'s three numbers, checked before the call (C ints; no negative family)."""
+    return (
+        check_int(family, "family", 0),
+        check_int(kind, "type", 0),
+        check_int(protocol, "protocol", 0),
+    )
+
+
+def _bytes_view(data: object) -> memoryview:
+    """``data`` as a flat view of bytes, or a TypeError naming ``data``."""
+    try:
+        return memoryview(data).cast("B")  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"data must be bytes-like, got {type_name(data)}") from None
+
+
+def _bad_receive(exc: Exception, length: object, flags: object, name: str = "length") -> Exception:
+    """The error for a receive the socket module refused before the call: name the argument."""
+    try:
+        check_size(length, name)
+        check_flags(flags)
+    except (TypeError, ValueError) as precise:
+        return precise
+    return exc
+
+
+def _bad_message_receive(
+    exc: Exception, bufsize: object, ancbufsize: object, flags: object
+) -> Exception:
+    """As `_bad_receive`, for ``recvmsg``'s sizes."""
+    try:
+        check_size(bufsize, "bufsize")
+        check_int(ancbufsize, "ancbufsize", 0)
+        check_flags(flags)
+    except (TypeError, ValueError) as precise:
+        return precise
+    return exc
+
+
+def _bad_send(exc: Exception, data: object, flags: object) -> Exception:
+    """The error for a send the socket module refused before the call: name the argument."""
+    try:
+        _bytes_view(data)
+        check_flags(flags)
+    except (TypeError, ValueError) as precise:
+        return precise
+    return exc
+
+
 def _scatter(data: bytes, buffers: list[Any]) -> int:
     """Copy ``data`` into ``buffers`` in order; return how many bytes were copied."""
     at = 0
@@ -1393,10 +1503,6 @@ def _scatter(data: bytes, buffers: list[Any]) -> int:
         view[: len(part)] = part
         at += len(part)
     return at
-
-
-def _bad_length(length: object) -> ValueError:
-    return ValueError(f"length must be an int from 0 to {sys.maxsize}, got {length!r}")
 
 
 class _LineReader:
@@ -1429,9 +1535,8 @@ class _LineReader:
     @staticmethod
     def read(sock: Socket, length: int) -> bytes:
         """``sock.read(length, ReadMode.NORMAL)``."""
-        if length <= 0:
-            if length < 0:
-                raise _bad_length(length)
+        # (check_size raises for a bad length; a zero one reads nothing)
+        if (length.__class__ is not int or length <= 0) and not check_size(length):
             return b""
         lines = sock._lines
         if lines is not None:
@@ -1513,8 +1618,8 @@ class _LineReader:
                     return got  # end of stream: the partial line, then b"" next time
                 end = _line_end(peeked)
                 data: bytes = sock._io("read", None, recv, end or len(peeked))
-            except (ValueError, OverflowError):
-                raise _bad_length(length) from None
+            except (ValueError, OverflowError, TypeError) as exc:
+                raise _bad_receive(exc, length, 0) from None
             except BaseException as exc:
                 return _LineReader._interrupted(sock, got, exc)
             if end and data == peeked[:end]:
