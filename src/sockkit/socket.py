@@ -801,11 +801,22 @@ class Socket:
             TimedOut: the socket's timeout expired.
             InvalidArgument: the socket is not listening.
         """
-        sock, raw = self._io("accept", None, self._sock.accept)
+        # The new socket is stored by C code (list.extend over starmap) and adopted by
+        # a wrapper made beforehand, so an exception at any point of this frame, or
+        # on the way out of _io or _adopt, finds it here to close -- never a Python
+        # socket or a Socket dropped unclosed.
+        got: list[Any] = []
+        new = Socket.__new__(Socket)
+        new._sock = _CLOSED
         try:
-            return Socket._wrap(sock), from_sockaddr(self._family, raw)
+            self._io("accept", None, got.extend, _starmap(self._sock.accept, ((),)))
+            sock, raw = got[0]
+            new._adopt(sock)
+            return new, from_sockaddr(self._family, raw)
         except BaseException:
-            sock.close()
+            new.close()
+            for sock, _raw in got:
+                sock.close()  # idempotent: closed once, whoever is first
             raise
 
     def connect(self, address: object) -> None:
@@ -852,8 +863,11 @@ class Socket:
         wake-up, not an answer: it raises `SocketClosedError`.
         """
         calls = self._calls
-        calls.append(operation)
         try:
+            # Counted inside the try: a signal handler raising as append returns (the
+            # interpreter checks for signals after a C call) must not leave the count
+            # one too high, which would defer this socket's close for ever.
+            calls.append(operation)
             result = method(*args)
         except OSError as exc:
             raise self._error(exc, operation, address) from None
@@ -1178,9 +1192,15 @@ class Socket:
             kept = self._kept(bufsize, flags)
             if kept is not None:
                 return Message([kept])
-        return self._receive_message(
-            "recvmsg", self._sock.recvmsg, (bufsize, ancbufsize, flags | _CLOEXEC), None
-        )
+        out: list[Message] = []
+        try:
+            self._receive_message(
+                out, "recvmsg", self._sock.recvmsg, (bufsize, ancbufsize, flags | _CLOEXEC), None
+            )
+        except BaseException:
+            _close_messages(out)
+            raise
+        return out[0]
 
     def recvmsg_into(self, buffers: _Buffers, ancbufsize: int = 0, flags: int = 0) -> Message:
         """Receive one message into the caller's writable buffers, filled in order.
@@ -1218,22 +1238,37 @@ class Socket:
             kept = self._kept(sum(memoryview(b).nbytes for b in buffers), flags)
             if kept is not None:
                 return Message(buffers, nbytes=_scatter(kept, buffers))
-        return self._receive_message(
-            "recvmsg_into",
-            self._sock.recvmsg_into,
-            (buffers, ancbufsize, flags | _CLOEXEC),
-            buffers,
-        )
+        out: list[Message] = []
+        try:
+            self._receive_message(
+                out,
+                "recvmsg_into",
+                self._sock.recvmsg_into,
+                (buffers, ancbufsize, flags | _CLOEXEC),
+                buffers,
+            )
+        except BaseException:
+            _close_messages(out)
+            raise
+        return out[0]
 
     def _receive_message(
-        self, operation: str, method: Callable[..., Any], args: tuple[Any, ...], buffers: Any
-    ) -> Message:
+        self,
+        out: list[Message],
+        operation: str,
+        method: Callable[..., Any],
+        args: tuple[Any, ...],
+        buffers: Any,
+    ) -> None:
         """``recvmsg``/``recvmsg_into`` with the received descriptors owned at every moment.
 
         The result is stored by C code (``list.extend`` over ``starmap``) before any
         Python bytecode runs, so an exception raised by a signal handler right after
         the system call (``KeyboardInterrupt``) still finds it here, and the
-        descriptors it carries are closed instead of lost.
+        descriptors it carries are closed instead of lost.  The message goes into
+        the caller's ``out`` rather than being returned: an exception on the way out
+        of this frame would drop a returned value, and the caller closes what is in
+        ``out`` then.
         """
         got: list[Any] = []
         cells: list[list[int]] | None = None
@@ -1245,8 +1280,10 @@ class Socket:
                 buffers = [payload]
             if ancdata:
                 cells = _received_fds(ancdata)[0]
-            return _received(
-                buffers, nbytes, ancdata, msg_flags, raw, family=self._family, cells=cells
+            out.append(
+                _received(
+                    buffers, nbytes, ancdata, msg_flags, raw, family=self._family, cells=cells
+                )
             )
         except BaseException:
             if got:
@@ -1348,6 +1385,12 @@ def _line_end(data: bytes) -> int:
     if carriage >= 0:
         return carriage + 1
     return newline + 1
+
+
+def _close_messages(messages: list[Message]) -> None:
+    """A receive was interrupted after its message was made: close the descriptors it holds."""
+    for message in messages:
+        message.close()
 
 
 def _scatter(data: bytes, buffers: list[Any]) -> int:
