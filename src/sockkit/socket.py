@@ -74,6 +74,9 @@ _SIGPIPE: Final = (
     else None
 )
 _SOMAXCONN: Final = _s.SOMAXCONN
+# The socket module keeps a timeout as a C time value in nanoseconds: a signed 64-bit
+# count, about 292 years; beyond it (and for inf) settimeout raises OverflowError.
+_MAX_TIMEOUT: Final = float(2**63 // 10**9)
 # "No \r ahead" for _LineReader.cr: beyond any position a read may look at.
 _NO_CR: Final = sys.maxsize
 _STREAM: Final = int(_s.SOCK_STREAM)
@@ -224,6 +227,11 @@ class Socket:
         for name, value in (("family", family), ("type", type), ("protocol", protocol)):
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"{name} must be an int, got {value.__class__.__name__}")
+            # socket(2) takes C ints; and the socket module reads a family of -1 as
+            # "the default" (AF_INET), which would silently make a socket nobody asked for.
+            low = 0 if name == "family" else -1
+            if not low <= value <= _C_INT_MAX:
+                raise ValueError(f"{name} must be an int from {low} to {_C_INT_MAX}, got {value}")
         self._sock = _CLOSED
         try:
             sock = _s.socket(family, type, protocol)
@@ -671,8 +679,10 @@ class Socket:
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise TypeError(f"timeout must be seconds or None, got {value.__class__.__name__}")
-            if not value >= 0:
-                raise ValueError(f"timeout must be >= 0 or None, got {value}")
+            if not 0 <= value < _MAX_TIMEOUT:  # negative, NaN, or beyond the C time type
+                raise ValueError(
+                    f"timeout must be from 0 to {_MAX_TIMEOUT:g} seconds or None, got {value}"
+                )
         self._io("settimeout", None, self._sock.settimeout, value)
 
     @property
