@@ -834,11 +834,22 @@ class Socket:
             TimedOut: the socket's timeout expired.
             InvalidArgument: the socket is not listening.
         """
-        sock, raw = self._io("accept", None, self._sock.accept)
+        # The new socket is stored by C code (list.extend over starmap) and adopted by
+        # a wrapper made beforehand, so an exception at any point of this frame, or
+        # on the way out of _io or _adopt, finds it here to close -- never a Python
+        # socket or a Socket dropped unclosed.
+        got: list[Any] = []
+        new = Socket.__new__(Socket)
+        new._sock = _CLOSED
         try:
-            return Socket._wrap(sock), from_sockaddr(self._family, raw)
+            self._io("accept", None, got.extend, _starmap(self._sock.accept, ((),)))
+            sock, raw = got[0]
+            new._adopt(sock)
+            return new, from_sockaddr(self._family, raw)
         except BaseException:
-            sock.close()
+            new.close()
+            for sock, _raw in got:
+                sock.close()  # idempotent: closed once, whoever is first
             raise
 
     def connect(self, address: object) -> None:
@@ -886,8 +897,11 @@ class Socket:
         wake-up, not an answer: it raises `SocketClosedError`.
         """
         calls = self._calls
-        calls.append(operation)
         try:
+            # Counted inside the try: a signal handler raising as append returns (the
+            # interpreter checks for signals after a C call) must not leave the count
+            # one too high, which would defer this socket's close for ever.
+            calls.append(operation)
             result = method(*args)
         except OSError as exc:
             raise self._error(exc, operation, address) from None
@@ -1232,12 +1246,18 @@ class Socket:
             kept = self._kept(bufsize, flags)
             if kept is not None:
                 return Message([kept])
+        out: list[Message] = []
         try:
-            return self._receive_message(
-                "recvmsg", self._sock.recvmsg, (bufsize, ancbufsize, flags | _CLOEXEC), None
+            self._receive_message(
+                out, "recvmsg", self._sock.recvmsg, (bufsize, ancbufsize, flags | _CLOEXEC), None
             )
         except (ValueError, OverflowError, TypeError) as exc:
+            _close_messages(out)
             raise _bad_message_receive(exc, bufsize, ancbufsize, flags) from None
+        except BaseException:
+            _close_messages(out)
+            raise
+        return out[0]
 
     def recvmsg_into(self, buffers: _Buffers, ancbufsize: int = 0, flags: int = 0) -> Message:
         """Receive one message into the caller's writable buffers, filled in order.
@@ -1275,25 +1295,40 @@ class Socket:
             kept = self._kept(sum(memoryview(b).nbytes for b in buffers), flags)
             if kept is not None:
                 return Message(buffers, nbytes=_scatter(kept, buffers))
+        out: list[Message] = []
         try:
-            return self._receive_message(
+            self._receive_message(
+                out,
                 "recvmsg_into",
                 self._sock.recvmsg_into,
                 (buffers, ancbufsize, flags | _CLOEXEC),
                 buffers,
             )
         except (ValueError, OverflowError, TypeError) as exc:
+            _close_messages(out)
             raise _bad_message_receive(exc, 0, ancbufsize, flags) from None
+        except BaseException:
+            _close_messages(out)
+            raise
+        return out[0]
 
     def _receive_message(
-        self, operation: str, method: Callable[..., Any], args: tuple[Any, ...], buffers: Any
-    ) -> Message:
+        self,
+        out: list[Message],
+        operation: str,
+        method: Callable[..., Any],
+        args: tuple[Any, ...],
+        buffers: Any,
+    ) -> None:
         """``recvmsg``/``recvmsg_into`` with the received descriptors owned at every moment.
 
         The result is stored by C code (``list.extend`` over ``starmap``) before any
         Python bytecode runs, so an exception raised by a signal handler right after
         the system call (``KeyboardInterrupt``) still finds it here, and the
-        descriptors it carries are closed instead of lost.
+        descriptors it carries are closed instead of lost.  The message goes into
+        the caller's ``out`` rather than being returned: an exception on the way out
+        of this frame would drop a returned value, and the caller closes what is in
+        ``out`` then.
         """
         got: list[Any] = []
         cells: list[list[int]] | None = None
@@ -1305,8 +1340,10 @@ class Socket:
                 buffers = [payload]
             if ancdata:
                 cells = _received_fds(ancdata)[0]
-            return _received(
-                buffers, nbytes, ancdata, msg_flags, raw, family=self._family, cells=cells
+            out.append(
+                _received(
+                    buffers, nbytes, ancdata, msg_flags, raw, family=self._family, cells=cells
+                )
             )
         except BaseException:
             if got:
@@ -1492,6 +1529,12 @@ def _bad_send(exc: Exception, data: object, flags: object) -> Exception:
     except (TypeError, ValueError) as precise:
         return precise
     return exc
+
+
+def _close_messages(messages: list[Message]) -> None:
+    """A receive was interrupted after its message was made: close the descriptors it holds."""
+    for message in messages:
+        message.close()
 
 
 def _scatter(data: bytes, buffers: list[Any]) -> int:
