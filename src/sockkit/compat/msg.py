@@ -30,6 +30,7 @@ from typing_extensions import Buffer
 
 from sockkit.address import Inet6Address, InetAddress, UnixAddress
 from sockkit.compat import _messages as M
+from sockkit.compat._coerce import REQUIRED, arguments, php_signature
 from sockkit.compat._hosts import resolve
 from sockkit.compat._state import (
     arg_error,
@@ -593,19 +594,11 @@ def _to_array(ctx: _Ctx, message: Message, want_name: bool) -> dict[str, Any]:
 # --------------------------------------------------------------------- sendmsg / recvmsg
 
 
-def _flags(function: str, flags: object) -> int:
-    number = check_int(function, 3, "flags", flags)
+def _flags(function: str, number: int) -> int:
     if not _INT_MIN <= number <= _INT_MAX:
         text = M.BETWEEN.format(low=_INT_MIN, high=_INT_MAX)
         raise ValueError(arg_error(function, 3, "flags", text))
     return number
-
-
-def _open_socket(function: str, socket: object) -> Socket:
-    if not isinstance(socket, Socket):
-        text = M.MUST_BE_TYPE.format(expected="Socket", given=php_type(socket))
-        raise TypeError(arg_error(function, 1, "socket", text))
-    return socket
 
 
 def _closed(function: str) -> SocketClosedError:
@@ -613,8 +606,12 @@ def _closed(function: str) -> SocketClosedError:
     return SocketClosedError(function, message=message)
 
 
+@php_signature
 def socket_sendmsg(
-    socket: Socket, message: Mapping[str, Any] | list[Any], flags: int = 0
+    socket: Socket = REQUIRED,
+    message: Mapping[str, Any] | list[Any] = REQUIRED,
+    flags: int = 0,
+    *extra: object,
 ) -> int | Literal[False]:
     """Send one message described as PHP describes it; return the number of bytes sent.
 
@@ -661,12 +658,9 @@ def socket_sendmsg(
         >>> for sock in pair: sock.close()
     """
     function = "socket_sendmsg"
-    sock = _open_socket(function, socket)
-    if not _is_array(message):
-        text = M.MUST_BE_TYPE.format(expected="array", given=php_type(message))
-        raise TypeError(arg_error(function, 2, "message", text))
-    number = _flags(function, flags)
-    check_socket(function, sock)
+    sock: Socket
+    sock, message, number = arguments(function, (socket, message, flags), extra)
+    _flags(function, number)
     ctx = _Ctx(function, sock)
     try:
         built = _to_message(ctx, message)
@@ -709,7 +703,13 @@ def _controllen(ctx: _Ctx, value: object) -> int:
     return number
 
 
-def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Literal[False]:
+@php_signature
+def socket_recvmsg(
+    socket: Socket = REQUIRED,
+    message: Any = REQUIRED,
+    flags: int = 0,
+    *extra: object,
+) -> int | Literal[False]:
     """Receive one message into the array ``message``; return the number of bytes.
 
     PHP: ``socket_recvmsg(Socket $socket, array &$message, int $flags = 0): int|false``
@@ -742,16 +742,14 @@ def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Litera
         SocketClosedError: the socket is closed (PHP's ``Error``).
     """
     function = "socket_recvmsg"
-    sock = _open_socket(function, socket)
-    if isinstance(message, tuple):
-        raise TypeError(arg_error(function, 2, "message", M.NOT_BY_REFERENCE))
+    sock: Socket
+    sock, message, number = arguments(function, (socket, message, flags), extra)
     by_ref = not isinstance(message, (dict, list)) and hasattr(message, "value")
     target = message.value if by_ref else message
     if not isinstance(target, (dict, list)):
         text = M.MUST_BE_TYPE.format(expected="array", given=php_type(target))
         raise TypeError(arg_error(function, 2, "message", text))
-    number = _flags(function, flags)
-    check_socket(function, sock)
+    _flags(function, number)
     ctx = _Ctx(function, sock)
     try:
         want_name, size, controllen = _recv_request(ctx, target)
@@ -787,7 +785,13 @@ def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Litera
     return count
 
 
-def socket_cmsg_space(level: int, type: int, num: int = 0) -> int:
+@php_signature
+def socket_cmsg_space(
+    level: int = REQUIRED,
+    type: int = REQUIRED,
+    num: int = 0,
+    *extra: object,
+) -> int:
     """The ``controllen`` to receive one control message of a kind (``CMSG_SPACE``).
 
     PHP: ``socket_cmsg_space(int $level, int $type, int $num = 0): ?int``
@@ -806,13 +810,15 @@ def socket_cmsg_space(level: int, type: int, num: int = 0) -> int:
         32
     """
     function = "socket_cmsg_space"
-    values = []
-    for position, name, value in ((1, "level", level), (2, "type", type), (3, "num", num)):
-        checked = check_int(function, position, name, value)
+    values = arguments(function, (level, type, num), extra)
+    for position, (name, checked) in enumerate(
+        zip(("level", "type", "num"), values, strict=True), 1
+    ):
         if not _INT_MIN <= checked <= _INT_MAX:
             text = M.BETWEEN.format(low=_INT_MIN, high=_INT_MAX)
             raise ValueError(arg_error(function, position, name, text))
-        values.append(checked)
+    kind: int
+    count: int
     level, kind, count = values
     if count < 0:
         raise ValueError(arg_error(function, 3, "num", M.NOT_NEGATIVE))
