@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import errno as _errno
 import socket as _s
+import struct
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
@@ -64,6 +66,9 @@ _AF_INET: Final = int(_s.AF_INET)
 _AF_INET6: Final = int(_s.AF_INET6)
 _INT_MIN: Final = -(2**31)
 _INT_MAX: Final = 2**31 - 1
+_LONG_MIN: Final = -(2**63)
+_LONG_MAX: Final = 2**63 - 1
+_TIMEVAL: Final = struct.Struct("@ll")  # struct timeval on the POSIX systems sockkit runs on
 _UINT_MAX: Final = 2**32 - 1
 _USHORT_MAX: Final = 65535
 _NAME_BUFFER: Final = 16  # IFNAMSIZ and TCP_CA_NAME_MAX, with the NUL
@@ -267,9 +272,18 @@ def _set_linger(function: str, sock: Socket, member: Option, value: object) -> b
 def _set_timeout(function: str, sock: Socket, member: Option, value: object) -> bool:
     array = _as_array(value)
     _require_keys(function, array, "sec", "usec")
-    seconds = _key_in_range(function, "sec", php_int(array["sec"]), 0, _INT_MAX)
-    micros = _key_in_range(function, "usec", php_int(array["usec"]), 0, 999_999)
-    return _set_typed(function, sock, member, seconds + micros / 1_000_000)
+    seconds = php_int(array["sec"])
+    micros = php_int(array["usec"])
+    if (0 <= seconds <= _INT_MAX and 0 <= micros <= 999_999) or sys.platform == "win32":
+        seconds = _key_in_range(function, "sec", seconds, 0, _INT_MAX)
+        micros = _key_in_range(function, "usec", micros, 0, 999_999)
+        return _set_typed(function, sock, member, seconds + micros / 1_000_000)
+    # PHP hands any timeval to the kernel, which refuses usec outside 0-999999 with
+    # EDOM and reads a negative time as zero: so does compat.
+    seconds = _key_in_range(function, "sec", seconds, _LONG_MIN, _LONG_MAX)
+    micros = _key_in_range(function, "usec", micros, _LONG_MIN, _LONG_MAX)
+    level, option = int(member.level), int(member.value)
+    return _set_raw(function, sock, level, option, _TIMEVAL.pack(seconds, micros))
 
 
 def _set_name(function: str, sock: Socket, member: Option, value: object) -> bool:

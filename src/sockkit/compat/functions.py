@@ -431,15 +431,20 @@ def socket_connect(
     PHP: ``socket_connect(Socket $socket, string $address, ?int $port = null): bool``
 
     A non-blocking connect that has started returns ``False`` with ``EINPROGRESS``
-    recorded and no warning, as in PHP.
+    recorded and no warning, as in PHP.  An empty Unix path fails as the kernel
+    answers PHP's call: ``False`` after the warning ``[22]: Invalid argument``.
 
     Raises:
         ValueError: ``port`` is ``None`` on an IP socket or outside 0-65535; a Unix
-            path as for `socket_bind`.
+            path as for `socket_bind`, but for the empty one.
     """
     function = "socket_connect"
     sock: Socket
     sock, address, port = arguments(function, (socket, address, port), extra)
+    if not address and _socket_family(function, sock) == _AF_UNIX:
+        # PHP hands the kernel an address of no path at all, which Linux refuses.
+        fail(function, M.CONNECT_FAILED, _errno.EINVAL, sock)
+        return False
     target = _target(function, sock, address, port)
     if target is None:
         return False
@@ -1061,6 +1066,8 @@ def socket_import_stream(stream: Any = REQUIRED, *extra: object) -> Socket | Lit
     if isinstance(stream, Socket) or not callable(getattr(stream, "fileno", None)):
         text = M.MUST_BE_TYPE.format(expected="resource", given=php_type(stream))
         raise TypeError(arg_error(function, 1, "stream", text))
+    if isinstance(stream, _ExportedStream) and not stream.closed:
+        return stream.socket  # the socket itself: one owner of the descriptor
     shared = _stdlib_socket(stream)
     try:
         fd = shared.fileno() if shared is not None else int(stream.fileno())
@@ -1098,6 +1105,40 @@ def socket_import_stream(stream: Any = REQUIRED, *extra: object) -> Socket | Lit
     return sock
 
 
+class _ExportedStream(io.RawIOBase):
+    """`socket_export_stream`'s file: the socket's own, so closing it closes the socket."""
+
+    def __init__(self, sock: Socket) -> None:
+        super().__init__()
+        self._raw: Any = sock.makefile("rwb", buffering=0)
+        self.socket = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return int(self._raw.fileno())
+
+    def readinto(self, buffer: Any) -> int | None:
+        return self._raw.readinto(buffer)  # type: ignore[no-any-return]
+
+    def write(self, data: Any) -> int | None:
+        return self._raw.write(data)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            self._raw.close()  # first: the socket's descriptor stays open while a file uses it
+        finally:
+            super().close()
+            _STREAMS.pop(self.socket, None)
+            self.socket.close()
+
+
 @php_signature
 def socket_export_stream(socket: Socket = REQUIRED, *extra: object) -> IO[bytes] | Literal[False]:
     """A binary read/write file object over the socket, unbuffered both ways.
@@ -1107,7 +1148,9 @@ def socket_export_stream(socket: Socket = REQUIRED, *extra: object) -> IO[bytes]
     Asking twice gives the same file object, as PHP gives the same stream; for a socket
     that came from `socket_import_stream`, the file object it came from.  Reads are
     unbuffered so that the stream and `socket_read` can be mixed without one taking
-    bytes meant for the other.  `socket_close` closes the stream too.
+    bytes meant for the other.  `socket_close` closes the stream too, and closing the
+    stream closes the socket, as PHP's ``fclose()`` does (PHP then leaves the socket
+    with a closed descriptor; compat's raises PHP's "has already been closed" error).
     """
     function = "socket_export_stream"
     sock: Socket
@@ -1117,7 +1160,7 @@ def socket_export_stream(socket: Socket = REQUIRED, *extra: object) -> IO[bytes]
         if isinstance(existing, io.IOBase) and not existing.closed:
             return existing  # type: ignore[return-value]
     try:
-        stream: IO[bytes] = sock.makefile("rwb", buffering=0)
+        stream: IO[bytes] = _ExportedStream(sock)  # type: ignore[assignment]
     except SocketClosedError:
         raise _closed_error(function) from None
     except (OSError, ValueError):
