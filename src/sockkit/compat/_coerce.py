@@ -223,7 +223,7 @@ def to_string(
         if isinstance(value, int):
             return str(int(value))
         if isinstance(value, float):
-            return php_float_string(value)
+            return php_float_string(value, 14)
         if value is None and expected[0] != "?":
             _null(function, position, name, expected)
             return ""
@@ -289,7 +289,9 @@ def _check_array_reference(function: str, position: int, name: str, value: objec
         return value
     if isinstance(value, tuple):
         raise TypeError(arg_error(function, position, name, M.NOT_BY_REFERENCE))
-    return check_ref(function, position, name, value)
+    if value is None or not hasattr(value, "value"):
+        _type_error(function, position, name, "array", value)
+    return value
 
 
 def _check_addrinfo(function: str, position: int, name: str, value: object) -> Any:
