@@ -294,6 +294,16 @@ def _check_array_reference(function: str, position: int, name: str, value: objec
     return value
 
 
+def _check_optional_array_reference(function: str, position: int, name: str, value: object) -> Any:
+    # socket_select's sets: filtered in place, so a list or a dict (a tuple is PHP's
+    # literal array, which cannot be passed by reference).
+    if value is None or isinstance(value, (list, dict)):
+        return value
+    if isinstance(value, tuple):
+        raise TypeError(arg_error(function, position, name, M.NOT_BY_REFERENCE))
+    _type_error(function, position, name, "?array", value)
+
+
 def _check_addrinfo(function: str, position: int, name: str, value: object) -> Any:
     from sockkit.addrinfo import AddrInfo  # noqa: PLC0415 - only for the addrinfo functions
 
@@ -328,6 +338,7 @@ _CHECKS: Final = {
     "AddressInfo": _check_addrinfo,
     "array": _check_array,
     "array&": _check_array_reference,
+    "?array&": _check_optional_array_reference,
     "&": _check_reference,
     "&?": _check_optional_reference,
 }
