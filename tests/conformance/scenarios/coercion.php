@@ -42,6 +42,10 @@ var_dump(socket_cmsg_space("1", "1", "1"));
 try { socket_listen($p[0], "5x"); } catch (Throwable $e) { caught($e); }
 try { socket_last_error(5); } catch (Throwable $e) { caught($e); }
 try { socket_select($r, $w, $x, "x"); } catch (Throwable $e) { caught($e); }
+$r = [$p[1]];
+var_dump(socket_select($r, $w, $x, 0, "1000"));
+$bad = 5;
+try { socket_select($bad, $w, $x, 0); } catch (Throwable $e) { caught($e); }
 var_dump(socket_read($p[1], null));
 // Argument counts.
 $tries = [
@@ -54,6 +58,8 @@ $tries = [
     fn() => socket_close($tcp, 1, 2),
     fn() => socket_strerror(PHP_INT_MIN),
     fn() => socket_strerror(2147483648),
+    fn() => socket_select($r, $w, $x),
+    fn() => socket_select($r, $w, $x, 0, 0, 1),
 ];
 foreach ($tries as $try) {
     try { $try(); echo "no error\n"; } catch (Throwable $e) { caught($e); }

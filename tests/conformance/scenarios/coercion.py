@@ -70,6 +70,12 @@ try:
     socket_select(r, w, x, "x")
 except Exception as e:
     caught(e)
+r = [p[1]]
+var_dump(socket_select(r, w, x, 0, "1000"))
+try:
+    socket_select(5, w, x, 0)
+except Exception as e:
+    caught(e)
 var_dump(socket_read(p[1], None))
 # Argument counts.
 tries = [
@@ -82,6 +88,8 @@ tries = [
     lambda: socket_close(tcp, 1, 2),
     lambda: socket_strerror(PHP_INT_MIN),
     lambda: socket_strerror(2147483648),
+    lambda: socket_select(r, w, x),
+    lambda: socket_select(r, w, x, 0, 0, 1),
 ]
 for attempt in tries:
     try:
