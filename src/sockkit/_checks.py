@@ -26,6 +26,8 @@ from typing import Final, Protocol
 __all__ = [
     "INT_MAX",
     "INT_MIN",
+    "LONG_MAX",
+    "LONG_MIN",
     "MAX_PORT",
     "MAX_TIMEOUT",
     "SIZE_MAX",
@@ -50,6 +52,10 @@ INT_MAX: Final = 2**31 - 1
 """The largest C ``int`` (family, type, protocol, flags, backlog, option values, descriptors)."""
 UINT_MAX: Final = 2**32 - 1
 """The largest C ``unsigned int`` (interface indexes, scope ids)."""
+LONG_MIN: Final = -(2**63)
+"""The smallest C ``long`` on the 64-bit systems sockkit runs on (and PHP's ``int``)."""
+LONG_MAX: Final = 2**63 - 1
+"""The largest C ``long`` (``struct timeval``'s fields, PHP's ``PHP_INT_MAX``)."""
 SIZE_MAX: Final = sys.maxsize
 """The largest ``Py_ssize_t``: the limit of a byte count Python's socket module accepts."""
 MAX_PORT: Final = 65535

@@ -15,6 +15,7 @@ from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX, check_int
 __all__ = [
     "IN6_PKTINFO",
     "INT",
+    "TIMEVAL",
     "UCRED",
     "U16",
     "pack_credentials",
@@ -28,6 +29,8 @@ UCRED: Final = struct.Struct("=iII")
 """``struct ucred``: ``pid_t pid; uid_t uid; gid_t gid`` (``SO_PEERCRED``, ``SCM_CREDENTIALS``)."""
 IN6_PKTINFO: Final = struct.Struct("=16sI")
 """``struct in6_pktinfo``: ``struct in6_addr addr; unsigned int ifindex``."""
+TIMEVAL: Final = struct.Struct("@ll")
+"""``struct timeval``: ``time_t tv_sec; suseconds_t tv_usec``, two C ``long`` on POSIX."""
 
 
 def pack_credentials(pid: object, uid: object, gid: object, name: str = "Credentials") -> bytes:

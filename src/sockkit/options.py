@@ -31,7 +31,7 @@ from typing import Any, Final
 import attrs
 
 from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX, check_int
-from sockkit._layouts import IN6_PKTINFO, UCRED, pack_credentials
+from sockkit._layouts import IN6_PKTINFO, TIMEVAL, UCRED, pack_credentials
 from sockkit._platform import constant as _constant
 from sockkit._platform import has_constant as _has
 from sockkit.enums import AddressFamily, Level, SocketType
@@ -271,7 +271,7 @@ class _TimevalCodec(Codec):
     """Seconds as a float <-> ``struct timeval`` (``0.0`` means no timeout)."""
 
     __slots__ = ()
-    _FORMAT: Final = struct.Struct("ll")
+    _FORMAT: Final = TIMEVAL
 
     def encode(self, value: Any) -> bytes:
         if isinstance(value, bool) or not isinstance(value, (int, float)):

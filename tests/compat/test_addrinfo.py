@@ -118,8 +118,7 @@ def test_an_unknown_hint_key_is_phps_value_error() -> None:
     ("args", "message"),
     [
         (([],), "Argument #1 ($host) must be of type string, array given"),
-        ((None,), "Argument #1 ($host) must be of type string, null given"),
-        (("127.0.0.1", 80), "Argument #2 ($service) must be of type ?string, int given"),
+        (("127.0.0.1", []), "Argument #2 ($service) must be of type ?string, array given"),
         (("127.0.0.1", "80", 5), "Argument #3 ($hints) must be of type array, int given"),
         (("127.0.0.1", "80", None), "Argument #3 ($hints) must be of type array, null given"),
     ],

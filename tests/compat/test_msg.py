@@ -514,7 +514,7 @@ def test_cmsg_space_values() -> None:
             "socket_cmsg_space(): Argument #1 ($level) must be between -2147483648 and 2147483647",
         ),
         (
-            (1, 1, "2"),
+            (1, 1, "two"),
             TypeError,
             "socket_cmsg_space(): Argument #3 ($num) must be of type int, string given",
         ),

@@ -26,6 +26,7 @@ from sockkit.compat import (
     socket_send,
     socket_shutdown,
     socket_write,
+    strict_types,
 )
 
 from .helpers import exact, no_warning, php_warning
@@ -208,19 +209,49 @@ def test_no_sockets_at_all_is_a_value_error(arrays: tuple[object, object, object
         socket_select(*arrays, 0)  # type: ignore[arg-type]
 
 
-def test_seconds_and_microseconds_are_strict_ints(pair: list[Socket]) -> None:
-    with pytest.raises(
-        TypeError,
-        match=exact("socket_select(): Argument #4 ($seconds) must be of type ?int, string given"),
+def test_seconds_and_microseconds_are_strict_ints_in_strict_mode(pair: list[Socket]) -> None:
+    with (
+        strict_types(True),
+        pytest.raises(
+            TypeError,
+            match=exact(
+                "socket_select(): Argument #4 ($seconds) must be of type ?int, string given"
+            ),
+        ),
     ):
         socket_select([pair[1]], None, None, "1")  # type: ignore[arg-type]
-    with pytest.raises(
-        TypeError,
-        match=exact(
-            "socket_select(): Argument #5 ($microseconds) must be of type int, float given"
+    with (
+        strict_types(True),
+        pytest.raises(
+            TypeError,
+            match=exact(
+                "socket_select(): Argument #5 ($microseconds) must be of type int, float given"
+            ),
         ),
     ):
         socket_select([pair[1]], None, None, 0, 0.5)  # type: ignore[arg-type]
+
+
+def test_seconds_and_microseconds_are_coerced_as_php_does(pair: list[Socket]) -> None:
+    socket_write(pair[0], "ping")
+    for seconds, microseconds in [("0", 0), (0.0, "1000"), (False, " 5 "), ("1", 0.0)]:
+        read = [pair[1]]
+        with no_warning():
+            assert socket_select(read, None, None, seconds, microseconds) == 1  # type: ignore[arg-type]
+        assert read == [pair[1]]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((), "socket_select() expects at least 4 arguments, 0 given"),
+        (([], None, None), "socket_select() expects at least 4 arguments, 3 given"),
+        (([], None, None, 0, 0, 1), "socket_select() expects at most 5 arguments, 6 given"),
+    ],
+)
+def test_argument_counts_are_phps(arguments: tuple[object, ...], message: str) -> None:
+    with pytest.raises(compat.ArgumentCountError, match=exact(message)):
+        socket_select(*arguments)  # type: ignore[arg-type]
 
 
 def test_works_above_fd_setsize() -> None:

@@ -167,7 +167,10 @@ def test_php_bool(value: object, expected: bool) -> None:
         (None, ""),
         (1.5, "1.5"),
         (2.0, "2"),
-        (1e100, "1E+100"),
+        (1e100, "1.0E+100"),
+        (0.1 + 0.2, "0.3"),
+        (1e-5, "1.0E-5"),
+        (-0.0, "-0"),
     ],
 )
 def test_php_string(value: object, expected: str) -> None:

@@ -25,6 +25,7 @@ from sockkit.compat import (
     socket_set_nonblock,
     socket_write,
 )
+from sockkit.errors import SocketClosedError
 
 from .helpers import exact, php_warning
 
@@ -49,13 +50,25 @@ def test_socket_close_closes_the_exported_stream(pair: list[Socket]) -> None:
     assert socket_read(pair[1], 10) == b""  # the descriptor is really closed
 
 
-def test_a_closed_export_is_replaced(pair: list[Socket]) -> None:
-    first = socket_export_stream(pair[0])
-    assert first is not False
-    first.close()
-    second = socket_export_stream(pair[0])
-    assert second is not False and second is not first and not second.closed
-    second.close()
+def test_closing_the_export_closes_the_socket(pair: list[Socket]) -> None:
+    stream = socket_export_stream(pair[0])
+    assert stream is not False
+    stream.close()
+    assert pair[0].closed
+    with pytest.raises(SocketClosedError, match="has already been closed"):
+        socket_write(pair[0], "x")
+    assert socket_read(pair[1], 10) == b""  # the descriptor is really closed
+
+
+def test_importing_the_export_gives_back_its_socket(pair: list[Socket]) -> None:
+    stream = socket_export_stream(pair[0])
+    assert stream is not False
+    before = len(os.listdir("/proc/self/fd"))
+    assert socket_import_stream(stream) is pair[0]  # no second owner of the descriptor
+    assert len(os.listdir("/proc/self/fd")) == before
+    stream.close()
+    with pytest.raises(TypeError, match="not a valid stream resource"):
+        socket_import_stream(stream)
 
 
 def test_import_duplicates_a_python_socket() -> None:

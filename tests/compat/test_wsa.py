@@ -212,15 +212,15 @@ def test_argument_errors(pair: list[Socket]) -> None:
             " string given"
         ),
     ):
-        socket_wsaprotocol_info_export(pair[0], "1")  # type: ignore[arg-type]
+        socket_wsaprotocol_info_export(pair[0], "one")  # type: ignore[arg-type]
     with pytest.raises(
         TypeError,
         match=exact(
             "socket_wsaprotocol_info_import(): Argument #1 ($info_id) must be of type string,"
-            " int given"
+            " array given"
         ),
     ):
-        socket_wsaprotocol_info_import(1)  # type: ignore[arg-type]
+        socket_wsaprotocol_info_import([])  # type: ignore[arg-type]
     with no_warning():
         assert socket_wsaprotocol_info_release("never exported") is False
     pair[0].close()

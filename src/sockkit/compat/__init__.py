@@ -21,9 +21,10 @@ The conventions are PHP's (see the porting guide, ``docs/porting.md``):
   are recorded without a warning.  `silenced` stands in for PHP's ``@``;
 * argument errors raise ``ValueError``/``TypeError`` with PHP 8's text; using a closed
   socket raises ``sockkit.SocketClosedError`` with PHP's "has already been closed" text;
-* typed parameters follow PHP's ``strict_types=1`` rules (an ``int`` parameter wants an
-  ``int``; a ``string`` parameter a ``str`` or bytes); ``mixed`` ones, such as
-  `socket_set_option`'s ``value``, PHP's conversions;
+* typed parameters are coerced as in PHP's default mode (``"10"`` and ``10.0`` are
+  ``int`` 10, ``12345`` is the string ``"12345"``), with PHP's deprecations as
+  `PHPDeprecationWarning`; ``strict_types(True)`` gives ``declare(strict_types=1)``;
+  missing or extra arguments raise `ArgumentCountError` with PHP's text;
 * by-reference scalars take a `Ref`; by-reference arrays are lists/dicts changed in place;
 * data read is ``bytes``; data written may be ``bytes`` or ``str`` (UTF-8); addresses are ``str``;
 * sockets are ``sockkit.Socket`` objects (PHP 8's ``Socket`` class).
@@ -71,7 +72,8 @@ from __future__ import annotations
 
 from sockkit.addrinfo import AddrInfo
 from sockkit.compat import constants
-from sockkit.compat._state import Ref, silenced
+from sockkit.compat._coerce import ArgumentCountError, strict_types
+from sockkit.compat._state import PHPDeprecationWarning, Ref, silenced
 from sockkit.compat.addrinfo import (
     socket_addrinfo_bind,
     socket_addrinfo_connect,
@@ -133,9 +135,12 @@ from sockkit.compat.wsa import (
 from sockkit.socket import Socket
 
 __all__ = [
+    "ArgumentCountError",
+    "PHPDeprecationWarning",
     "Ref",
     "Socket",
     "silenced",
+    "strict_types",
     "socket_accept",
     "socket_atmark",
     "socket_bind",

@@ -63,6 +63,15 @@ KEY_REQUIRED: Final = "The key '{key}' is required"
 EXPECTED_ARRAY: Final = "expected an array here"
 UNRESOLVABLE_INET6: Final = "could not resolve address '{address}' to get an AF_INET6 address"
 
+# PHP's E_DEPRECATED texts: the first with the function prefix, the others without.
+NULL_TO_SCALAR: Final = (
+    "Passing null to parameter #{position} (${name}) of type {type} is deprecated"
+)
+FLOAT_LOSES_PRECISION: Final = "Implicit conversion from float {value} to int loses precision"
+FLOAT_STRING_LOSES_PRECISION: Final = (
+    'Implicit conversion from float-string "{value}" to int loses precision'
+)
+
 # Engine warnings, which PHP prints without a function prefix.
 ARRAY_TO_STRING: Final = "Array to string conversion"
 OBJECT_TO_INT: Final = "Object of class {cls} could not be converted to int"
@@ -84,6 +93,9 @@ HAS_ALREADY_BEEN_CLOSED: Final = "has already been closed"
 MUST_HAVE_KEY: Final = 'must have key "{key}"'
 BETWEEN: Final = "must be between {low} and {high}"
 NOT_BY_REFERENCE: Final = "could not be passed by reference"
+# sockkit: PHP's text and how Python passes a reference (PHP refuses the call when compiling).
+NOT_BY_REFERENCE_HINT: Final = NOT_BY_REFERENCE + " (pass a sockkit.compat.Ref(); read its .value)"
+NOT_PASSED: Final = "not passed"
 NO_NULL_BYTES: Final = "must not contain any null bytes"  # sockkit (PHP 8's wording)
 CANNOT_BE_EMPTY: Final = "cannot be empty"  # sockkit (PHP 8's wording)
 PORT_RANGE: Final = "must be between 0 and 65535"  # sockkit (newer PHP's wording)
@@ -91,6 +103,11 @@ KEY_BETWEEN: Final = '"{key}" must be between {low} and {high}'  # sockkit
 STRING_TOO_LONG: Final = "must be shorter than {limit} bytes"  # sockkit
 
 # Errors PHP raises without the "Argument #n" prefix.
+EXPECTS_EXACTLY: Final = "{function}() expects exactly {count} {arguments}, {given} given"
+EXPECTS_AT_LEAST: Final = "{function}() expects at least {count} {arguments}, {given} given"
+EXPECTS_AT_MOST: Final = "{function}() expects at most {count} {arguments}, {given} given"
+ARGUMENT: Final = "argument"
+ARGUMENTS: Final = "arguments"
 WRONG_PARAM_COUNT: Final = "Wrong parameter count for {function}()"
 NO_KEY_IN_OPTVAL: Final = 'No key "{key}" passed in optval'
 INDEX_RANGE: Final = "Index must be between 0 and 4294967295"

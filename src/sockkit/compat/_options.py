@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import errno as _errno
 import socket as _s
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import attrs
 
-from sockkit._checks import INT_MAX, INT_MIN
+from sockkit._checks import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN
+from sockkit._layouts import TIMEVAL
 from sockkit.compat import _messages as M
 from sockkit.compat._hosts import resolve
 from sockkit.compat._state import (
@@ -262,9 +264,18 @@ def _set_linger(function: str, sock: Socket, member: Option, value: object) -> b
 def _set_timeout(function: str, sock: Socket, member: Option, value: object) -> bool:
     array = _as_array(value)
     _require_keys(function, array, "sec", "usec")
-    seconds = _key_in_range(function, "sec", php_int(array["sec"]), 0, INT_MAX)
-    micros = _key_in_range(function, "usec", php_int(array["usec"]), 0, 999_999)
-    return _set_typed(function, sock, member, seconds + micros / 1_000_000)
+    seconds = php_int(array["sec"])
+    micros = php_int(array["usec"])
+    if (0 <= seconds <= INT_MAX and 0 <= micros <= 999_999) or sys.platform == "win32":
+        seconds = _key_in_range(function, "sec", seconds, 0, INT_MAX)
+        micros = _key_in_range(function, "usec", micros, 0, 999_999)
+        return _set_typed(function, sock, member, seconds + micros / 1_000_000)
+    # PHP hands any timeval to the kernel, which refuses usec outside 0-999999 with
+    # EDOM and reads a negative time as zero: so does compat.
+    seconds = _key_in_range(function, "sec", seconds, LONG_MIN, LONG_MAX)
+    micros = _key_in_range(function, "usec", micros, LONG_MIN, LONG_MAX)
+    level, option = int(member.level), int(member.value)
+    return _set_raw(function, sock, level, option, TIMEVAL.pack(seconds, micros))
 
 
 def _set_name(function: str, sock: Socket, member: Option, value: object) -> bool:
@@ -296,7 +307,6 @@ def _set_ip_multicast_if(function: str, sock: Socket, member: Option, value: obj
     index = interface_index(function, value)
     if index is None:
         return False
-    saved = sock._last_error
     try:
         sock.set_option(member, index)
     except SocketClosedError:
@@ -305,7 +315,6 @@ def _set_ip_multicast_if(function: str, sock: Socket, member: Option, value: obj
         if index and exc.errno in (_errno.ENODEV, _errno.EADDRNOTAVAIL):
             # No interface has that index.  PHP looks the index up first (ENODEV) and
             # reports the lookup, recording nothing.
-            sock._last_error = saved
             warn(function, M.INTERFACE_ADDRESS_FAILED.format(index=index, errno=_errno.ENODEV))
         else:
             fail(function, M.SET_OPTION_FAILED, exc.errno, sock)

@@ -1,22 +1,21 @@
-"""compat's plumbing: the per-thread last error, ``Ref``, ``silenced()``, warnings, argument checks.
+"""compat's plumbing: the per-thread last error, ``Ref``, ``silenced()``, warnings, PHP's types.
 
 Nothing here touches a socket.  It is the Python side of PHP's calling conventions:
 
 * ``PHP_SOCKET_ERROR``: a failure records the errno on the socket and as the thread's
   last error, and warns ``"<function>(): <text> [<errno>]: <strerror>"`` unless the
   errno only means "try again" (``EAGAIN``/``EWOULDBLOCK``/``EINPROGRESS``);
+* PHP's ``E_DEPRECATED`` notices, as `PHPDeprecationWarning`;
 * PHP 8's argument errors, with PHP's texts and PHP's type names;
 * PHP's conversions of a ``mixed`` value to ``int``, ``string`` and ``bool`` (used where
   PHP takes ``mixed``, such as ``socket_set_option``'s ``$value``).
 
-Typed parameters follow PHP's ``declare(strict_types=1)`` rules: an ``int`` parameter
-takes an ``int`` (an ``IntEnum`` member too, not ``bool``), a ``string`` parameter a
-``str`` (encoded as UTF-8) or a bytes-like object.  ``None`` is accepted only where
-PHP's type is nullable.
+Typed parameters are checked by ``_coerce``, from one table of PHP's signatures.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno as _errno
 import math
 import os
@@ -24,9 +23,10 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Final, NoReturn
+from typing import Any, Final, NoReturn, TypeVar, overload
 
 from typing_extensions import Buffer
 
@@ -36,6 +36,7 @@ from sockkit.errors import SocketClosedError, SocketWarning
 from sockkit.socket import Socket
 
 __all__ = [
+    "PHPDeprecationWarning",
     "Ref",
     "arg_error",
     "closed_error",
@@ -46,14 +47,19 @@ __all__ = [
     "check_ref",
     "check_socket",
     "check_string",
+    "clear_socket_error",
+    "deprecated",
+    "engine_deprecated",
     "engine_warn",
     "fail",
     "global_last_error",
     "php_bool",
+    "php_float_string",
     "php_int",
     "php_string",
     "php_type",
     "record",
+    "socket_error",
     "set_global_last_error",
     "silenced",
     "strerror",
@@ -73,6 +79,17 @@ _SILENT: Final = frozenset(
     if code is not None
 )
 
+_T = TypeVar("_T")
+
+
+class PHPDeprecationWarning(DeprecationWarning):
+    """PHP's ``E_DEPRECATED``, with PHP's text.
+
+    Python's default filters hide it except for code run as ``__main__``, as Debian's
+    PHP hides ``E_DEPRECATED`` by default.  Show it everywhere with
+    ``python -W always::DeprecationWarning`` (PHP's ``error_reporting=E_ALL``).
+    """
+
 
 class _ThreadState(threading.local):
     """PHP's per-request globals, kept per thread."""
@@ -82,6 +99,12 @@ class _ThreadState(threading.local):
 
 
 _STATE: Final = _ThreadState()
+
+# PHP's per-socket last error (``php_socket->error``), kept here beside each Socket.
+# It is not Socket.last_error, which every failure of the object API sets: PHP records
+# some failures on the thread only (accept, recvmsg) and some nowhere (an unknown
+# multicast interface), and the object API's own calls are no PHP function's.
+_SOCKET_ERRORS: Final[weakref.WeakKeyDictionary[Socket, int]] = weakref.WeakKeyDictionary()
 
 
 # --------------------------------------------------------------------- Ref
@@ -129,25 +152,21 @@ def set_global_last_error(code: int) -> None:
     _STATE.last_error = code
 
 
+def socket_error(sock: Socket) -> int:
+    """The last error compat recorded on ``sock`` (PHP's ``$socket->error``), 0 if none."""
+    return _SOCKET_ERRORS.get(sock, 0)
+
+
+def clear_socket_error(sock: Socket) -> None:
+    """Forget the last error compat recorded on ``sock``."""
+    _SOCKET_ERRORS.pop(sock, None)
+
+
 # --------------------------------------------------------------------- warnings
 
 
 @contextmanager
-def silenced() -> Iterator[None]:
-    """Suppress compat's warnings in this thread, like PHP's ``@`` operator.
-
-    Errors are still recorded (``socket_last_error()`` reports them); only the
-    ``SocketWarning`` is not emitted.  Unlike ``warnings.catch_warnings()``, this is
-    thread-safe: other threads keep their warnings.
-
-    Example:
-        >>> from sockkit.compat import socket_create, socket_connect, AF_UNIX, SOCK_STREAM
-        >>> sock = socket_create(AF_UNIX, SOCK_STREAM, 0)
-        >>> with silenced():
-        ...     socket_connect(sock, "/nonexistent/socket")
-        False
-        >>> sock.close()
-    """
+def _silenced() -> Iterator[None]:
     _STATE.silenced += 1
     try:
         yield
@@ -155,7 +174,37 @@ def silenced() -> Iterator[None]:
         _STATE.silenced -= 1
 
 
-def _emit(message: str) -> None:
+@overload
+def silenced() -> contextlib.AbstractContextManager[None]: ...
+@overload
+def silenced(function: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T: ...
+def silenced(function: Callable[..., Any] | None = None, /, *args: Any, **kwargs: Any) -> Any:
+    """PHP's ``@``: suppress compat's warnings and notices in this thread.
+
+    ``silenced(function, *args)`` calls ``function(*args)`` silenced and returns its
+    result, so a PHP expression such as ``@socket_read($s, 10)`` stays one line:
+    ``silenced(socket_read, s, 10)``.  Without arguments it is a context manager.
+    Errors are still recorded (``socket_last_error()`` reports them); only the
+    ``SocketWarning`` (or `PHPDeprecationWarning`) is not emitted.  Unlike
+    ``warnings.catch_warnings()``, this is thread-safe: other threads keep their warnings.
+
+    Example:
+        >>> from sockkit.compat import socket_create, socket_connect, AF_UNIX, SOCK_STREAM
+        >>> sock = socket_create(AF_UNIX, SOCK_STREAM, 0)
+        >>> silenced(socket_connect, sock, "/nonexistent/socket")
+        False
+        >>> with silenced():
+        ...     socket_connect(sock, "/nonexistent/socket")
+        False
+        >>> sock.close()
+    """
+    if function is None:
+        return _silenced()
+    with _silenced():
+        return function(*args, **kwargs)
+
+
+def _emit(message: str, category: type[Warning] = SocketWarning) -> None:
     if _STATE.silenced:
         return
     # Point the warning at the caller's line: skip every frame inside sockkit.
@@ -164,7 +213,7 @@ def _emit(message: str) -> None:
     while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("sockkit."):
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
-    warnings.warn(message, SocketWarning, stacklevel=level + 2)
+    warnings.warn(message, category, stacklevel=level + 2)
 
 
 def warn(function: str, text: str) -> None:
@@ -175,6 +224,16 @@ def warn(function: str, text: str) -> None:
 def engine_warn(text: str) -> None:
     """Emit a warning PHP's engine prints without a function prefix."""
     _emit(text)
+
+
+def deprecated(function: str, text: str) -> None:
+    """Emit PHP's ``E_DEPRECATED`` ``"<function>(): <text>"`` as a `PHPDeprecationWarning`."""
+    _emit(f"{function}(): {text}", PHPDeprecationWarning)
+
+
+def engine_deprecated(text: str) -> None:
+    """Emit an ``E_DEPRECATED`` PHP's engine prints without a function prefix."""
+    _emit(text, PHPDeprecationWarning)
 
 
 def strerror(code: int) -> str:
@@ -197,7 +256,7 @@ def strerror(code: int) -> str:
 def record(code: int, sock: Socket | None = None) -> None:
     """Record ``code`` as the thread's last error and, given one, the socket's."""
     if sock is not None:
-        sock._last_error = code
+        _SOCKET_ERRORS[sock] = code
     _STATE.last_error = code
 
 
@@ -234,6 +293,8 @@ def php_type(value: object) -> str:
         return "string"
     if isinstance(value, (list, tuple, Mapping)):
         return "array"
+    if callable(getattr(value, "fileno", None)) and not isinstance(value, Socket):
+        return "resource"  # a Python file or socket is a stream to PHP
     name = type(value).__name__
     return {"AddrInfo": "AddressInfo"}.get(name, name)
 
@@ -267,12 +328,12 @@ def check_socket(function: str, value: object, position: int = 1, name: str = "s
 
 
 def check_int(function: str, position: int, name: str, value: object) -> int:
-    """An ``int`` parameter (strict mode: ``bool`` and ``float`` are refused)."""
+    """An ``int`` parameter, as `sockkit.compat._coerce.check_int` checks it."""
     if type(value) is int:
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
-    _type_error(function, position, name, "int", value)
+    from sockkit.compat import _coerce  # noqa: PLC0415 - _coerce builds on this module
+
+    return _coerce.check_int(function, position, name, value)
 
 
 def check_c_int(function: str, position: int, name: str, value: object) -> int:
@@ -286,38 +347,32 @@ def check_c_int(function: str, position: int, name: str, value: object) -> int:
 
 
 def check_optional_int(function: str, position: int, name: str, value: object) -> int | None:
-    """A ``?int`` parameter."""
-    if value is None:
-        return None
-    if type(value) is int:
+    """A ``?int`` parameter, as `sockkit.compat._coerce.check_optional_int` checks it."""
+    if value is None or type(value) is int:
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
-    _type_error(function, position, name, "?int", value)
+    from sockkit.compat import _coerce  # noqa: PLC0415 - _coerce builds on this module
+
+    return _coerce.check_optional_int(function, position, name, value)
 
 
 def check_buffer(function: str, position: int, name: str, value: object) -> Buffer:
-    """A ``string`` parameter that carries data: bytes-like as is, ``str`` as UTF-8."""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return value
-    if isinstance(value, str):
-        return value.encode()
-    _type_error(function, position, name, "string", value)
+    """A ``string`` parameter carrying data, as `sockkit.compat._coerce` checks it."""
+    from sockkit.compat import _coerce  # noqa: PLC0415 - _coerce builds on this module
+
+    return _coerce.check_buffer(function, position, name, value)
 
 
 def check_string(function: str, position: int, name: str, value: object) -> str:
-    """A ``string`` parameter that names something (an address): ``str``, or bytes decoded."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return os.fsdecode(bytes(value))
-    _type_error(function, position, name, "string", value)
+    """A ``string`` parameter naming something, as `sockkit.compat._coerce` checks it."""
+    from sockkit.compat import _coerce  # noqa: PLC0415 - _coerce builds on this module
+
+    return _coerce.check_string(function, position, name, value)
 
 
 def check_ref(function: str, position: int, name: str, value: object) -> Any:
     """A by-reference argument: any object with a writable ``value`` attribute."""
     if value is None or not hasattr(value, "value"):
-        raise TypeError(arg_error(function, position, name, M.NOT_BY_REFERENCE))
+        raise TypeError(arg_error(function, position, name, M.NOT_BY_REFERENCE_HINT))
     return value
 
 
@@ -392,15 +447,50 @@ def php_string(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        if math.isnan(value):
-            return "NAN"
-        if math.isinf(value):
-            return "INF" if value > 0 else "-INF"
-        text = repr(value)
-        if text.endswith(".0"):
-            text = text[:-2]
-        return text.replace("e+", "E+").replace("e-", "E-")
+        return php_float_string(value, 14)
     if isinstance(value, (list, tuple, Mapping)):
         engine_warn(M.ARRAY_TO_STRING)
         return "Array"
     raise TypeError(M.OBJECT_TO_STRING.format(cls=php_type(value)))
+
+
+def _digits(value: float, precision: int | None) -> tuple[str, int]:
+    """The significant digits of ``abs(value)`` and where its decimal point falls.
+
+    ``value`` is ``0.<digits> * 10**<point>``.  ``precision`` ``None`` gives the shortest
+    digits that read back as ``value`` (PHP's ``serialize_precision`` -1).
+    """
+    if precision is None:
+        mantissa, _, exponent = repr(abs(value)).partition("e")
+        whole, _, fraction = mantissa.partition(".")
+        digits = whole + fraction
+        stripped = digits.lstrip("0")
+        point = len(whole) + int(exponent or 0) - (len(digits) - len(stripped))
+        return stripped.rstrip("0") or "0", point
+    mantissa, _, exponent = f"{abs(value):.{precision - 1}e}".partition("e")
+    return mantissa.replace(".", "").rstrip("0") or "0", int(exponent) + 1
+
+
+def php_float_string(value: float, precision: int | None = None) -> str:
+    """A float as PHP prints it (``zend_gcvt``): ``0.3``, ``1.0E+25``, ``-1.5E-7``.
+
+    ``precision`` 14 is PHP's string conversion (``precision``); ``None`` the shortest
+    exact form PHP's messages use (``serialize_precision`` -1, up to 17 digits).
+    """
+    if math.isnan(value):
+        return "NAN"
+    if math.isinf(value):
+        return "INF" if value > 0 else "-INF"
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0:
+        return sign + "0"
+    digits, point = _digits(value, precision)
+    if (point < -3) if point < 0 else (point > (precision or 17)):
+        rest = digits[1:] or "0"
+        exponent = point - 1
+        return f"{sign}{digits[0]}.{rest}E{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if len(digits) <= point:
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"

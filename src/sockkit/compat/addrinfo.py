@@ -6,7 +6,6 @@ returns ``False`` without a warning and without recording an error code.
 
 from __future__ import annotations
 
-import os
 import re
 import socket as _s
 from collections.abc import Mapping, Sequence
@@ -15,6 +14,7 @@ from typing import Any, Final, Literal
 from sockkit._checks import INT_MAX, INT_MIN, MAX_PORT
 from sockkit.addrinfo import AddrInfo, Explained
 from sockkit.compat import _messages as M
+from sockkit.compat._coerce import REQUIRED, arguments, php_signature
 from sockkit.compat._state import arg_error, fail, php_int, php_type
 from sockkit.errors import LookupFailed, SocketError
 from sockkit.socket import Socket
@@ -34,15 +34,7 @@ _HINT_KEYS: Final = ("ai_flags", "ai_socktype", "ai_protocol", "ai_family")
 _INT_KEY: Final = re.compile(r"-?[1-9][0-9]*|0")
 
 
-def _text(function: str, position: int, name: str, value: object, *, nullable: bool) -> str:
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, (bytes, bytearray, memoryview)):
-        text = os.fsdecode(bytes(value))
-    else:
-        expected = "?string" if nullable else "string"
-        given = M.MUST_BE_TYPE.format(expected=expected, given=php_type(value))
-        raise TypeError(arg_error(function, position, name, given))
+def _text(function: str, position: int, name: str, text: str) -> str:
     if "\0" in text:
         # getaddrinfo() would stop at the NUL: a silent truncation.
         raise ValueError(arg_error(function, position, name, M.NO_NULL_BYTES))
@@ -71,10 +63,12 @@ def _hints(function: str, hints: object) -> dict[str, int]:
     return found
 
 
+@php_signature
 def socket_addrinfo_lookup(
-    host: str,
+    host: str = REQUIRED,
     service: str | None = None,
     hints: Mapping[str, Any] | Sequence[Any] = (),
+    *extra: object,
 ) -> list[AddrInfo] | Literal[False]:
     """Look ``host`` (and ``service``) up; return the results as `AddrInfo` records.
 
@@ -105,10 +99,11 @@ def socket_addrinfo_lookup(
         {'sin_port': 80, 'sin_addr': '127.0.0.1'}
     """
     function = "socket_addrinfo_lookup"
-    name = _text(function, 1, "host", host, nullable=False)
+    host, service, hints = arguments(function, (host, service, hints), extra)
+    name = _text(function, 1, "host", host)
     port: str | None = None
     if service is not None:
-        port = _text(function, 2, "service", service, nullable=True)
+        port = _text(function, 2, "service", service)
         if port.isascii() and port.isdigit() and int(port) > MAX_PORT:
             raise ValueError(arg_error(function, 2, "service", M.PORT_RANGE))
     given = _hints(function, hints)
@@ -129,11 +124,10 @@ def socket_addrinfo_lookup(
         return False
 
 
-def _addrinfo(function: str, address: object) -> AddrInfo:
-    if not isinstance(address, AddrInfo):
-        text = M.MUST_BE_TYPE.format(expected="AddressInfo", given=php_type(address))
-        raise TypeError(arg_error(function, 1, "address", text))
-    return address
+def _addrinfo(function: str, address: object, extra: tuple[Any, ...]) -> AddrInfo:
+    info: AddrInfo
+    (info,) = arguments(function, (address,), extra)
+    return info
 
 
 def _new_socket(function: str, info: AddrInfo) -> Socket | None:
@@ -145,7 +139,8 @@ def _new_socket(function: str, info: AddrInfo) -> Socket | None:
         return None
 
 
-def socket_addrinfo_bind(address: AddrInfo) -> Socket | Literal[False]:
+@php_signature
+def socket_addrinfo_bind(address: AddrInfo = REQUIRED, *extra: object) -> Socket | Literal[False]:
     """Create the socket ``address`` describes and bind it to ``address``'s address.
 
     PHP: ``socket_addrinfo_bind(AddressInfo $address): Socket|false``
@@ -159,7 +154,7 @@ def socket_addrinfo_bind(address: AddrInfo) -> Socket | Literal[False]:
         second time when the object is freed).
     """
     function = "socket_addrinfo_bind"
-    info = _addrinfo(function, address)
+    info = _addrinfo(function, address, extra)
     sock = _new_socket(function, info)
     if sock is None:
         return False
@@ -178,7 +173,11 @@ def socket_addrinfo_bind(address: AddrInfo) -> Socket | Literal[False]:
     return sock
 
 
-def socket_addrinfo_connect(address: AddrInfo) -> Socket | Literal[False]:
+@php_signature
+def socket_addrinfo_connect(
+    address: AddrInfo = REQUIRED,
+    *extra: object,
+) -> Socket | Literal[False]:
     """Create the socket ``address`` describes and connect it to ``address``'s address.
 
     PHP: ``socket_addrinfo_connect(AddressInfo $address): Socket|false``
@@ -191,7 +190,7 @@ def socket_addrinfo_connect(address: AddrInfo) -> Socket | Literal[False]:
         a second time when the object is freed).
     """
     function = "socket_addrinfo_connect"
-    info = _addrinfo(function, address)
+    info = _addrinfo(function, address, extra)
     family = int(info.family)
     if family not in (_AF_INET, _AF_INET6):
         sock = _new_socket(function, info)
@@ -211,7 +210,8 @@ def socket_addrinfo_connect(address: AddrInfo) -> Socket | Literal[False]:
         return False
 
 
-def socket_addrinfo_explain(address: AddrInfo) -> Explained:
+@php_signature
+def socket_addrinfo_explain(address: AddrInfo = REQUIRED, *extra: object) -> Explained:
     """Describe ``address`` as PHP does: ``ai_flags``, ``ai_family``, …, ``ai_addr``.
 
     PHP: ``socket_addrinfo_explain(AddressInfo $address): array``
@@ -221,4 +221,4 @@ def socket_addrinfo_explain(address: AddrInfo) -> Explained:
         >>> socket_addrinfo_explain(info)["ai_addr"]
         {'sin6_port': 443, 'sin6_addr': '::1'}
     """
-    return _addrinfo("socket_addrinfo_explain", address).explain()
+    return _addrinfo("socket_addrinfo_explain", address, extra).explain()

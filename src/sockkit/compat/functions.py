@@ -33,22 +33,20 @@ from sockkit._checks import INT_MAX, MAX_PORT
 from sockkit.address import UNIX_PATH_MAX, Inet6Address, InetAddress, UnixAddress
 from sockkit.compat import _messages as M
 from sockkit.compat import _options
+from sockkit.compat._coerce import REQUIRED, ArgumentCountError, arguments, php_signature
 from sockkit.compat._hosts import resolve
 from sockkit.compat._state import (
     Ref,
     arg_error,
-    check_buffer,
     check_c_int,
-    check_int,
-    check_optional_int,
     check_ref,
-    check_socket,
-    check_string,
+    clear_socket_error,
     closed_error,
     fail,
     global_last_error,
     php_type,
     set_global_last_error,
+    socket_error,
     strerror,
     warn,
 )
@@ -219,7 +217,13 @@ def _backlog(backlog: int) -> int:
 # --------------------------------------------------------------------- creation
 
 
-def socket_create(domain: int, type: int, protocol: int) -> Socket | Literal[False]:
+@php_signature
+def socket_create(
+    domain: int = REQUIRED,
+    type: int = REQUIRED,
+    protocol: int = REQUIRED,
+    *extra: object,
+) -> Socket | Literal[False]:
     """Create a socket.
 
     PHP: ``socket_create(int $domain, int $type, int $protocol): Socket|false``
@@ -232,8 +236,7 @@ def socket_create(domain: int, type: int, protocol: int) -> Socket | Literal[Fal
             ``type`` is above 10 (PHP 8.2's test).
     """
     function = "socket_create"
-    domain = check_int(function, 1, "domain", domain)
-    type = check_int(function, 2, "type", type)
+    domain, type, protocol = arguments(function, (domain, type, protocol), extra)
     protocol = check_c_int(function, 3, "protocol", protocol)
     if domain not in (_AF_UNIX, _AF_INET6, _AF_INET):
         raise ValueError(arg_error(function, 1, "domain", M.DOMAIN_CHOICES))
@@ -251,7 +254,12 @@ def socket_create(domain: int, type: int, protocol: int) -> Socket | Literal[Fal
         return False
 
 
-def socket_create_listen(port: int, backlog: int = 128) -> Socket | Literal[False]:
+@php_signature
+def socket_create_listen(
+    port: int = REQUIRED,
+    backlog: int = 128,
+    *extra: object,
+) -> Socket | Literal[False]:
     """Open an IPv4 TCP socket listening on every address at ``port``.
 
     PHP: ``socket_create_listen(int $port, int $backlog = 128): Socket|false``
@@ -263,8 +271,7 @@ def socket_create_listen(port: int, backlog: int = 128) -> Socket | Literal[Fals
         ValueError: ``port`` outside 0-65535 (PHP 8.2 keeps the low 16 bits).
     """
     function = "socket_create_listen"
-    port = check_int(function, 1, "port", port)
-    backlog = check_int(function, 2, "backlog", backlog)
+    port, backlog = arguments(function, (port, backlog), extra)
     _check_port(function, 1, port)
     try:
         sock = Socket(_AF_INET, _SOCK_STREAM, 0)
@@ -286,7 +293,14 @@ def socket_create_listen(port: int, backlog: int = 128) -> Socket | Literal[Fals
     return sock
 
 
-def socket_create_pair(domain: int, type: int, protocol: int, pair: Any) -> bool:
+@php_signature
+def socket_create_pair(
+    domain: int = REQUIRED,
+    type: int = REQUIRED,
+    protocol: int = REQUIRED,
+    pair: Any = REQUIRED,
+    *extra: object,
+) -> bool:
     """Create two connected sockets and store them in ``pair``.
 
     PHP: ``socket_create_pair(int $domain, int $type, int $protocol, array &$pair): bool``
@@ -299,8 +313,7 @@ def socket_create_pair(domain: int, type: int, protocol: int, pair: Any) -> bool
         TypeError: ``pair`` cannot take the result.
     """
     function = "socket_create_pair"
-    domain = check_int(function, 1, "domain", domain)
-    type = check_int(function, 2, "type", type)
+    domain, type, protocol, pair = arguments(function, (domain, type, protocol, pair), extra)
     protocol = check_c_int(function, 3, "protocol", protocol)
     if not isinstance(pair, (list, dict)):
         check_ref(function, 4, "pair", pair)
@@ -327,7 +340,8 @@ def socket_create_pair(domain: int, type: int, protocol: int, pair: Any) -> bool
 # --------------------------------------------------------------------- connection
 
 
-def socket_accept(socket: Socket) -> Socket | Literal[False]:
+@php_signature
+def socket_accept(socket: Socket = REQUIRED, *extra: object) -> Socket | Literal[False]:
     """Accept a connection on a listening socket.
 
     PHP: ``socket_accept(Socket $socket): Socket|false``
@@ -337,12 +351,11 @@ def socket_accept(socket: Socket) -> Socket | Literal[False]:
     non-blocking listener with nothing pending returns ``False`` without a warning.
     """
     function = "socket_accept"
-    sock = check_socket(function, socket)
-    saved = sock._last_error
+    sock: Socket
+    (sock,) = arguments(function, (socket,), extra)
     try:
         conn, _peer = sock.accept()
     except SocketError as exc:
-        sock._last_error = saved
         _failed(function, M.ACCEPT_FAILED, exc, None)
         return False
     return conn
@@ -358,7 +371,13 @@ def _target(function: str, sock: Socket, address: str, port: int | None) -> obje
     return _inet_address(function, sock, address, port, port_position=3)
 
 
-def socket_bind(socket: Socket, address: str, port: int = 0) -> bool:
+@php_signature
+def socket_bind(
+    socket: Socket = REQUIRED,
+    address: str = REQUIRED,
+    port: int = 0,
+    *extra: object,
+) -> bool:
     """Bind to an address (IP sockets) or a path (Unix sockets).
 
     PHP: ``socket_bind(Socket $socket, string $address, int $port = 0): bool``
@@ -371,16 +390,16 @@ def socket_bind(socket: Socket, address: str, port: int = 0) -> bool:
             with a NUL after its first byte (an abstract name starts with ``"\\0"``).
     """
     function = "socket_bind"
-    sock = check_socket(function, socket)
-    address = check_string(function, 2, "address", address)
-    port = check_int(function, 3, "port", port)
+    sock: Socket
+    sock, address, port = arguments(function, (socket, address, port), extra)
     target = _target(function, sock, address, port)
     if target is None:
         return False
     return _succeeds(function, M.BIND_FAILED, sock, lambda: sock.bind(target))
 
 
-def socket_listen(socket: Socket, backlog: int = 0) -> bool:
+@php_signature
+def socket_listen(socket: Socket = REQUIRED, backlog: int = 0, *extra: object) -> bool:
     """Listen for connections.
 
     PHP: ``socket_listen(Socket $socket, int $backlog = 0): bool``
@@ -388,34 +407,45 @@ def socket_listen(socket: Socket, backlog: int = 0) -> bool:
     A negative backlog means the system maximum, as the kernel reads it.
     """
     function = "socket_listen"
-    sock = check_socket(function, socket)
-    backlog = check_int(function, 2, "backlog", backlog)
+    sock: Socket
+    sock, backlog = arguments(function, (socket, backlog), extra)
     return _succeeds(function, M.LISTEN_FAILED, sock, lambda: sock.listen(_backlog(backlog)))
 
 
-def socket_connect(socket: Socket, address: str, port: int | None = None) -> bool:
+@php_signature
+def socket_connect(
+    socket: Socket = REQUIRED,
+    address: str = REQUIRED,
+    port: int | None = None,
+    *extra: object,
+) -> bool:
     """Connect to an address (IP sockets, ``port`` required) or a path (Unix sockets).
 
     PHP: ``socket_connect(Socket $socket, string $address, ?int $port = null): bool``
 
     A non-blocking connect that has started returns ``False`` with ``EINPROGRESS``
-    recorded and no warning, as in PHP.
+    recorded and no warning, as in PHP.  An empty Unix path fails as the kernel
+    answers PHP's call: ``False`` after the warning ``[22]: Invalid argument``.
 
     Raises:
         ValueError: ``port`` is ``None`` on an IP socket or outside 0-65535; a Unix
-            path as for `socket_bind`.
+            path as for `socket_bind`, but for the empty one.
     """
     function = "socket_connect"
-    sock = check_socket(function, socket)
-    address = check_string(function, 2, "address", address)
-    port = check_optional_int(function, 3, "port", port)
+    sock: Socket
+    sock, address, port = arguments(function, (socket, address, port), extra)
+    if not address and _socket_family(function, sock) == _AF_UNIX:
+        # PHP hands the kernel an address of no path at all, which Linux refuses.
+        fail(function, M.CONNECT_FAILED, _errno.EINVAL, sock)
+        return False
     target = _target(function, sock, address, port)
     if target is None:
         return False
     return _succeeds(function, M.CONNECT_FAILED, sock, lambda: sock.connect(target))
 
 
-def socket_shutdown(socket: Socket, mode: int = 2) -> bool:
+@php_signature
+def socket_shutdown(socket: Socket = REQUIRED, mode: int = 2, *extra: object) -> bool:
     """Shut down reading (0), writing (1) or both (2).
 
     PHP: ``socket_shutdown(Socket $socket, int $mode = 2): bool``
@@ -423,20 +453,22 @@ def socket_shutdown(socket: Socket, mode: int = 2) -> bool:
     Another ``mode`` fails as the OS answers it: ``EINVAL``, warned.
     """
     function = "socket_shutdown"
-    sock = check_socket(function, socket)
-    mode = check_int(function, 2, "mode", mode)
+    sock: Socket
+    sock, mode = arguments(function, (socket, mode), extra)
     if mode not in (0, 1, 2):
         fail(function, M.SHUTDOWN_FAILED, _errno.EINVAL, sock)
         return False
     return _succeeds(function, M.SHUTDOWN_FAILED, sock, lambda: sock.shutdown(mode))
 
 
-def socket_close(socket: Socket) -> None:
+@php_signature
+def socket_close(socket: Socket = REQUIRED, *extra: object) -> None:
     """Close the socket (and the stream it was imported from or exported to, as PHP does).
 
     PHP: ``socket_close(Socket $socket): void``
     """
-    sock = check_socket("socket_close", socket)
+    sock: Socket
+    (sock,) = arguments("socket_close", (socket,), extra)
     streams = _STREAMS.pop(sock, ())
     sock.close()
     for stream in streams:
@@ -446,34 +478,34 @@ def socket_close(socket: Socket) -> None:
                 close()
 
 
-def socket_set_nonblock(socket: Socket) -> bool:
+@php_signature
+def socket_set_nonblock(socket: Socket = REQUIRED, *extra: object) -> bool:
     """Make calls on the socket return at once instead of waiting.
 
     PHP: ``socket_set_nonblock(Socket $socket): bool``
     """
     function = "socket_set_nonblock"
-    sock = check_socket(function, socket)
+    sock: Socket
+    (sock,) = arguments(function, (socket,), extra)
     text = M.SET_NONBLOCK_FAILED
     return _succeeds(function, text, sock, lambda: setattr(sock, "blocking", False))
 
 
-def socket_set_block(socket: Socket) -> bool:
+@php_signature
+def socket_set_block(socket: Socket = REQUIRED, *extra: object) -> bool:
     """Make calls on the socket wait.
 
     PHP: ``socket_set_block(Socket $socket): bool``
     """
     function = "socket_set_block"
-    sock = check_socket(function, socket)
+    sock: Socket
+    (sock,) = arguments(function, (socket,), extra)
     text = M.SET_BLOCK_FAILED
     return _succeeds(function, text, sock, lambda: setattr(sock, "blocking", True))
 
 
-def _name(function: str, text: str, socket: object, refs: tuple[Any, Any], *, peer: bool) -> bool:
-    address, port = refs
-    sock = check_socket(function, socket)
-    check_ref(function, 2, "address", address)
-    if port is not None:
-        check_ref(function, 3, "port", port)
+def _name(function: str, text: str, values: tuple[Any, ...], *, peer: bool) -> bool:
+    sock, address, port = values
     family = int(sock.family)
     if family not in (_AF_UNIX, _AF_INET, _AF_INET6):
         warn(function, M.UNSUPPORTED_FAMILY.format(family=family))
@@ -490,7 +522,13 @@ def _name(function: str, text: str, socket: object, refs: tuple[Any, Any], *, pe
     return True
 
 
-def socket_getsockname(socket: Socket, address: Any, port: Any = None) -> bool:
+@php_signature
+def socket_getsockname(
+    socket: Socket = REQUIRED,
+    address: Any = REQUIRED,
+    port: Any = None,
+    *extra: object,
+) -> bool:
     """Store the local address (and port) in ``address.value`` (and ``port.value``).
 
     PHP: ``socket_getsockname(Socket $socket, string &$address, int &$port = null): bool``
@@ -498,22 +536,36 @@ def socket_getsockname(socket: Socket, address: Any, port: Any = None) -> bool:
     A Unix socket reports its path (``""`` when unnamed; an abstract name starts with
     ``"\\0"``) and leaves ``port`` alone.
     """
-    return _name("socket_getsockname", M.GETSOCKNAME_FAILED, socket, (address, port), peer=False)
+    function = "socket_getsockname"
+    values = arguments(function, (socket, address, port), extra)
+    return _name(function, M.GETSOCKNAME_FAILED, tuple(values), peer=False)
 
 
-def socket_getpeername(socket: Socket, address: Any, port: Any = None) -> bool:
+@php_signature
+def socket_getpeername(
+    socket: Socket = REQUIRED,
+    address: Any = REQUIRED,
+    port: Any = None,
+    *extra: object,
+) -> bool:
     """Store the peer's address (and port) in ``address.value`` (and ``port.value``).
 
     PHP: ``socket_getpeername(Socket $socket, string &$address, int &$port = null): bool``
     """
-    return _name("socket_getpeername", M.GETPEERNAME_FAILED, socket, (address, port), peer=True)
+    function = "socket_getpeername"
+    values = arguments(function, (socket, address, port), extra)
+    return _name(function, M.GETPEERNAME_FAILED, tuple(values), peer=True)
 
 
 # --------------------------------------------------------------------- data
 
 
+@php_signature
 def socket_write(
-    socket: Socket, data: str | Buffer, length: int | None = None
+    socket: Socket = REQUIRED,
+    data: str | Buffer = REQUIRED,
+    length: int | None = None,
+    *extra: object,
 ) -> int | Literal[False]:
     """Write once: at most ``length`` bytes of ``data`` (all of it when ``None``).
 
@@ -529,6 +581,7 @@ def socket_write(
         type(socket) is Socket
         and (type(data) is bytes or isinstance(data, (bytearray, memoryview)))
         and (length is None or (type(length) is int and length >= 0))
+        and not extra
     ):
         # The common call, checked in three type tests (see "Hot paths" above).
         try:
@@ -537,9 +590,8 @@ def socket_write(
             _failed("socket_write", M.WRITE_FAILED, exc, socket)
             return False
     function = "socket_write"
-    sock = check_socket(function, socket)
-    buffer = check_buffer(function, 2, "data", data)
-    length = check_optional_int(function, 3, "length", length)
+    sock: Socket
+    sock, buffer, length = arguments(function, (socket, data, length), extra)
     if length is not None and length < 0:
         raise ValueError(arg_error(function, 3, "length", M.NOT_NEGATIVE))
     try:
@@ -549,7 +601,13 @@ def socket_write(
         return False
 
 
-def socket_read(socket: Socket, length: int, mode: int = 2) -> bytes | Literal[False]:
+@php_signature
+def socket_read(
+    socket: Socket = REQUIRED,
+    length: int = REQUIRED,
+    mode: int = 2,
+    *extra: object,
+) -> bytes | Literal[False]:
     """Read up to ``length`` bytes; with ``PHP_NORMAL_READ``, up to the end of a line.
 
     PHP: ``socket_read(Socket $socket, int $length, int $mode = PHP_BINARY_READ): string|false``
@@ -569,7 +627,13 @@ def socket_read(socket: Socket, length: int, mode: int = 2) -> bytes | Literal[F
         * ``SO_RCVTIMEO`` expiring mid-line returns the bytes read so far; with none,
           ``False`` with ``EAGAIN`` recorded and no warning (PHP spins forever).
     """
-    if type(socket) is Socket and type(length) is int and type(mode) in _MODE_TYPES and length > 0:
+    if (
+        type(socket) is Socket
+        and type(length) is int
+        and type(mode) in _MODE_TYPES
+        and length > 0
+        and not extra
+    ):
         # The common call, checked in three type tests; errors are handled as below.
         if mode != _NORMAL_INT:
             try:
@@ -588,9 +652,8 @@ def socket_read(socket: Socket, length: int, mode: int = 2) -> bytes | Literal[F
         fail("socket_read", M.READ_FAILED, _errno.ECONNRESET, socket)
         return False
     function = "socket_read"
-    sock = check_socket(function, socket)
-    length = check_int(function, 2, "length", length)
-    mode = check_int(function, 3, "mode", mode)
+    sock: Socket
+    sock, length, mode = arguments(function, (socket, length, mode), extra)
     if length <= 0:
         return False
     if mode != _NORMAL:
@@ -612,7 +675,14 @@ def socket_read(socket: Socket, length: int, mode: int = 2) -> bytes | Literal[F
     return line
 
 
-def socket_recv(socket: Socket, data: Any, length: int, flags: int) -> int | Literal[False]:
+@php_signature
+def socket_recv(
+    socket: Socket = REQUIRED,
+    data: Any = REQUIRED,
+    length: int = REQUIRED,
+    flags: int = REQUIRED,
+    *extra: object,
+) -> int | Literal[False]:
     """Receive up to ``length`` bytes into ``data.value``; return how many.
 
     PHP: ``socket_recv(Socket $socket, ?string &$data, int $length, int $flags): int|false``
@@ -627,6 +697,7 @@ def socket_recv(socket: Socket, data: Any, length: int, flags: int) -> int | Lit
         and type(length) is int
         and type(flags) in _FLAG_TYPES
         and length > 0
+        and not extra
     ):
         # The common call, checked in four type tests (see "Hot paths" above).
         try:
@@ -638,10 +709,8 @@ def socket_recv(socket: Socket, data: Any, length: int, flags: int) -> int | Lit
         data.value = received or None
         return len(received)
     function = "socket_recv"
-    sock = check_socket(function, socket)
-    check_ref(function, 2, "data", data)
-    length = check_int(function, 3, "length", length)
-    flags = check_int(function, 4, "flags", flags)
+    sock: Socket
+    sock, data, length, flags = arguments(function, (socket, data, length, flags), extra)
     if length <= 0:
         return False
     try:
@@ -654,8 +723,13 @@ def socket_recv(socket: Socket, data: Any, length: int, flags: int) -> int | Lit
     return len(received)
 
 
+@php_signature
 def socket_send(
-    socket: Socket, data: str | Buffer, length: int, flags: int
+    socket: Socket = REQUIRED,
+    data: str | Buffer = REQUIRED,
+    length: int = REQUIRED,
+    flags: int = REQUIRED,
+    *extra: object,
 ) -> int | Literal[False]:
     """Send at most ``length`` bytes of ``data``; return how many were sent.
 
@@ -670,6 +744,7 @@ def socket_send(
         and type(length) is int
         and type(flags) in _FLAG_TYPES
         and length >= 0
+        and not extra
     ):
         # The common call, checked in four type tests (see "Hot paths" above).
         if length < len(data):
@@ -680,10 +755,8 @@ def socket_send(
             _failed("socket_send", M.SEND_FAILED, exc, socket)
             return False
     function = "socket_send"
-    sock = check_socket(function, socket)
-    buffer = check_buffer(function, 2, "data", data)
-    length = check_int(function, 3, "length", length)
-    flags = check_int(function, 4, "flags", flags)
+    sock: Socket
+    sock, buffer, length, flags = arguments(function, (socket, data, length, flags), extra)
     if length < 0:
         raise ValueError(arg_error(function, 3, "length", M.NOT_NEGATIVE))
     try:
@@ -693,13 +766,15 @@ def socket_send(
         return False
 
 
+@php_signature
 def socket_recvfrom(  # noqa: PLR0917 - PHP's signature
-    socket: Socket,
-    data: Any,
-    length: int,
-    flags: int,
-    address: Any,
+    socket: Socket = REQUIRED,
+    data: Any = REQUIRED,
+    length: int = REQUIRED,
+    flags: int = REQUIRED,
+    address: Any = REQUIRED,
     port: Any = None,
+    *extra: object,
 ) -> int | Literal[False]:
     """Receive up to ``length`` bytes and the sender's address.
 
@@ -715,18 +790,15 @@ def socket_recvfrom(  # noqa: PLR0917 - PHP's signature
         TypeError: ``port`` is missing on an IP socket (PHP's "Wrong parameter count").
     """
     function = "socket_recvfrom"
-    sock = check_socket(function, socket)
-    check_ref(function, 2, "data", data)
-    length = check_int(function, 3, "length", length)
+    values = (socket, data, length, flags, address, port)
+    sock: Socket
+    sock, data, length, flags, address, port = arguments(function, values, extra)
     flags = check_c_int(function, 4, "flags", flags)
-    check_ref(function, 5, "address", address)
     if length <= 0:
         return False
     family = _socket_family(function, sock)
-    if family != _AF_UNIX:
-        if port is None:
-            raise TypeError(M.WRONG_PARAM_COUNT.format(function=function))
-        check_ref(function, 6, "port", port)
+    if family != _AF_UNIX and port is None:
+        raise ArgumentCountError(M.WRONG_PARAM_COUNT.format(function=function))
     try:
         received, sender = sock.recvfrom(length, flags)
     except SocketError as exc:
@@ -741,13 +813,15 @@ def socket_recvfrom(  # noqa: PLR0917 - PHP's signature
     return len(received)
 
 
+@php_signature
 def socket_sendto(  # noqa: PLR0917 - PHP's signature
-    socket: Socket,
-    data: str | Buffer,
-    length: int,
-    flags: int,
-    address: str,
+    socket: Socket = REQUIRED,
+    data: str | Buffer = REQUIRED,
+    length: int = REQUIRED,
+    flags: int = REQUIRED,
+    address: str = REQUIRED,
     port: int | None = None,
+    *extra: object,
 ) -> int | Literal[False]:
     """Send at most ``length`` bytes of ``data`` to ``address`` (and ``port``).
 
@@ -760,12 +834,10 @@ def socket_sendto(  # noqa: PLR0917 - PHP's signature
             at 107 bytes or at a NUL).
     """
     function = "socket_sendto"
-    sock = check_socket(function, socket)
-    buffer = check_buffer(function, 2, "data", data)
-    length = check_int(function, 3, "length", length)
+    values = (socket, data, length, flags, address, port)
+    sock: Socket
+    sock, buffer, length, flags, address, port = arguments(function, values, extra)
     flags = check_c_int(function, 4, "flags", flags)
-    address = check_string(function, 5, "address", address)
-    port = check_optional_int(function, 6, "port", port)
     if length < 0:
         raise ValueError(arg_error(function, 3, "length", M.NOT_NEGATIVE))
     family = _socket_family(function, sock)
@@ -787,7 +859,13 @@ def socket_sendto(  # noqa: PLR0917 - PHP's signature
 # --------------------------------------------------------------------- options
 
 
-def socket_get_option(socket: Socket, level: int, option: int) -> Any:
+@php_signature
+def socket_get_option(
+    socket: Socket = REQUIRED,
+    level: int = REQUIRED,
+    option: int = REQUIRED,
+    *extra: object,
+) -> Any:
     """Read a socket option: an ``int``, or an array (dict) for the options PHP shapes.
 
     PHP: ``socket_get_option(Socket $socket, int $level, int $option): array|int|false``
@@ -802,25 +880,40 @@ def socket_get_option(socket: Socket, level: int, option: int) -> Any:
         reads it as an ``int`` (uninitialised memory when unbound, ``EINVAL`` when bound).
     """
     function = "socket_get_option"
-    sock = check_socket(function, socket)
+    sock: Socket
+    sock, level, option = arguments(function, (socket, level, option), extra)
     level = check_c_int(function, 2, "level", level)
     option = check_c_int(function, 3, "option", option)
     return _options.get_option(function, sock, level, option)
 
 
-def socket_getopt(socket: Socket, level: int, option: int) -> Any:
+@php_signature
+def socket_getopt(
+    socket: Socket = REQUIRED,
+    level: int = REQUIRED,
+    option: int = REQUIRED,
+    *extra: object,
+) -> Any:
     """Alias of `socket_get_option`.
 
     PHP: ``socket_getopt(Socket $socket, int $level, int $option): array|int|false``
     """
     function = "socket_getopt"
-    sock = check_socket(function, socket)
+    sock: Socket
+    sock, level, option = arguments(function, (socket, level, option), extra)
     level = check_c_int(function, 2, "level", level)
     option = check_c_int(function, 3, "option", option)
     return _options.get_option(function, sock, level, option)
 
 
-def socket_set_option(socket: Socket, level: int, option: int, value: Any) -> bool:
+@php_signature
+def socket_set_option(
+    socket: Socket = REQUIRED,
+    level: int = REQUIRED,
+    option: int = REQUIRED,
+    value: Any = REQUIRED,
+    *extra: object,
+) -> bool:
     """Set a socket option from PHP's value shape (see `socket_get_option`).
 
     PHP: ``socket_set_option(Socket $socket, int $level, int $option, $value): bool``
@@ -838,19 +931,28 @@ def socket_set_option(socket: Socket, level: int, option: int, value: Any) -> bo
             ``usec`` outside 0-999999, an interface or algorithm name of 16 bytes or more.
     """
     function = "socket_set_option"
-    sock = check_socket(function, socket)
+    sock: Socket
+    sock, level, option, value = arguments(function, (socket, level, option, value), extra)
     level = check_c_int(function, 2, "level", level)
     option = check_c_int(function, 3, "option", option)
     return _options.set_option(function, sock, level, option, value)
 
 
-def socket_setopt(socket: Socket, level: int, option: int, value: Any) -> bool:
+@php_signature
+def socket_setopt(
+    socket: Socket = REQUIRED,
+    level: int = REQUIRED,
+    option: int = REQUIRED,
+    value: Any = REQUIRED,
+    *extra: object,
+) -> bool:
     """Alias of `socket_set_option`.
 
     PHP: ``socket_setopt(Socket $socket, int $level, int $option, $value): bool``
     """
     function = "socket_setopt"
-    sock = check_socket(function, socket)
+    sock: Socket
+    sock, level, option, value = arguments(function, (socket, level, option, value), extra)
     level = check_c_int(function, 2, "level", level)
     option = check_c_int(function, 3, "option", option)
     return _options.set_option(function, sock, level, option, value)
@@ -859,16 +961,8 @@ def socket_setopt(socket: Socket, level: int, option: int, value: Any) -> bool:
 # --------------------------------------------------------------------- errors
 
 
-def _optional_socket(function: str, socket: object) -> Socket | None:
-    if socket is None:
-        return None
-    if not isinstance(socket, Socket):
-        text = M.MUST_BE_TYPE.format(expected="?Socket", given=php_type(socket))
-        raise TypeError(arg_error(function, 1, "socket", text))
-    return check_socket(function, socket)
-
-
-def socket_last_error(socket: Socket | None = None) -> int:
+@php_signature
+def socket_last_error(socket: Socket | None = None, *extra: object) -> int:
     """The socket's last error, or without a socket the calling thread's.
 
     PHP: ``socket_last_error(?Socket $socket = null): int``
@@ -876,25 +970,29 @@ def socket_last_error(socket: Socket | None = None) -> int:
     PHP keeps one last error per request; compat keeps one per thread.  Host-lookup
     failures are ``-10000 - h_errno`` (``-10001``: unknown host).
     """
-    sock = _optional_socket("socket_last_error", socket)
+    sock: Socket | None
+    (sock,) = arguments("socket_last_error", (socket,), extra)
     if sock is None:
         return global_last_error()
-    return sock.last_error
+    return socket_error(sock)
 
 
-def socket_clear_error(socket: Socket | None = None) -> None:
+@php_signature
+def socket_clear_error(socket: Socket | None = None, *extra: object) -> None:
     """Reset the socket's last error, or without a socket the calling thread's.
 
     PHP: ``socket_clear_error(?Socket $socket = null): void``
     """
-    sock = _optional_socket("socket_clear_error", socket)
+    sock: Socket | None
+    (sock,) = arguments("socket_clear_error", (socket,), extra)
     if sock is None:
         set_global_last_error(0)
     else:
-        sock.clear_error()
+        clear_socket_error(sock)
 
 
-def socket_strerror(error_code: int) -> str:
+@php_signature
+def socket_strerror(error_code: int = REQUIRED, *extra: object) -> str:
     """The message for an error code, as PHP words it.
 
     PHP: ``socket_strerror(int $error_code): string``
@@ -902,13 +1000,17 @@ def socket_strerror(error_code: int) -> str:
     Codes below -10000 are host-lookup errors (``-10001`` -> ``"Unknown host"``);
     the rest read as ``strerror(3)`` does (``10001`` -> ``"Unknown error 10001"``).
     """
-    return strerror(check_int("socket_strerror", 1, "error_code", error_code))
+    function = "socket_strerror"
+    code: int
+    (code,) = arguments(function, (error_code,), extra)
+    return strerror(check_c_int(function, 1, "error_code", code))
 
 
 # --------------------------------------------------------------------- streams
 
 
-def socket_import_stream(stream: Any) -> Socket | Literal[False]:
+@php_signature
+def socket_import_stream(stream: Any = REQUIRED, *extra: object) -> Socket | Literal[False]:
     """Wrap a Python socket, or a file object over one, as a `Socket`.
 
     PHP: ``socket_import_stream($stream): Socket|false``
@@ -918,7 +1020,8 @@ def socket_import_stream(stream: Any) -> Socket | Literal[False]:
     `Socket` and ``stream`` each own one and neither is ever left holding a number
     the OS has given to someone else: closing ``stream`` leaves the `Socket`
     working.  ``socket_close()`` on the result closes ``stream`` too (if it has a
-    ``close()`` method), as PHP does.
+    ``close()`` method), as PHP does.  The stream of `socket_export_stream` gives
+    back its own `Socket`, as PHP gives back the socket a stream was exported from.
 
     Returns ``False`` with PHP's warning when the descriptor is not a socket.
 
@@ -927,9 +1030,12 @@ def socket_import_stream(stream: Any) -> Socket | Literal[False]:
             or is closed ("supplied resource is not a valid stream resource").
     """
     function = "socket_import_stream"
+    (stream,) = arguments(function, (stream,), extra)
     if isinstance(stream, Socket) or not callable(getattr(stream, "fileno", None)):
         text = M.MUST_BE_TYPE.format(expected="resource", given=php_type(stream))
         raise TypeError(arg_error(function, 1, "stream", text))
+    if isinstance(stream, _ExportedStream) and not stream.closed:
+        return stream.socket  # the socket itself: one owner of the descriptor
     try:
         fd = int(stream.fileno())
     except (OSError, ValueError):
@@ -962,7 +1068,42 @@ def socket_import_stream(stream: Any) -> Socket | Literal[False]:
     return sock
 
 
-def socket_export_stream(socket: Socket) -> IO[bytes] | Literal[False]:
+class _ExportedStream(io.RawIOBase):
+    """`socket_export_stream`'s file: the socket's own, so closing it closes the socket."""
+
+    def __init__(self, sock: Socket) -> None:
+        super().__init__()
+        self._raw: Any = sock.makefile("rwb", buffering=0)
+        self.socket = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return int(self._raw.fileno())
+
+    def readinto(self, buffer: Any) -> int | None:
+        return self._raw.readinto(buffer)  # type: ignore[no-any-return]
+
+    def write(self, data: Any) -> int | None:
+        return self._raw.write(data)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            self._raw.close()  # first: the socket's descriptor stays open while a file uses it
+        finally:
+            super().close()
+            _STREAMS.pop(self.socket, None)
+            self.socket.close()
+
+
+@php_signature
+def socket_export_stream(socket: Socket = REQUIRED, *extra: object) -> IO[bytes] | Literal[False]:
     """A binary read/write file object over the socket, unbuffered both ways.
 
     PHP: ``socket_export_stream(Socket $socket)``
@@ -970,16 +1111,19 @@ def socket_export_stream(socket: Socket) -> IO[bytes] | Literal[False]:
     Asking twice gives the same file object, as PHP gives the same stream; for a socket
     that came from `socket_import_stream`, the file object it came from.  Reads are
     unbuffered so that the stream and `socket_read` can be mixed without one taking
-    bytes meant for the other.  `socket_close` closes the stream too.
+    bytes meant for the other.  `socket_close` closes the stream too, and closing the
+    stream closes the socket, as PHP's ``fclose()`` does (PHP then leaves the socket
+    with a closed descriptor; compat's raises PHP's "has already been closed" error).
     """
     function = "socket_export_stream"
-    sock = check_socket(function, socket)
+    sock: Socket
+    (sock,) = arguments(function, (socket,), extra)
     streams = _STREAMS.setdefault(sock, [])
     for existing in streams:
         if isinstance(existing, io.IOBase) and not existing.closed:
             return existing  # type: ignore[return-value]
     try:
-        stream: IO[bytes] = sock.makefile("rwb", buffering=0)
+        stream: IO[bytes] = _ExportedStream(sock)  # type: ignore[assignment]
     except SocketClosedError:
         raise _closed_error(function) from None
     except (OSError, ValueError):
@@ -989,7 +1133,8 @@ def socket_export_stream(socket: Socket) -> IO[bytes] | Literal[False]:
     return stream
 
 
-def socket_atmark(socket: Socket) -> bool:
+@php_signature
+def socket_atmark(socket: Socket = REQUIRED, *extra: object) -> bool:
     """Whether the socket's read position is at the out-of-band mark.
 
     PHP 8.3: ``socket_atmark(Socket $socket): bool``
@@ -997,7 +1142,8 @@ def socket_atmark(socket: Socket) -> bool:
     On failure returns ``False`` after the warning ``Unable to apply sockmark``.
     """
     function = "socket_atmark"
-    sock = check_socket(function, socket)
+    sock: Socket
+    (sock,) = arguments(function, (socket,), extra)
     try:
         return sock.atmark()
     except SocketError as exc:

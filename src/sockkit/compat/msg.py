@@ -30,6 +30,7 @@ from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX
 from sockkit._layouts import IN6_PKTINFO, INT, UCRED
 from sockkit.address import UNIX_PATH_MAX, Inet6Address, InetAddress, UnixAddress
 from sockkit.compat import _messages as M
+from sockkit.compat._coerce import REQUIRED, arguments, php_signature
 from sockkit.compat._hosts import resolve
 from sockkit.compat._state import (
     arg_error,
@@ -611,15 +612,12 @@ def _flags(function: str, flags: object) -> int:
     return check_c_int(function, 3, "flags", flags)
 
 
-def _open_socket(function: str, socket: object) -> Socket:
-    if not isinstance(socket, Socket):
-        text = M.MUST_BE_TYPE.format(expected="Socket", given=php_type(socket))
-        raise TypeError(arg_error(function, 1, "socket", text))
-    return socket
-
-
+@php_signature
 def socket_sendmsg(
-    socket: Socket, message: Mapping[str, Any] | list[Any], flags: int = 0
+    socket: Socket = REQUIRED,
+    message: Mapping[str, Any] | list[Any] = REQUIRED,
+    flags: int = 0,
+    *extra: object,
 ) -> int | Literal[False]:
     """Send one message described as PHP describes it; return the number of bytes sent.
 
@@ -666,12 +664,9 @@ def socket_sendmsg(
         >>> for sock in pair: sock.close()
     """
     function = "socket_sendmsg"
-    sock = _open_socket(function, socket)
-    if not _is_array(message):
-        text = M.MUST_BE_TYPE.format(expected="array", given=php_type(message))
-        raise TypeError(arg_error(function, 2, "message", text))
-    number = _flags(function, flags)
-    check_socket(function, sock)
+    sock: Socket
+    sock, message, number = arguments(function, (socket, message, flags), extra)
+    _flags(function, number)
     ctx = _Ctx(function, sock)
     try:
         built = _to_message(ctx, message)
@@ -714,7 +709,13 @@ def _controllen(ctx: _Ctx, value: object) -> int:
     return number
 
 
-def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Literal[False]:
+@php_signature
+def socket_recvmsg(
+    socket: Socket = REQUIRED,
+    message: Any = REQUIRED,
+    flags: int = 0,
+    *extra: object,
+) -> int | Literal[False]:
     """Receive one message into the array ``message``; return the number of bytes.
 
     PHP: ``socket_recvmsg(Socket $socket, array &$message, int $flags = 0): int|false``
@@ -747,23 +748,20 @@ def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Litera
         SocketClosedError: the socket is closed (PHP's ``Error``).
     """
     function = "socket_recvmsg"
-    sock = _open_socket(function, socket)
-    if isinstance(message, tuple):
-        raise TypeError(arg_error(function, 2, "message", M.NOT_BY_REFERENCE))
+    sock: Socket
+    sock, message, number = arguments(function, (socket, message, flags), extra)
     by_ref = not isinstance(message, (dict, list)) and hasattr(message, "value")
     target = message.value if by_ref else message
     if not isinstance(target, (dict, list)):
         text = M.MUST_BE_TYPE.format(expected="array", given=php_type(target))
         raise TypeError(arg_error(function, 2, "message", text))
-    number = _flags(function, flags)
-    check_socket(function, sock)
+    _flags(function, number)
     ctx = _Ctx(function, sock)
     try:
         want_name, size, controllen = _recv_request(ctx, target)
     except _ConversionError as exc:
         warn(function, exc.args[0])
         return False
-    saved = sock._last_error
     try:
         # PHP reports truncated control data through the flags alone: no warning.
         with _control_truncation_quiet():
@@ -772,7 +770,6 @@ def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Litera
         raise closed_error(function) from None
     except SocketError as exc:
         # PHP records a recvmsg() failure as the thread's last error only.
-        sock._last_error = saved
         code = _errno.EAGAIN if exc.errno is None else exc.errno
         record(code, None)
         warn(function, f"{M.RECVMSG_FAILED} [{code}]: {strerror(code)}")
@@ -794,7 +791,13 @@ def socket_recvmsg(socket: Socket, message: Any, flags: int = 0) -> int | Litera
     return count
 
 
-def socket_cmsg_space(level: int, type: int, num: int = 0) -> int:
+@php_signature
+def socket_cmsg_space(
+    level: int = REQUIRED,
+    type: int = REQUIRED,
+    num: int = 0,
+    *extra: object,
+) -> int:
     """The ``controllen`` to receive one control message of a kind (``CMSG_SPACE``).
 
     PHP: ``socket_cmsg_space(int $level, int $type, int $num = 0): ?int``
@@ -813,9 +816,11 @@ def socket_cmsg_space(level: int, type: int, num: int = 0) -> int:
         32
     """
     function = "socket_cmsg_space"
-    values = []
-    for position, name, value in ((1, "level", level), (2, "type", type), (3, "num", num)):
-        values.append(check_c_int(function, position, name, value))
+    values = arguments(function, (level, type, num), extra)
+    for position, name in enumerate(("level", "type", "num"), 1):
+        check_c_int(function, position, name, values[position - 1])
+    kind: int
+    count: int
     level, kind, count = values
     if count < 0:
         raise ValueError(arg_error(function, 3, "num", M.NOT_NEGATIVE))

@@ -13,13 +13,8 @@ import errno as _errno
 from typing import Any, Final, Literal
 
 from sockkit.compat import _messages as M
-from sockkit.compat._state import (
-    arg_error,
-    check_int,
-    check_optional_int,
-    fail,
-    php_type,
-)
+from sockkit.compat._coerce import REQUIRED, arguments, php_signature
+from sockkit.compat._state import arg_error, fail, php_type
 from sockkit.errors import SocketError
 from sockkit.selector import Selector, _known_sockets
 from sockkit.socket import Socket
@@ -29,23 +24,15 @@ __all__ = ["socket_select"]
 _FUNCTION: Final = "socket_select"
 _ARRAYS: Final = ((1, "read"), (2, "write"), (3, "except"))
 _USEC: Final = 1_000_000
+_REFUSED: Final = -1  # a timeout select() refuses with EINVAL
+_LIST_OR_NONE: Final = frozenset({list, type(None)})
 
 
-def _sockets(position: int, name: str, value: object) -> list[Socket] | None:
-    """The sockets of one array argument (``None`` for PHP's ``null``), type-checked."""
-    if value is None:
-        return None
-    if isinstance(value, list):
-        items: list[Any] = value
-    elif isinstance(value, dict):
-        items = list(value.values())
-    elif isinstance(value, tuple):
-        # A tuple cannot be filtered in place: PHP's error for a literal array.
-        raise TypeError(arg_error(_FUNCTION, position, name, M.NOT_BY_REFERENCE))
-    else:
-        text = M.MUST_BE_TYPE.format(expected="?array", given=php_type(value))
-        raise TypeError(arg_error(_FUNCTION, position, name, text))
-    return items
+def _sockets(value: list[Any] | dict[Any, Any] | None) -> list[Any] | None:
+    """The items of one array argument (``None`` for PHP's ``null``)."""
+    if value is None or isinstance(value, list):
+        return value
+    return list(value.values())
 
 
 def _check_elements(position: int, name: str, items: list[Any]) -> None:
@@ -71,12 +58,61 @@ def _keep(array: object, ready: list[Socket]) -> int:
     return len({sock.fileno() for sock in ready})
 
 
+def _check_sets(sets: list[list[Any] | None]) -> list[list[Any] | None]:
+    """Every element a `Socket`, open, and at least one in all (PHP's checks, in its order)."""
+    # The very Sockets of this thread's last wait, none closed since, need no check again:
+    # a loop over the same sets then costs O(ready sockets), not O(sockets).
+    known = _known_sockets(*(items or () for items in sets))
+    total = 0
+    for (position, name), items in zip(_ARRAYS, sets, strict=True):
+        if items:
+            if not known:
+                _check_elements(position, name, items)
+            total += len(items)
+    if not total:
+        raise ValueError(M.SELECT_NO_ARRAYS.format(function=_FUNCTION))
+    return sets
+
+
+def _timeout(sec: int | None, usec: int) -> float | None:
+    """The wait in seconds: ``None`` for ever, `_REFUSED` for a negative time.
+
+    Microseconds of a second or more are carried into the seconds, as PHP does.
+    """
+    if sec is None:
+        return None
+    if usec > _USEC - 1:
+        sec, usec = sec + usec // _USEC, usec % _USEC
+    if sec < 0 or usec < 0:
+        return _REFUSED
+    return sec + usec / _USEC if usec else sec
+
+
+def _wait(
+    arrays: tuple[Any, Any, Any], sets: tuple[Any, Any, Any], timeout: float | None
+) -> int | Literal[False]:
+    """Wait on ``sets``, then filter each array given down to its ready sockets."""
+    try:
+        ready = Selector.wait(*sets, timeout)
+    except SocketError as exc:
+        # A socket closed by another thread meanwhile, or the OS refusing the wait.
+        fail(_FUNCTION, M.SELECT_FAILED, exc.errno or _errno.EBADF, None)
+        return False
+    count = 0
+    for array, found in zip(arrays, ready, strict=True):
+        if array is not None:
+            count += _keep(array, found)
+    return count
+
+
+@php_signature
 def socket_select(
-    read: list[Socket] | dict[Any, Socket] | None,
-    write: list[Socket] | dict[Any, Socket] | None,
-    except_: list[Socket] | dict[Any, Socket] | None,
-    seconds: int | None,
+    read: list[Socket] | dict[Any, Socket] | None = REQUIRED,
+    write: list[Socket] | dict[Any, Socket] | None = REQUIRED,
+    except_: list[Socket] | dict[Any, Socket] | None = REQUIRED,
+    seconds: int | None = REQUIRED,
     microseconds: int = 0,
+    *extra: object,
 ) -> int | Literal[False]:
     """Wait until some of the given sockets are ready; keep only those in the arrays.
 
@@ -99,6 +135,7 @@ def socket_select(
         A list cannot keep PHP's keys, so it is compacted; pass a dict to keep them.
 
     Raises:
+        ArgumentCountError: too few or too many arguments (PHP's texts).
         TypeError: an array holds something other than a `Socket`, or a closed one
             (PHP's texts); an argument of the wrong type.
         ValueError: no array holds any socket.
@@ -118,63 +155,29 @@ def socket_select(
         >>> for sock in pair: sock.close()
     """
     if (
-        (type(read) is list or read is None)
-        and (type(write) is list or write is None)
-        and (type(except_) is list or except_ is None)
+        type(read) in _LIST_OR_NONE
+        and type(write) in _LIST_OR_NONE
+        and type(except_) in _LIST_OR_NONE
         and (seconds is None or (type(seconds) is int and seconds >= 0))
         and type(microseconds) is int
         and microseconds == 0
+        and not extra
     ):
         # The loop's common call: lists of the very Sockets this thread waited on last,
         # none closed since (so every check below would pass), a whole-second timeout.
-        sets_now = (read or (), write or (), except_ or ())
+        sets_now: tuple[Any, Any, Any] = (read or (), write or (), except_ or ())
         if _known_sockets(*sets_now):
-            try:
-                now = Selector.wait(*sets_now, seconds)
-            except SocketError as exc:
-                fail(_FUNCTION, M.SELECT_FAILED, exc.errno or _errno.EBADF, None)
-                return False
-            count = 0 if read is None else _keep(read, now[0])
-            if write is not None:
-                count += _keep(write, now[1])
-            if except_ is not None:
-                count += _keep(except_, now[2])
-            return count
+            return _wait((read, write, except_), sets_now, seconds)
+    return _checked_select((read, write, except_, seconds, microseconds), extra)
+
+
+def _checked_select(values: tuple[Any, ...], extra: tuple[Any, ...]) -> int | Literal[False]:
+    """`socket_select` with every argument checked and coerced, as PHP checks them."""
+    read, write, except_, sec, usec = arguments(_FUNCTION, values, extra)
     arrays = (read, write, except_)
-    sets = [
-        _sockets(position, name, value)
-        for (position, name), value in zip(_ARRAYS, arrays, strict=True)
-    ]
-    sec = check_optional_int(_FUNCTION, 4, "seconds", seconds)
-    usec = check_int(_FUNCTION, 5, "microseconds", microseconds)
-    rs, ws, xs = sets
-    # The very Sockets of this thread's last wait, none closed since, need no check again:
-    # a loop over the same sets then costs O(ready sockets), not O(sockets).
-    known = _known_sockets(rs or (), ws or (), xs or ())
-    total = 0
-    for (position, name), items in zip(_ARRAYS, sets, strict=True):
-        if items:
-            if not known:
-                _check_elements(position, name, items)
-            total += len(items)
-    if not total:
-        raise ValueError(M.SELECT_NO_ARRAYS.format(function=_FUNCTION))
-    timeout: float | None = None
-    if sec is not None:
-        if usec > _USEC - 1:
-            sec, usec = sec + usec // _USEC, usec % _USEC
-        if sec < 0 or usec < 0:
-            fail(_FUNCTION, M.SELECT_FAILED, _errno.EINVAL, None)
-            return False
-        timeout = sec + usec / _USEC if usec else sec
-    try:
-        ready = Selector.wait(rs or (), ws or (), xs or (), timeout)
-    except SocketError as exc:
-        # A socket closed by another thread meanwhile, or the OS refusing the wait.
-        fail(_FUNCTION, M.SELECT_FAILED, exc.errno or _errno.EBADF, None)
+    rs, ws, xs = _check_sets([_sockets(array) for array in arrays])
+    timeout = _timeout(sec, usec)
+    if timeout == _REFUSED:
+        fail(_FUNCTION, M.SELECT_FAILED, _errno.EINVAL, None)
         return False
-    count = 0
-    for array, items, found in zip(arrays, sets, ready, strict=True):
-        if items is not None:
-            count += _keep(array, found)
-    return count
+    return _wait(arrays, (rs or (), ws or (), xs or ()), timeout)

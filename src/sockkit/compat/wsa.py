@@ -20,7 +20,8 @@ from typing import Any, Final, Literal
 from sockkit import _share
 from sockkit._checks import INT_MAX
 from sockkit.compat import _messages as M
-from sockkit.compat._state import check_int, check_socket, check_string, strerror, warn
+from sockkit.compat._coerce import REQUIRED, arguments, php_signature
+from sockkit.compat._state import strerror, warn
 from sockkit.errors import SocketError
 from sockkit.socket import Socket
 
@@ -44,7 +45,12 @@ def _export_failed(function: str, code: int) -> Literal[False]:
     return False
 
 
-def socket_wsaprotocol_info_export(socket: Socket, target_pid: int) -> str | Literal[False]:
+@php_signature
+def socket_wsaprotocol_info_export(
+    socket: Socket = REQUIRED,
+    target_pid: int = REQUIRED,
+    *extra: object,
+) -> str | Literal[False]:
     """Export ``socket`` for the process ``target_pid``; return the id it imports it by.
 
     PHP (Windows): ``socket_wsaprotocol_info_export(Socket $socket, int $target_pid):
@@ -61,8 +67,8 @@ def socket_wsaprotocol_info_export(socket: Socket, target_pid: int) -> str | Lit
     process (checked with ``SO_PEERCRED``).
     """
     function = "socket_wsaprotocol_info_export"
-    sock = check_socket(function, socket)
-    pid = check_int(function, 2, "target_pid", target_pid)
+    sock: Socket
+    sock, pid = arguments(function, (socket, target_pid), extra)
     if _WINDOWS:  # pragma: no cover - Windows
         return _export_windows(function, sock, pid)
     if not 0 < pid <= INT_MAX:
@@ -78,7 +84,11 @@ def _import_failed(function: str, code: int) -> Literal[False]:
     return False
 
 
-def socket_wsaprotocol_info_import(info_id: str) -> Socket | Literal[False]:
+@php_signature
+def socket_wsaprotocol_info_import(
+    info_id: str = REQUIRED,
+    *extra: object,
+) -> Socket | Literal[False]:
     """Import the socket another process exported for this one.
 
     PHP (Windows): ``socket_wsaprotocol_info_import(string $info_id): Socket|false``
@@ -89,7 +99,8 @@ def socket_wsaprotocol_info_import(info_id: str) -> Socket | Literal[False]:
     ``Unable to import WSA protocol info [0x...]: ...``.
     """
     function = "socket_wsaprotocol_info_import"
-    text = check_string(function, 1, "info_id", info_id)
+    text: str
+    (text,) = arguments(function, (info_id,), extra)
     if _WINDOWS:  # pragma: no cover - Windows
         return _import_windows(function, text)
     try:
@@ -101,14 +112,16 @@ def socket_wsaprotocol_info_import(info_id: str) -> Socket | Literal[False]:
         return _import_failed(function, exc.errno or _errno.EPROTO)
 
 
-def socket_wsaprotocol_info_release(info_id: str) -> bool:
+@php_signature
+def socket_wsaprotocol_info_release(info_id: str = REQUIRED, *extra: object) -> bool:
     """Release an id this process exported: ``True`` if it was exported, else ``False``.
 
     PHP (Windows): ``socket_wsaprotocol_info_release(string $info_id): bool``
 
     The exported socket itself stays open in both processes.
     """
-    text = check_string("socket_wsaprotocol_info_release", 1, "info_id", info_id)
+    text: str
+    (text,) = arguments("socket_wsaprotocol_info_release", (info_id,), extra)
     if _WINDOWS:  # pragma: no cover - Windows
         with _lock:
             mapping = _mappings.pop(text, None)

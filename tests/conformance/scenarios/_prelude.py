@@ -37,7 +37,8 @@ def echo(*parts: object) -> None:
 def _show(
     message: Any, category: Any, filename: Any, lineno: Any, file: Any = None, line: Any = None
 ) -> None:
-    echo("Warning: ", str(message), "\n")
+    kind = "Deprecated" if issubclass(category, DeprecationWarning) else "Warning"
+    echo(kind, ": ", str(message), "\n")
 
 
 warnings.showwarning = _show

@@ -42,4 +42,4 @@ socket_close(a)
 var_dump(not stream.closed)
 for x in [b, conn, client, imported]:
     socket_close(x)
-again.close()  # its own descriptor; PHP frees $again (tied to the closed stream) at exit
+again.close()  # the socket $a itself, closed already: PHP frees $again at exit
