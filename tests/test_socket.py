@@ -6,12 +6,15 @@ import errno
 import gc
 import os
 import socket
+import subprocess
+import sys
 import threading
 import warnings
 from pathlib import Path
 
 import pytest
 
+import sockkit
 from conftest import free_port, needs_ipv6, open_fds
 from sockkit import (
     AddressFamily,
@@ -524,3 +527,23 @@ def test_atmark_with_out_of_band_data() -> None:
                 break
             threading.Event().wait(0.005)
         assert server.atmark() is True
+
+
+def test_a_leaked_socket_is_reported_once_under_warnings_as_errors(tmp_path: Path) -> None:
+    script = tmp_path / "leak.py"
+    script.write_text(
+        "import gc\nfrom sockkit import Socket\nSocket()\ngc.collect()\nprint('done')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error::ResourceWarning", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(sockkit.__file__).parent.parent)},
+        check=False,
+    )
+    assert result.stdout.strip() == "done"
+    # One report: the Socket's own, closed before it warned, so the Python socket
+    # inside is not found unclosed a second time.
+    assert result.stderr.count("ResourceWarning: unclosed") == 1, result.stderr
+    assert "ResourceWarning: unclosed <Socket" in result.stderr
