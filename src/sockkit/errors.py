@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno as _errno
 import os
 import socket
+import ssl
 import sys
 from typing import Any, Final
 
@@ -41,6 +42,10 @@ __all__ = [
     "SocketClosedError",
     "SocketError",
     "SocketWarning",
+    "TLSError",
+    "TLSHandshakeError",
+    "CertificateVerifyError",
+    "TLSRaggedEOF",
     "by_errno",
     "by_symbol",
     "by_winsock",
@@ -1133,6 +1138,89 @@ class SocketClosedError(SocketError):
     @override
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.operation,), dict(self.__dict__))
+
+
+# --------------------------------------------------------------------------------------------
+# TLS errors (raised by sockkit.tls)
+# --------------------------------------------------------------------------------------------
+
+
+class TLSError(SocketError, ssl.SSLError):
+    """A TLS failure on a [`TLSSocket`][sockkit.tls.TLSSocket]; also an ``ssl.SSLError``.
+
+    ``errno`` is the OpenSSL error class (``ssl.SSL_ERROR_*``) as ``ssl.SSLError`` gives it;
+    ``library`` and ``reason`` are OpenSSL's (``"SSL"``, ``"WRONG_VERSION_NUMBER"``), or
+    ``None``. The message names the operation and the peer.
+
+    Example:
+        >>> str(TLSError(1, "wrong version number", "handshake", ("127.0.0.1", 443)))
+        'handshake(127.0.0.1:443) failed: wrong version number'
+    """
+
+    library: str | None
+    reason: str | None
+
+    def __init__(
+        self,
+        errno: int | None,
+        strerror: str | None,
+        operation: str | None = None,
+        address: object | None = None,
+        *,
+        library: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(errno, strerror, operation, address)
+        self.library = library
+        self.reason = reason
+
+    @override
+    def _reason(self) -> str:
+        return self.strerror or "TLS failure"
+
+
+class TLSHandshakeError(TLSError):
+    """The TLS handshake failed, including an end of stream or a reset during it.
+
+    The socket has been closed when this is raised.
+    """
+
+
+class CertificateVerifyError(TLSHandshakeError, ssl.SSLCertVerificationError):
+    """The peer's certificate did not verify (also an ``ssl.SSLCertVerificationError``).
+
+    Attributes:
+        verify_code: OpenSSL's ``X509_V_ERR_*`` number (10: expired, 20: unknown issuer,
+            62: host name mismatch, ...).
+        verify_message: OpenSSL's text for it (``"certificate has expired"``).
+    """
+
+    verify_code: int
+    verify_message: str
+
+    def __init__(
+        self,
+        errno: int | None,
+        strerror: str | None,
+        operation: str | None = None,
+        address: object | None = None,
+        *,
+        library: str | None = None,
+        reason: str | None = None,
+        verify_code: int = 0,
+        verify_message: str = "",
+    ) -> None:
+        super().__init__(errno, strerror, operation, address, library=library, reason=reason)
+        self.verify_code = verify_code
+        self.verify_message = verify_message
+
+
+class TLSRaggedEOF(TLSError, ssl.SSLEOFError):
+    """The peer closed the connection without TLS's ``close_notify`` (a truncation risk).
+
+    Not raised when the `TLSSocket` was made with ``suppress_ragged_eofs=True``: then the
+    end of the connection reads as an end of stream (``b""``).
+    """
 
 
 _EAI_ROWS: Final[tuple[tuple[str, str], ...]] = (
