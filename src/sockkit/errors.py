@@ -1157,9 +1157,6 @@ class TLSError(SocketError, ssl.SSLError):
         'handshake(127.0.0.1:443) failed: wrong version number'
     """
 
-    library: str | None
-    reason: str | None
-
     def __init__(
         self,
         errno: int | None,
@@ -1171,8 +1168,9 @@ class TLSError(SocketError, ssl.SSLError):
         reason: str | None = None,
     ) -> None:
         super().__init__(errno, strerror, operation, address)
-        self.library = library
-        self.reason = reason
+        # None when OpenSSL names none, as the stdlib's own SSLError has it (typeshed says str).
+        self.library = library  # type: ignore[assignment]
+        self.reason = reason  # type: ignore[assignment]
 
     @override
     def _reason(self) -> str:
