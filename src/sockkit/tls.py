@@ -228,11 +228,21 @@ class _TLSCore:
 
     def handshake(self) -> _Pump[None]:
         """Run (or finish) the handshake; afterwards only flushes what is held."""
-        if not self.handshake_done:
-            yield from self._pump("handshake", _do_handshake, self._obj, True)
-            self.handshake_done = True
-        elif self._unsent:
-            yield from self._flush("handshake")
+        try:
+            if not self.handshake_done:
+                yield from self._pump("handshake", self._do_handshake, None, True)
+            elif self._unsent:
+                yield from self._flush("handshake")
+        except BrokenPipeError:
+            if not self.handshake_done:
+                raise
+            # The peer stopped reading after the handshake (a TLS 1.3 server's session
+            # tickets find it gone): what it sent before can still be read.
+            self._unsent = _EMPTY
+
+    def _do_handshake(self, _: None) -> None:
+        self._obj.do_handshake()
+        self.handshake_done = True  # what remains to send is no longer the handshake's
 
     def flush(self, operation: str) -> _Pump[None]:
         """Send the ciphertext held back by a socket that would have blocked."""
@@ -383,10 +393,6 @@ class _TLSCore:
         return self._obj
 
 
-def _do_handshake(obj: ssl.SSLObject) -> None:
-    obj.do_handshake()
-
-
 def _unwrap(obj: ssl.SSLObject) -> None:
     obj.unwrap()
 
@@ -417,6 +423,8 @@ def _check_arguments(
             raise TypeError(f"{name} must be a bool, got {value.__class__.__name__}")
     if server_side and server_hostname is not None:
         raise ValueError("server_hostname is for clients: server_side must be False")
+    if not server_side and server_hostname is None and context.check_hostname:
+        raise ValueError("check_hostname requires server_hostname (or context.check_hostname off)")
 
 
 def _refuse_renegotiation(context: ssl.SSLContext) -> None:
