@@ -15,6 +15,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -979,3 +980,91 @@ def test_async_unwrap_and_sync_peer(ca: Any, cert: Any, listener: Socket) -> Non
 
     assert asyncio.run(asyncio.wait_for(main(), TIMEOUT)) == b"plain\n"
     assert peer.join() == b"ok\n"
+
+
+# ---------------------------------------------------------------------- the command line
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+CLI_ENV = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+@needs_openssl
+def test_cli_demo_over_tls() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sockkit", "demo", "--tls"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=CLI_ENV,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("(TLS)")
+    assert "TLS: TLSv1.3" in lines[2]
+    assert "server> You said 'hello'." in lines
+    assert lines[-1] == "connection closed; demo finished"
+
+
+@needs_openssl
+def test_cli_serve_with_tls_cert_answers_openssl_s_client(
+    cert_files: dict[str, str], listener: Socket
+) -> None:
+    port = port_of(listener)
+    listener.close()  # the port, free again, for the server
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sockkit",
+            "serve",
+            "--port",
+            str(port),
+            "--tls-cert",
+            cert_files["cert"],
+            "--tls-key",
+            cert_files["key"],
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=CLI_ENV,
+    )
+    try:
+        assert server.stdout is not None
+        assert b"with TLS" in server.stdout.readline()
+        client = OpenSSL(
+            "s_client",
+            "-connect",
+            f"127.0.0.1:{port}",
+            "-CAfile",
+            cert_files["ca"],
+            "-verify_return_error",
+            "-servername",
+            "localhost",
+            "-quiet",
+        )
+        client.wait_for(b"type 'shutdown'")
+        client.say(b"hello over tls\n")
+        client.wait_for(b"You said 'hello over tls'.")
+        client.say(b"shutdown\n")
+        client.finish()
+        assert server.wait(timeout=TIMEOUT) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        assert server.stdout is not None
+        server.stdout.close()
+
+
+def test_cli_serve_needs_both_tls_options(cert_files: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sockkit", "serve", "--port", "0", "--tls-cert", cert_files["cert"]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=CLI_ENV,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--tls-cert and --tls-key go together" in result.stderr

@@ -4,7 +4,9 @@ Subcommands:
 
 * ``sockkit demo``: a talkback server and a scripted client on loopback; prints
   the conversation and exits.
-* ``sockkit serve``: the talkback server, for trying with ``nc`` or ``telnet``.
+* ``sockkit serve``: the talkback server, for trying with ``nc`` or ``telnet``
+  (``--tls-cert FILE --tls-key FILE``: over TLS, for ``openssl s_client``).
+* ``sockkit demo --tls``: the demo over TLS, with a throwaway self-signed certificate.
 * ``sockkit strerror CODE``: one errno or Winsock code (or symbol) from the error
   catalog: its symbol, exception class and description.
 * ``sockkit errors``: the whole error catalog as a table.
@@ -26,10 +28,14 @@ site, so the command line and the docs never disagree.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno as _errno
 import json
 import os
+import ssl
+import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -48,6 +54,7 @@ from sockkit.options import (
     all_options,
 )
 from sockkit.socket import Socket
+from sockkit.tls import TLSSocket
 
 __all__ = [
     "LEVEL_CHOICES",
@@ -456,24 +463,29 @@ def _lookup(args: argparse.Namespace, out: Out) -> int:
 
 
 def _demo(args: argparse.Namespace, out: Out) -> int:
-    with Socket.create_server((args.host, 0)) as listener:
+    with contextlib.ExitStack() as stack:
+        contexts = _demo_contexts(stack) if args.tls else None
+        listener = stack.enter_context(Socket.create_server((args.host, 0)))
         address = listener.local_address
         assert address is not None
-        out(f"talkback server listening on {address}")
+        out(f"talkback server listening on {address}" + (" (TLS)" if contexts else ""))
         failures: list[SocketError] = []
         server = threading.Thread(
-            target=_serve_once, args=(listener, failures), name="sockkit-demo-server", daemon=True
+            target=_serve_once,
+            args=(listener, failures, contexts[0] if contexts else None),
+            name="sockkit-demo-server",
+            daemon=True,
         )
         server.start()
-        with Socket.create_connection(address, timeout=_DEMO_TIMEOUT) as client:
-            out(f"client connected from {client.local_address}")
-            _print_until_prompt(client, out)
-            for line in _DEMO_SCRIPT:
-                out(f"client> {line}")
-                client.write_all(line.encode() + b"\n")
-                reply = client.read(2048, ReadMode.NORMAL)
-                if reply:
-                    out(f"server> {reply.decode().rstrip()}")
+        sock = Socket.create_connection(address, timeout=_DEMO_TIMEOUT)
+        with sock:
+            out(f"client connected from {sock.local_address}")
+            client: Socket | TLSSocket = sock
+            if contexts:
+                client = sock.start_tls(contexts[1], server_hostname="localhost")
+                out(f"TLS: {client.version}, {client.cipher[0] if client.cipher else '?'}")
+            _talk(client, out)
+            client.close()
         server.join(_DEMO_TIMEOUT)
         if failures:
             raise failures[0]
@@ -481,16 +493,51 @@ def _demo(args: argparse.Namespace, out: Out) -> int:
     return 0
 
 
-def _serve_once(listener: Socket, failures: list[SocketError]) -> None:
+def _talk(client: Socket | TLSSocket, out: Out) -> None:
+    _print_until_prompt(client, out)
+    for line in _DEMO_SCRIPT:
+        out(f"client> {line}")
+        client.write_all(line.encode() + b"\n")
+        reply = client.read(2048, ReadMode.NORMAL)
+        if reply:
+            out(f"server> {reply.decode().rstrip()}")
+
+
+def _demo_contexts(stack: contextlib.ExitStack) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A throwaway self-signed certificate for localhost: the server's and client's contexts."""
+    directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="sockkit-demo-"))
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    command = [
+        "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+    ]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=_DEMO_TIMEOUT)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise _FailureError(f"cannot make a certificate with openssl: {exc}") from None
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    client = ssl.create_default_context(cafile=cert)
+    return server, client
+
+
+def _serve_once(
+    listener: Socket, failures: list[SocketError], context: ssl.SSLContext | None
+) -> None:
     try:
         conn, _peer = listener.accept()
         with conn:
-            talkback.handle_client(conn)
+            if context is None:
+                talkback.handle_client(conn)
+            else:
+                with conn.start_tls(context, server_side=True) as tls:
+                    talkback.handle_client(tls)
     except SocketError as exc:
         failures.append(exc)
 
 
-def _print_until_prompt(client: Socket, out: Out) -> None:
+def _print_until_prompt(client: Socket | TLSSocket, out: Out) -> None:
     """Print the welcome text, which ends with the line about 'shutdown'."""
     for _ in range(10):
         line = client.read(2048, ReadMode.NORMAL).decode().rstrip()
@@ -501,18 +548,40 @@ def _print_until_prompt(client: Socket, out: Out) -> None:
 
 
 def _serve(args: argparse.Namespace, out: Out) -> int:
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise _UsageError("--tls-cert and --tls-key go together")
+    context = None
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
     address: object = args.unix if args.unix else (args.host, args.port)
     with Socket.create_server(address) as listener:
-        out(f"talkback server listening on {listener.local_address} (Ctrl-C stops it)")
+        tls = " with TLS" if context else ""
+        out(f"talkback server listening on {listener.local_address}{tls} (Ctrl-C stops it)")
         try:
-            talkback.serve(
-                listener,
-                log=lambda text: out(f"client> {text}"),
-                on_error=lambda exc: out(f"client dropped: {exc}"),
-            )
+            if context is None:
+                talkback.serve(
+                    listener,
+                    log=lambda text: out(f"client> {text}"),
+                    on_error=lambda exc: out(f"client dropped: {exc}"),
+                )
+            else:
+                _serve_tls(listener, context, out)
         except KeyboardInterrupt:
             out("stopped")
     return 0
+
+
+def _serve_tls(listener: Socket, context: ssl.SSLContext, out: Out) -> None:
+    """The talkback server over TLS: a failed handshake drops that client only."""
+    while True:
+        conn, _peer = listener.accept()
+        try:
+            with conn.start_tls(context, server_side=True) as tls:
+                if talkback.handle_client(tls, log=lambda text: out(f"client> {text}")):
+                    return
+        except SocketError as exc:
+            out(f"client dropped: {exc}")
 
 
 # --------------------------------------------------------------------- parser
@@ -538,12 +607,17 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="run a talkback server and a client on loopback and show their talk"
     )
     demo.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    demo.add_argument(
+        "--tls", action="store_true", help="talk TLS (a throwaway self-signed certificate)"
+    )
     demo.set_defaults(run=_demo)
 
     serve = commands.add_parser("serve", help="run the talkback server until Ctrl-C or 'shutdown'")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=10000, help="port to listen on (default 10000)")
     serve.add_argument("--unix", metavar="PATH", help="listen on a Unix socket at PATH instead")
+    serve.add_argument("--tls-cert", metavar="FILE", help="serve TLS with this certificate (PEM)")
+    serve.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
     serve.set_defaults(run=_serve)
 
     strerror = commands.add_parser(
