@@ -59,14 +59,16 @@ _T = TypeVar("_T")
 _Pump = Generator[Any, Any, _T]
 
 _NORMAL: Final = ReadMode.NORMAL
-# Enough for several full TLS records (16 KiB of plaintext each) per system call.
-_RECV_SIZE: Final = 262144
+# Several full TLS records (16 KiB of plaintext each) per system call, and below malloc's
+# mmap threshold (128 KiB): a larger receive buffer costs an mmap/mremap/munmap per call.
+_RECV_SIZE: Final = 65536
 # Plaintext encrypted per step of a write: large enough for bulk speed, small enough that
 # the ciphertext held in memory stays bounded whatever the caller hands over.
 _WRITE_CHUNK: Final = 262144
 _HEADER: Final = 5  # a TLS record header: type, version (2), length (2)
 _DONTWAIT: Final = int(getattr(_s, "MSG_DONTWAIT", 0))
 _EMPTY: Final = memoryview(b"")
+_WANT_READ: Final = ssl.SSLWantReadError
 # Why the stream ended: not yet, with close_notify, or without it (a possible truncation).
 _OPEN, _CLEAN, _RAGGED = 0, 1, 2
 
@@ -206,9 +208,20 @@ class _TLSCore:
         while True:
             try:
                 result = call(argument)
-            except ssl.SSLWantReadError:
-                yield from self._flush(operation)  # the peer may need them to answer
-                yield from self._fill(operation)
+            except _WANT_READ:
+                if self._unsent or self._out.pending:
+                    yield from self._flush(operation)  # the peer may need them to answer
+                if self._exact:
+                    yield from self._fill(operation)
+                    continue
+                try:
+                    data = yield _RECV_SIZE  # (_fill inlined: this is every receive's path)
+                except OSError as exc:
+                    raise self._network_error(exc, operation) from None
+                if data:
+                    self._in.write(data)
+                else:
+                    self._in.write_eof()
                 continue
             except ssl.SSLError as exc:
                 # An alert OpenSSL wrote for the peer is sent, best effort, by the driver.
@@ -218,10 +231,13 @@ class _TLSCore:
                 if settle:
                     yield from self._flush(operation)
                 else:
-                    # When the socket would block, the rest stays in _unsent and goes out
-                    # first on the next call: the result in hand is not lost.
-                    with contextlib.suppress(BlockingIOError):
+                    # (Not contextlib.suppress: a context manager per send on the hot path.)
+                    try:  # noqa: SIM105
                         yield from self._flush(operation)
+                    except BlockingIOError:
+                        # The rest stays in _unsent and goes out first on the next call:
+                        # the result in hand is not lost.
+                        pass
             return result
 
     # ------------------------------------------------------------------ operations
@@ -286,8 +302,13 @@ class _TLSCore:
             data = bytes(lines[:size])
             del lines[:size]
             return data
-        data = yield from self._decrypt(size, operation)
-        return data or self._end(operation)
+        if not self.handshake_done:
+            yield from self.handshake()
+        if not self._eof:
+            data = yield from self._pump(operation, self._read_call, size, False)
+            if data:
+                return data  # type: ignore[no-any-return]
+        return self._end(operation)
 
     def recv_into(self, buffer: memoryview, operation: str) -> _Pump[int]:
         """Plaintext into ``buffer``; 0 at the end of the stream."""
@@ -347,7 +368,9 @@ class _TLSCore:
             yield from self._flush(operation)  # nothing new is taken while old bytes wait
         if not data:
             return 0
-        count: int = yield from self._pump(operation, self._obj.write, data[:_WRITE_CHUNK], settle)
+        if len(data) > _WRITE_CHUNK:
+            data = data[:_WRITE_CHUNK]
+        count: int = yield from self._pump(operation, self._obj.write, data, settle)
         return count
 
     def write_all(self, data: memoryview, operation: str) -> _Pump[None]:
@@ -670,7 +693,8 @@ class TLSSocket:
         """
         if flags:
             raise ValueError("flags must be 0: TLS cannot pass flags to the system call")
-        return self._run(self._core.write(_bytes_view(data), "send", False), "send")
+        view = data if data.__class__ is bytes else _bytes_view(data)  # bytes: no view needed
+        return self._run(self._core.write(view, "send", False), "send")  # type: ignore[arg-type]
 
     def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like `Socket.write`: at most ``length`` bytes; returns the count.
