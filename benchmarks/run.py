@@ -15,6 +15,9 @@ Workloads:
     calls                         64-byte write+read pairs in one process: the cost per call
     pingpong-unix, pingpong-tcp   64-byte round trips between two processes
     bulk                          1 GiB one way in 64 KiB chunks, receiver reusing its buffer
+    tls-pingpong, tls-bulk        the same over TLS 1.3 on TCP loopback: TLSSocket, SSLSocket,
+                                  and a hand-written SSLObject + MemoryBIO loop
+    tls-handshakes                full TLS 1.3 handshakes per second (no session tickets)
     lines                         100,000 lines of 40 bytes read with NORMAL mode
     select-N                      static select, N sockets, one readable (N = 100, 1,000, 10,000)
     registered-N                  a registered selector's select(0), same N
@@ -62,7 +65,11 @@ LABELS = {
     "oo": "sockkit",
     "compat": "sockkit.compat",
     "php": "PHP",
+    "tls-sockkit": "sockkit TLSSocket",
+    "tls-stdlib": "stdlib ssl.SSLSocket",
+    "tls-sslobject": "hand-written SSLObject + MemoryBIO loop",
 }
+TLS_VARIANTS = ("tls-sockkit", "tls-stdlib", "tls-sslobject")
 COMPAT_FUNCTIONS = ("socket_read", "socket_write", "socket_recv", "socket_send", "socket_select")
 MEASUREMENT_TIMEOUT = 600.0
 
@@ -314,6 +321,63 @@ def measure_lines(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
         _finish([reader])
 
 
+_CERTIFICATE: dict[str, str] = {}
+
+
+def tls_certificate() -> dict[str, str]:
+    """A throwaway self-signed certificate for localhost (``openssl req``), made once."""
+    if not _CERTIFICATE:
+        import atexit  # noqa: PLC0415
+        import tempfile  # noqa: PLC0415
+
+        directory = tempfile.mkdtemp(prefix="sockkit-bench-")
+        atexit.register(shutil.rmtree, directory, True)
+        cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+             "-addext", "subjectAltName=DNS:localhost"],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        _CERTIFICATE.update(cert=cert, key=key)
+    return _CERTIFICATE
+
+
+def measure_tls(workload: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    """TLS 1.3 over a TCP loopback pair: the timed role first, as in ``run_pair``."""
+    roles = {"tls_pingpong": ("client", "echo"), "tls_bulk": ("receive", "send")}[workload]
+
+    def measure(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        return run_pair(workload, variant, roles, tcp_pair(), parameters | tls_certificate())
+
+    return measure
+
+
+def measure_handshakes(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """A server process on a loopback listener, a client process connecting ``count`` times."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    common = parameters | tls_certificate() | {"port": port}
+    processes: list[subprocess.Popen[str]] = []
+    try:
+        server = spawn(
+            command("tls_handshakes", variant, "serve", common | {"fd": listener.fileno()}),
+            [listener.fileno()],
+        )
+        processes.append(server)
+        client = spawn(command("tls_handshakes", variant, "connect", common | {"fd": -1}))
+        processes.append(client)
+    finally:
+        listener.close()
+    try:
+        result = collect(client)
+        served = collect(server)
+    finally:
+        _finish(processes)
+    result["cpu"] = result.get("cpu", 0.0) + served.get("cpu", 0.0)
+    return result
+
+
 def measure_single(workload: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
     def measure(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
         return collect(spawn(command(workload, variant, "run", parameters)))
@@ -333,7 +397,7 @@ class Case:
     variants: tuple[str, ...]
     measure: Callable[[str, dict[str, Any]], dict[str, Any]]
     parameters: dict[str, Any]
-    unit: str  # "us" per op, "MB/s", "lines/s"
+    unit: str  # "us" per op, "MB/s", "lines/s", "handshakes/s"
     reference: str = "raw"
     # Passes for this case per pass asked for: round trips and bulk transfers swing more
     # from pass to pass on a shared machine (scheduling, memory bandwidth): they get more.
@@ -352,6 +416,9 @@ class Sizes:
     waits: dict[int, int]
     registered_waits: int
     memory: int
+    tls_pingpong: int = 20_000
+    tls_bulk: int = 1 << 30
+    tls_handshakes: int = 2_000
 
 
 FULL = Sizes(
@@ -375,6 +442,9 @@ QUICK = Sizes(
     waits={100: 10_000, 1_000: 1_500, 10_000: 60},
     registered_waits=20_000,
     memory=2_000,
+    tls_pingpong=3_000,
+    tls_bulk=64 << 20,
+    tls_handshakes=300,
 )
 TINY = Sizes(
     calls=50,
@@ -386,6 +456,9 @@ TINY = Sizes(
     waits={4: 20, 1_100: 5},
     registered_waits=20,
     memory=200,
+    tls_pingpong=20,
+    tls_bulk=1 << 20,
+    tls_handshakes=3,
 )
 
 
@@ -471,7 +544,48 @@ def cases(sizes: Sizes) -> list[Case]:
                 reference="raw-selectors",
             )
         )
+    made += tls_cases(sizes)
     return made
+
+
+def tls_cases(sizes: Sizes) -> list[Case]:
+    """TLS 1.3 on TCP loopback: TLSSocket, SSLSocket and the SSLObject loop it is built on."""
+    if shutil.which("openssl") is None:  # the throwaway certificate comes from openssl req
+        return []
+    return [
+        Case(
+            "tls-pingpong",
+            "TLS 1.3 ping-pong, TCP 127.0.0.1 + TCP_NODELAY, 64 bytes",
+            TLS_VARIANTS,
+            measure_tls("tls_pingpong"),
+            {"count": sizes.tls_pingpong, "warmup": sizes.warmup},
+            "us",
+            reference="tls-stdlib",
+            weight=4,
+            label="TLS ping-pong (÷ SSLSocket)",
+        ),
+        Case(
+            "tls-bulk",
+            f"TLS 1.3 bulk, {sizes.tls_bulk >> 20} MiB in 64 KiB writes (TCP 127.0.0.1)",
+            TLS_VARIANTS,
+            measure_tls("tls_bulk"),
+            {"total": sizes.tls_bulk},
+            "MB/s",
+            reference="tls-stdlib",
+            weight=4,
+            label=f"TLS bulk, {sizes.tls_bulk >> 20} MiB (÷ SSLSocket)",
+        ),
+        Case(
+            "tls-handshakes",
+            "TLS 1.3 full handshakes (no session tickets), new TCP connection each",
+            TLS_VARIANTS,
+            measure_handshakes,
+            {"count": sizes.tls_handshakes},
+            "handshakes/s",
+            reference="tls-stdlib",
+            label="TLS handshakes (÷ SSLSocket)",
+        ),
+    ]
 
 
 # ---------------------------------------------------------------------- statistics
@@ -521,7 +635,7 @@ def show(seconds_per_op: float, unit: str, case: Case) -> str:
         return f"{seconds_per_op * 1e6:10.2f} µs"
     if unit == "MB/s":
         return f"{1 / seconds_per_op / 1e6:10.0f} MB/s"
-    return f"{1 / seconds_per_op:10,.0f} lines/s"
+    return f"{1 / seconds_per_op:10,.0f} {unit}"
 
 
 def run_case(
@@ -633,6 +747,11 @@ def targets(sizes: Sizes) -> list[Target]:
         # ≥ 10 x PHP's lines per second is ≤ 0.1 x PHP's time per line.
         Target("lines", "oo", "php", 0.10, "≥ 10 x PHP's lines/s"),
         Target("lines", "compat", "php", 0.10, "≥ 10 x PHP's lines/s"),
+    ]
+    made += [
+        Target("tls-bulk", "tls-sockkit", "tls-sslobject", 1.03, "≤ 1.03 x SSLObject loop"),
+        Target("tls-bulk", "tls-sockkit", "tls-stdlib", 1.10, "≤ 1.10 x SSLSocket"),
+        Target("tls-pingpong", "tls-sockkit", "tls-stdlib", 1.15, "≤ 1.15 x SSLSocket"),
     ]
     small, *_rest, largest = sorted(sizes.select)
     for n in sorted(sizes.select):
@@ -1077,7 +1196,7 @@ def _show_md(seconds: float | None, unit: str) -> str:
         return f"{seconds * 1e6:,.2f} µs"
     if unit == "MB/s":
         return f"{1 / seconds / 1e6:,.0f} MB/s"
-    return f"{1 / seconds:,.0f} lines/s"
+    return f"{1 / seconds:,.0f} {unit}"
 
 
 def markdown(report: dict[str, Any]) -> str:
