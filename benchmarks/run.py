@@ -15,6 +15,9 @@ Workloads:
     calls                         64-byte write+read pairs in one process: the cost per call
     pingpong-unix, pingpong-tcp   64-byte round trips between two processes
     bulk                          1 GiB one way in 64 KiB chunks, receiver reusing its buffer
+    tls-pingpong, tls-bulk        the same over TLS 1.3 on TCP loopback: TLSSocket, SSLSocket,
+                                  and a hand-written SSLObject + MemoryBIO loop
+    tls-handshakes                full TLS 1.3 handshakes per second (no session tickets)
     lines                         100,000 lines of 40 bytes read with NORMAL mode
     datagrams                     1,200-byte UDP datagrams one way over loopback: rate and loss
     select-N                      static select, N sockets, one readable (N = 100, 1,000, 10,000)
@@ -76,6 +79,9 @@ LABELS = {
     "batch": "sockkit send_batch/recv_batch (32)",
     "gso": "sockkit GSO+GRO (54 segments)",
     "c": "C sendmmsg/recvmmsg (32)",
+    "tls-sockkit": "sockkit TLSSocket",
+    "tls-stdlib": "stdlib ssl.SSLSocket",
+    "tls-sslobject": "hand-written SSLObject + MemoryBIO loop",
 }
 ASYNC_VARIANTS = (
     "aio",
@@ -85,6 +91,7 @@ ASYNC_VARIANTS = (
     "aio-sock-uvloop",
     "aio-streams-uvloop",
 )
+TLS_VARIANTS = ("tls-sockkit", "tls-stdlib", "tls-sslobject")
 COMPAT_FUNCTIONS = ("socket_read", "socket_write", "socket_recv", "socket_send", "socket_select")
 MEASUREMENT_TIMEOUT = 600.0
 
@@ -414,6 +421,63 @@ def _plain(parameters: dict[str, Any]) -> dict[str, Any]:
     return {"count": parameters["count"], "size": parameters["size"]}
 
 
+_CERTIFICATE: dict[str, str] = {}
+
+
+def tls_certificate() -> dict[str, str]:
+    """A throwaway self-signed certificate for localhost (``openssl req``), made once."""
+    if not _CERTIFICATE:
+        import atexit  # noqa: PLC0415
+        import tempfile  # noqa: PLC0415
+
+        directory = tempfile.mkdtemp(prefix="sockkit-bench-")
+        atexit.register(shutil.rmtree, directory, True)
+        cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+             "-addext", "subjectAltName=DNS:localhost"],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        _CERTIFICATE.update(cert=cert, key=key)
+    return _CERTIFICATE
+
+
+def measure_tls(workload: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    """TLS 1.3 over a TCP loopback pair: the timed role first, as in ``run_pair``."""
+    roles = {"tls_pingpong": ("client", "echo"), "tls_bulk": ("receive", "send")}[workload]
+
+    def measure(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        return run_pair(workload, variant, roles, tcp_pair(), parameters | tls_certificate())
+
+    return measure
+
+
+def measure_handshakes(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """A server process on a loopback listener, a client process connecting ``count`` times."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    common = parameters | tls_certificate() | {"port": port}
+    processes: list[subprocess.Popen[str]] = []
+    try:
+        server = spawn(
+            command("tls_handshakes", variant, "serve", common | {"fd": listener.fileno()}),
+            [listener.fileno()],
+        )
+        processes.append(server)
+        client = spawn(command("tls_handshakes", variant, "connect", common | {"fd": -1}))
+        processes.append(client)
+    finally:
+        listener.close()
+    try:
+        result = collect(client)
+        served = collect(server)
+    finally:
+        _finish(processes)
+    result["cpu"] = result.get("cpu", 0.0) + served.get("cpu", 0.0)
+    return result
+
+
 def measure_single(workload: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
     def measure(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
         return collect(spawn(command(workload, variant, "run", parameters)))
@@ -433,7 +497,7 @@ class Case:
     variants: tuple[str, ...]
     measure: Callable[[str, dict[str, Any]], dict[str, Any]]
     parameters: dict[str, Any]
-    unit: str  # "us" per op, "MB/s", "lines/s"
+    unit: str  # "us" per op, "MB/s", "lines/s", "handshakes/s"
     reference: str = "raw"
     # Passes for this case per pass asked for: round trips and bulk transfers swing more
     # from pass to pass on a shared machine (scheduling, memory bandwidth): they get more.
@@ -453,6 +517,9 @@ class Sizes:
     registered_waits: int
     memory: int
     datagrams: int = 2_000
+    tls_pingpong: int = 20_000
+    tls_bulk: int = 1 << 30
+    tls_handshakes: int = 2_000
 
 
 FULL = Sizes(
@@ -478,6 +545,9 @@ QUICK = Sizes(
     registered_waits=20_000,
     memory=2_000,
     datagrams=200_000,
+    tls_pingpong=3_000,
+    tls_bulk=64 << 20,
+    tls_handshakes=300,
 )
 TINY = Sizes(
     calls=50,
@@ -489,6 +559,9 @@ TINY = Sizes(
     waits={4: 20, 1_100: 5},
     registered_waits=20,
     memory=200,
+    tls_pingpong=20,
+    tls_bulk=1 << 20,
+    tls_handshakes=3,
 )
 
 
@@ -584,6 +657,7 @@ def cases(sizes: Sizes) -> list[Case]:
                 reference="raw-selectors",
             )
         )
+    made += tls_cases(sizes)
     return made
 
 
@@ -633,6 +707,46 @@ def async_cases(sizes: Sizes, pingpong: dict[str, Any]) -> list[Case]:
         )
     )
     return made
+
+
+def tls_cases(sizes: Sizes) -> list[Case]:
+    """TLS 1.3 on TCP loopback: TLSSocket, SSLSocket and the SSLObject loop it is built on."""
+    if shutil.which("openssl") is None:  # the throwaway certificate comes from openssl req
+        return []
+    return [
+        Case(
+            "tls-pingpong",
+            "TLS 1.3 ping-pong, TCP 127.0.0.1 + TCP_NODELAY, 64 bytes",
+            TLS_VARIANTS,
+            measure_tls("tls_pingpong"),
+            {"count": sizes.tls_pingpong, "warmup": sizes.warmup},
+            "us",
+            reference="tls-stdlib",
+            weight=4,
+            label="TLS ping-pong (÷ SSLSocket)",
+        ),
+        Case(
+            "tls-bulk",
+            f"TLS 1.3 bulk, {sizes.tls_bulk >> 20} MiB in 64 KiB writes (TCP 127.0.0.1)",
+            TLS_VARIANTS,
+            measure_tls("tls_bulk"),
+            {"total": sizes.tls_bulk},
+            "MB/s",
+            reference="tls-stdlib",
+            weight=4,
+            label=f"TLS bulk, {sizes.tls_bulk >> 20} MiB (÷ SSLSocket)",
+        ),
+        Case(
+            "tls-handshakes",
+            "TLS 1.3 full handshakes (no session tickets), new TCP connection each",
+            TLS_VARIANTS,
+            measure_handshakes,
+            {"count": sizes.tls_handshakes},
+            "handshakes/s",
+            reference="tls-stdlib",
+            label="TLS handshakes (÷ SSLSocket)",
+        ),
+    ]
 
 
 # ---------------------------------------------------------------------- statistics
@@ -824,6 +938,11 @@ def targets(sizes: Sizes) -> list[Target]:
                     "≤ 1.05 x loop.sock_* on the same loop",
                 ),
             ]
+    made += [
+        Target("tls-bulk", "tls-sockkit", "tls-sslobject", 1.03, "≤ 1.03 x SSLObject loop"),
+        Target("tls-bulk", "tls-sockkit", "tls-stdlib", 1.10, "≤ 1.10 x SSLSocket"),
+        Target("tls-pingpong", "tls-sockkit", "tls-stdlib", 1.15, "≤ 1.15 x SSLSocket"),
+    ]
     small, *_rest, largest = sorted(sizes.select)
     for n in sorted(sizes.select):
         case = f"select-{n}"

@@ -21,7 +21,9 @@ Variants: ``raw`` (the best plain-stdlib way), ``oo`` (sockkit's `Socket` and
 `Selector`), ``compat`` (``sockkit.compat``'s PHP-named functions); floors for
 compat: ``raw-fd`` (over ``os.read``/``os.write``) and ``raw-recv`` (bulk with a
 new bytes object per receive, the shape of PHP's API); and ``raw-wrapper``, the
-least any Python method around a socket costs.  PHP runs
+least any Python method around a socket costs.  TLS workloads compare ``tls-sockkit``
+(`TLSSocket`), ``tls-stdlib`` (``ssl.SSLSocket``) and ``tls-sslobject`` (a hand-written
+``SSLObject`` + ``MemoryBIO`` loop, the floor of sockkit's design).  PHP runs
 from ``benchmarks/php/*.php`` with the same protocol.
 """
 
@@ -956,6 +958,180 @@ def _datagram_receiver(variant: str, sock: socket.socket, size: int) -> Callable
     return many
 
 
+# ---------------------------------------------------------------------- TLS
+
+# TLS variants: sockkit's TLSSocket, the stdlib's SSLSocket, and the floor of the
+# SSLObject design: a hand-written loop driving ssl.SSLObject with two MemoryBIOs.
+TLS_RECV = 262144
+
+
+def _tls_contexts(cert: str, key: str) -> tuple[Any, Any]:
+    """TLS 1.3 only; the server issues no session tickets (every handshake is full)."""
+    import ssl  # noqa: PLC0415  (only the TLS workloads need it)
+
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    server.num_tickets = 0
+    client = ssl.create_default_context(cafile=cert)
+    for context in (server, client):
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+    return server, client
+
+
+class _BioTLS:
+    """The hand-written SSLObject + MemoryBIO loop: no error mapping, no line reader."""
+
+    def __init__(self, sock: socket.socket, context: Any, server_side: bool) -> None:
+        import ssl  # noqa: PLC0415
+
+        self._want_read = ssl.SSLWantReadError
+        self._ended = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
+        self._sock = sock
+        self._in, self._out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self._obj = context.wrap_bio(
+            self._in, self._out, server_side=server_side,
+            server_hostname=None if server_side else "localhost",
+        )  # fmt: skip
+        self._pump(self._obj.do_handshake)
+
+    def _pump(self, call: Callable[..., Any], *args: Any) -> Any:
+        while True:
+            try:
+                result = call(*args)
+            except self._want_read:
+                if self._out.pending:
+                    self._sock.sendall(self._out.read())
+                data = self._sock.recv(TLS_RECV)
+                if data:
+                    self._in.write(data)
+                else:
+                    self._in.write_eof()
+                continue
+            if self._out.pending:
+                self._sock.sendall(self._out.read())
+            return result
+
+    def recv(self, length: int) -> bytes:
+        try:
+            return self._pump(self._obj.read, length)  # type: ignore[no-any-return]
+        except self._ended:
+            return b""
+
+    def recv_into(self, buffer: Any) -> int:
+        return self._pump(self._obj.read, len(buffer), buffer)  # type: ignore[no-any-return]
+
+    def send(self, data: Any) -> int:
+        return self._pump(self._obj.write, data)  # type: ignore[no-any-return]
+
+    def write_all(self, data: Any) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[self.send(view) :]
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def _tls_end(
+    variant: str, sock: socket.socket, contexts: tuple[Any, Any], server_side: bool
+) -> Any:
+    """One end of a TLS connection over ``sock`` in the variant's own implementation.
+
+    Every end reads to the end of the stream quietly when the peer exits without
+    close_notify (the stdlib's SSLSocket does so by default).
+    """
+    context = contexts[0] if server_side else contexts[1]
+    hostname = None if server_side else "localhost"
+    if variant == "tls-sockkit":
+        plain = kit().Socket.from_stdlib(sock)
+        return plain.start_tls(
+            context, server_hostname=hostname, server_side=server_side, suppress_ragged_eofs=True
+        )
+    if variant == "tls-stdlib":
+        return context.wrap_socket(sock, server_side=server_side, server_hostname=hostname)
+    return _BioTLS(sock, context, server_side)
+
+
+def tls_pingpong(
+    variant: str, role: str, *, fd: int, count: int, warmup: int, cert: str, key: str
+) -> Result:
+    """64-byte round trips over TLS 1.3: the client times them, the echo sends back."""
+    contexts = _tls_contexts(cert, key)
+    end = _tls_end(variant, socket.socket(fileno=fd), contexts, server_side=role == "echo")
+    return _pingpong_methods(end, role, count, warmup)
+
+
+def tls_bulk(variant: str, role: str, *, fd: int, total: int, cert: str, key: str) -> Result:
+    """``total`` bytes one way over TLS 1.3 in 64 KiB writes; the receiver reuses a buffer."""
+    contexts = _tls_contexts(cert, key)
+    end = _tls_end(variant, socket.socket(fileno=fd), contexts, server_side=role == "receive")
+    if role == "send":
+        write = end.sendall if variant == "tls-stdlib" else end.write_all
+        aligned = _aligned(CHUNK)
+        aligned[:] = PATTERN[:CHUNK]
+        chunk = memoryview(aligned)
+        chunks, rest = divmod(total, CHUNK)
+        _quiesce()
+        if end.recv(1) != b"g":
+            raise _fail("no start signal from the receiver")
+        clock = Clock()
+        for _ in range(chunks):
+            write(chunk)
+        if rest:
+            write(chunk[:rest])
+        return {"cpu": clock.cpu_spent()}
+    buffer = _aligned(CHUNK)
+    recv_into = end.recv_into
+    _quiesce()
+    end.send(b"g")
+    clock = Clock()
+    got = calls = 0
+    while got < total:
+        count = recv_into(buffer)
+        if not count:
+            raise _fail(f"end of stream after {got} of {total} bytes")
+        calls += 1
+        if not calls % CHECK_EVERY:
+            offset = got % 256
+            if buffer[:count] != PATTERN[offset : offset + count]:
+                raise _fail(f"corrupt data at byte {got}")
+        got += count
+    if got != total:
+        raise _fail(f"received {got} bytes, {total} were sent")
+    return clock.result(total)
+
+
+def tls_handshakes(
+    variant: str, role: str, *, fd: int, count: int, port: int, cert: str, key: str
+) -> Result:
+    """Full TLS 1.3 handshakes (no tickets) on new TCP connections: the client times them.
+
+    Each side makes its context once, as a real server and client would.
+    """
+    contexts = _tls_contexts(cert, key)
+    if variant == "tls-sockkit":
+        kit()  # the import is not a handshake's cost
+    if role == "serve":
+        listener = socket.socket(fileno=fd)
+        _quiesce()
+        clock = Clock()
+        for _ in range(count):
+            conn, _peer = listener.accept()
+            end = _tls_end(variant, conn, contexts, server_side=True)
+            end.send(b"k")  # the client knows the server finished too
+            end.close()
+        return {"cpu": clock.cpu_spent()}
+    _quiesce()
+    clock = Clock()
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port))
+        end = _tls_end(variant, sock, contexts, server_side=False)
+        if end.recv(1) != b"k":
+            raise _fail("the server did not finish its handshake")
+        end.close()
+    return clock.result(count)
+
+
 # ---------------------------------------------------------------------- entry point
 
 WORKLOADS: dict[str, Callable[..., Result]] = {
@@ -970,6 +1146,9 @@ WORKLOADS: dict[str, Callable[..., Result]] = {
     "async_bulk": async_bulk,
     "async_lines": async_lines,
     "datagrams": datagrams,
+    "tls_pingpong": tls_pingpong,
+    "tls_bulk": tls_bulk,
+    "tls_handshakes": tls_handshakes,
 }
 
 

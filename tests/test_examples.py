@@ -39,6 +39,8 @@ TESTED = {
     "multicast_loopback.py": "test_multicast_loopback",
     "async_echo_server.py": "test_async_echo_server_and_client",
     "async_echo_client.py": "test_async_echo_server_and_client",
+    "tls_echo.py": "test_tls_echo",
+    "starttls.py": "test_starttls",
     "php_port/talkback_server.py": "test_php_port_talkback_server",
     "php_port/http_head_client.py": "test_php_port_http_head_client",
     "php_port/socket_pair_ipc.py": "test_php_port_socket_pair_ipc",
@@ -478,3 +480,63 @@ def test_async_echo_server_and_client(background: list[Running], loop: str) -> N
         ]
     server.expect("server stopped")
     assert server.wait() == 0
+
+
+# --------------------------------------------------------------------- TLS
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> dict[str, str]:
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("localhost", "127.0.0.1")
+    files = {"cert": tmp_path / "cert.pem", "key": tmp_path / "key.pem", "ca": tmp_path / "ca.pem"}
+    cert.cert_chain_pems[0].write_to_path(str(files["cert"]))
+    cert.private_key_pem.write_to_path(str(files["key"]))
+    ca.cert_pem.write_to_path(str(files["ca"]))
+    return {name: str(path) for name, path in files.items()}
+
+
+def test_tls_echo(background: list[Running], tls_files: dict[str, str]) -> None:
+    server = start(
+        background, "tls_echo.py", "--serve", "--port", "0", "--count", "1",
+        "--cert", tls_files["cert"], "--key", tls_files["key"],
+    )  # fmt: skip
+    _host, port = server.address()
+    result = run_example(
+        "tls_echo.py", "--port", str(port), "--cafile", tls_files["ca"], "hello", "over TLS"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "connected: TLSv1.3" in result.stdout
+    assert "echo: hello\necho: over TLS" in result.stdout
+    assert server.wait() == 0
+    assert any("TLSv1.3" in line for line in server.seen)
+
+
+def test_tls_echo_untrusted_server(background: list[Running], tls_files: dict[str, str]) -> None:
+    server = start(
+        background, "tls_echo.py", "--serve", "--port", "0", "--count", "1",
+        "--cert", tls_files["cert"], "--key", tls_files["key"],
+    )  # fmt: skip
+    _host, port = server.address()
+    result = run_example("tls_echo.py", "--port", str(port), "--cafile", tls_files["cert"])
+    assert result.returncode == 1
+    assert "certificate verify failed" in result.stdout
+    assert server.wait() == 0
+
+
+def test_starttls(tls_files: dict[str, str]) -> None:
+    result = run_example(
+        "starttls.py", "--cert", tls_files["cert"], "--key", tls_files["key"],
+        "--cafile", tls_files["ca"],
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "plain> 220 ready",
+        "plain> 220 go ahead",
+        "upgraded to TLSv1.3",
+        "tls>   250 EHLO example",
+        "tls>   250 NOOP",
+        "tls>   200 plaintext from now on",
+        "plain> 250 QUIT",
+    ]

@@ -14,6 +14,8 @@ Example:
 
 # Every public name of these modules is re-exported: each module's __all__ is the list
 # (h11's habit), so adding a name to a module exports it here without a second edit.
+from typing import TYPE_CHECKING, Any, Final
+
 from sockkit import address, addrinfo, enums, errors, message, options, selector, socket
 from sockkit._error_classes import *  # noqa: F403
 from sockkit.address import *  # noqa: F403
@@ -36,3 +38,33 @@ __all__ += message.__all__
 __all__ += options.__all__
 __all__ += selector.__all__
 __all__ += socket.__all__
+
+# TLS brings in `ssl`, which a program that never names it should not pay for at
+# import: these are loaded from sockkit.tls when first named (PEP 562).
+_FROM_TLS: Final = [
+    "AsyncTLSSocket",
+    "CertificateVerifyError",
+    "TLSError",
+    "TLSHandshakeError",
+    "TLSRaggedEOF",
+    "TLSSocket",
+]
+__all__ += _FROM_TLS  # noqa: PLE0605 - a list of str, named once above
+
+if TYPE_CHECKING:
+    from sockkit.tls import AsyncTLSSocket as AsyncTLSSocket
+    from sockkit.tls import CertificateVerifyError as CertificateVerifyError
+    from sockkit.tls import TLSError as TLSError
+    from sockkit.tls import TLSHandshakeError as TLSHandshakeError
+    from sockkit.tls import TLSRaggedEOF as TLSRaggedEOF
+    from sockkit.tls import TLSSocket as TLSSocket
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_TLS:
+        from sockkit import tls  # noqa: PLC0415 - on first use, see above
+
+        value = getattr(tls, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sockkit' has no attribute {name!r}")

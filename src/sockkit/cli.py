@@ -5,7 +5,9 @@ Subcommands:
 * ``sockkit demo``: a talkback server and a scripted client on loopback; prints
   the conversation and exits.
 * ``sockkit serve``: the talkback server, for trying with ``nc`` or ``telnet``;
-  it serves every client at once, and removes its Unix socket file on exit.
+  it serves every client at once, and removes its Unix socket file on exit
+  (``--tls-cert FILE --tls-key FILE``: over TLS, for ``openssl s_client``).
+* ``sockkit demo --tls``: the demo over TLS, with a throwaway self-signed certificate.
 * ``sockkit strerror CODE``: one errno or Winsock code (or symbol) from the error
   catalog: its symbol, exception class and description.
 * ``sockkit errors``: the whole error catalog as a table.
@@ -35,9 +37,10 @@ import os
 import shlex
 import stat
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from sockkit import talkback
 from sockkit.address import Inet6Address
@@ -62,6 +65,10 @@ from sockkit.options import (
     all_options,
 )
 from sockkit.socket import Socket
+from sockkit.tls import TLSSocket
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = [
     "LEVEL_CHOICES",
@@ -487,24 +494,29 @@ def _lookup(args: argparse.Namespace, out: Out) -> int:
 
 
 def _demo(args: argparse.Namespace, out: Out) -> int:
-    with Socket.create_server((args.host, 0)) as listener:
+    with contextlib.ExitStack() as stack:
+        contexts = _demo_contexts(stack) if args.tls else None
+        listener = stack.enter_context(Socket.create_server((args.host, 0)))
         address = listener.local_address
         assert address is not None
-        out(f"talkback server listening on {address}")
+        out(f"talkback server listening on {address}" + (" (TLS)" if contexts else ""))
         failures: list[SocketError] = []
         server = threading.Thread(
-            target=_serve_once, args=(listener, failures), name="sockkit-demo-server", daemon=True
+            target=_serve_once,
+            args=(listener, failures, contexts[0] if contexts else None),
+            name="sockkit-demo-server",
+            daemon=True,
         )
         server.start()
-        with Socket.create_connection(address, timeout=_DEMO_TIMEOUT) as client:
-            out(f"client connected from {client.local_address}")
-            _print_until_prompt(client, out)
-            for line in _DEMO_SCRIPT:
-                out(f"client> {line}")
-                client.write_all(line.encode() + b"\n")
-                reply = client.read(2048, ReadMode.NORMAL)
-                if reply:
-                    out(f"server> {reply.decode().rstrip()}")
+        sock = Socket.create_connection(address, timeout=_DEMO_TIMEOUT)
+        with sock:
+            out(f"client connected from {sock.local_address}")
+            client: Socket | TLSSocket = sock
+            if contexts:
+                client = sock.start_tls(contexts[1], server_hostname="localhost")
+                out(f"TLS: {client.version}, {client.cipher[0] if client.cipher else '?'}")
+            _talk(client, out)
+            client.close()
         server.join(_DEMO_TIMEOUT)
         if failures:
             raise failures[0]
@@ -512,16 +524,54 @@ def _demo(args: argparse.Namespace, out: Out) -> int:
     return 0
 
 
-def _serve_once(listener: Socket, failures: list[SocketError]) -> None:
+def _talk(client: Socket | TLSSocket, out: Out) -> None:
+    _print_until_prompt(client, out)
+    for line in _DEMO_SCRIPT:
+        out(f"client> {line}")
+        client.write_all(line.encode() + b"\n")
+        reply = client.read(2048, ReadMode.NORMAL)
+        if reply:
+            out(f"server> {reply.decode().rstrip()}")
+
+
+def _demo_contexts(stack: contextlib.ExitStack) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    import ssl  # noqa: PLC0415 - only with --tls: ssl is not free to import
+    import subprocess  # noqa: PLC0415
+
+    """A throwaway self-signed certificate for localhost: the server's and client's contexts."""
+    directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="sockkit-demo-"))
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    command = [
+        "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+    ]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=_DEMO_TIMEOUT)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise _FailureError(f"cannot make a certificate with openssl: {exc}") from None
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    client = ssl.create_default_context(cafile=cert)
+    return server, client
+
+
+def _serve_once(
+    listener: Socket, failures: list[SocketError], context: ssl.SSLContext | None
+) -> None:
     try:
         conn, _peer = listener.accept()
         with conn:
-            talkback.handle_client(conn)
+            if context is None:
+                talkback.handle_client(conn)
+            else:
+                with conn.start_tls(context, server_side=True) as tls:
+                    talkback.handle_client(tls)
     except SocketError as exc:
         failures.append(exc)
 
 
-def _print_until_prompt(client: Socket, out: Out) -> None:
+def _print_until_prompt(client: Socket | TLSSocket, out: Out) -> None:
     """Print the welcome text, which ends with the line about 'shutdown'."""
     for _ in range(10):
         line = client.read(2048, ReadMode.NORMAL).decode().rstrip()
@@ -532,6 +582,14 @@ def _print_until_prompt(client: Socket, out: Out) -> None:
 
 
 def _serve(args: argparse.Namespace, out: Out) -> int:
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise _UsageError("--tls-cert and --tls-key go together")
+    context = None
+    if args.tls_cert:
+        import ssl  # noqa: PLC0415 - only with --tls-cert: ssl is not free to import
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
     address: object = args.unix if args.unix else (args.host, args.port)
     try:
         listener = Socket.create_server(address)
@@ -540,13 +598,17 @@ def _serve(args: argparse.Namespace, out: Out) -> int:
             raise _FailureError(_unix_path_in_use(args.unix)) from None
         raise
     with listener, _removed_at_exit(args.unix):
-        out(f"talkback server listening on {listener.local_address} (Ctrl-C stops it)")
+        tls = " with TLS" if context else ""
+        out(f"talkback server listening on {listener.local_address}{tls} (Ctrl-C stops it)")
         try:
-            talkback.serve(
-                listener,
-                log=lambda text: out(f"client> {text}"),
-                on_error=lambda exc: out(f"client dropped: {exc}"),
-            )
+            if context is None:
+                talkback.serve(
+                    listener,
+                    log=lambda text: out(f"client> {text}"),
+                    on_error=lambda exc: out(f"client dropped: {exc}"),
+                )
+            else:
+                _serve_tls(listener, context, out)
         except KeyboardInterrupt:
             out("stopped")
         else:
@@ -590,6 +652,18 @@ def _removed_at_exit(path: str | None) -> Iterator[None]:
             now = os.stat(path)
             if (now.st_dev, now.st_ino) == (made.st_dev, made.st_ino):
                 os.unlink(path)
+
+
+def _serve_tls(listener: Socket, context: ssl.SSLContext, out: Out) -> None:
+    """The talkback server over TLS: a failed handshake drops that client only."""
+    while True:
+        conn, _peer = listener.accept()
+        try:
+            with conn.start_tls(context, server_side=True) as tls:
+                if talkback.handle_client(tls, log=lambda text: out(f"client> {text}")):
+                    return
+        except SocketError as exc:
+            out(f"client dropped: {exc}")
 
 
 # --------------------------------------------------------------------- parser
@@ -636,6 +710,9 @@ def _add_servers(commands: _Commands) -> None:
         "demo", help="run a talkback server and a client on loopback and show their talk"
     )
     demo.add_argument("--host", default="127.0.0.1", help="loopback address (default %(default)s)")
+    demo.add_argument(
+        "--tls", action="store_true", help="talk TLS (a throwaway self-signed certificate)"
+    )
     demo.set_defaults(run=_demo)
 
     serve = commands.add_parser(
@@ -656,6 +733,8 @@ def _add_servers(commands: _Commands) -> None:
         metavar="PATH",
         help="listen on a Unix socket at PATH instead (the file is removed on exit)",
     )
+    serve.add_argument("--tls-cert", metavar="FILE", help="serve TLS with this certificate (PEM)")
+    serve.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
     serve.set_defaults(run=_serve)
 
 

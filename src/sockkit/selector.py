@@ -388,6 +388,7 @@ class Selector:
         "_closed",
         "_dirty",
         "_fds",
+        "_holders",
         "_lock",
         "_max_events",
         "_poll",
@@ -427,6 +428,9 @@ class Selector:
         self._fds: dict[int, tuple[SelectorKey, _Row]] = {}
         # Registered Sockets -> their descriptor: found by identity when they close.
         self._sockets: dict[_sockets.Socket, int] = {}
+        # Registered objects that may hold readable bytes above their descriptor (a
+        # TLSSocket's decrypted data): reported readable while their `pending` > 0.
+        self._holders: dict[int, SelectorKey] = {}
         self._lock = threading.Lock()
         self._dirty: set[int] = set()  # unregistered by a close during the select under way
         self._polling = False
@@ -520,8 +524,9 @@ class Selector:
 
     def _lookup(self, sock: object) -> tuple[int, tuple[SelectorKey, _Row]]:
         """Find the registration of ``sock``; ``KeyError`` if there is none."""
-        if isinstance(sock, _sockets.Socket):
-            fd = self._sockets.get(sock, -1)
+        owner = _owning_socket(sock)
+        if owner is not None:
+            fd = self._sockets.get(owner, -1)
         elif isinstance(sock, int) and not isinstance(sock, bool):
             fd = sock
         else:
@@ -578,24 +583,25 @@ class Selector:
         """
         self._check_open()
         mask = self._check_mask(events)
-        if not isinstance(sock, _sockets.Socket):
+        owner = _owning_socket(sock)
+        if owner is None:
             fd = _fd_of(sock, "register")
             with self._lock:
                 return self._add(sock, fd, mask, data)
         # Held while registering: a close meanwhile waits for the lock, then undoes it.
-        fd = sock.retain()
+        fd = owner.retain()
         try:
             with self._lock:
                 key = self._add(sock, fd, mask, data)
                 try:
-                    sock.add_close_callback(self._socket_closed)
+                    owner.add_close_callback(self._socket_closed)
                 except BaseException:
                     self._remove(fd)
                     raise
-                self._sockets[sock] = fd
+                self._sockets[owner] = fd
                 return key
         finally:
-            sock.release()
+            owner.release()
 
     def _add(self, sock: FileLike, fd: int, mask: int, data: Any) -> SelectorKey:
         """Register ``fd`` in the backend and the table (the lock held)."""
@@ -610,11 +616,14 @@ class Selector:
         key = SelectorKey(sock, fd, _EVENTS[mask], data)
         self._fds[fd] = (key, self._rows[mask])
         self._max_events = min(len(self._fds) + 1, _MAX_EVENTS)
+        if isinstance(getattr(type(sock), "pending", None), property):
+            self._holders[fd] = key  # may hold readable bytes above its descriptor
         return key
 
     def _remove(self, fd: int) -> SelectorKey:
         """Drop ``fd``'s registration (the lock held); return its key."""
         key = self._fds.pop(fd)[0]
+        self._holders.pop(fd, None)
         self._max_events = min(len(self._fds) + 1, _MAX_EVENTS)
         with contextlib.suppress(OSError, ValueError):
             self._backend.unregister(fd)
@@ -686,8 +695,9 @@ class Selector:
         with self._lock:
             fd, _entry = self._lookup(sock)
             key = self._remove(fd)
-            if isinstance(sock, _sockets.Socket) and self._sockets.pop(sock, None) is not None:
-                sock.remove_close_callback(self._socket_closed)
+            owner = _owning_socket(sock)
+            if owner is not None and self._sockets.pop(owner, None) is not None:
+                owner.remove_close_callback(self._socket_closed)
             return key
 
     def get_key(self, sock: FileLike) -> SelectorKey:
@@ -737,6 +747,9 @@ class Selector:
 
     def _ready(self, wait: float, most: int) -> list[tuple[SelectorKey, Event]]:
         """`select` with the timeout checked (-1: for ever), at most ``most`` results."""
+        held = self._held() if self._holders else None
+        if held:
+            wait = 0  # some are readable already: only look at the others
         self._polling = True
         try:
             raw = self._poll(wait, most) if wait < _MAX_WAIT else self._long(wait, most)
@@ -750,7 +763,7 @@ class Selector:
             dirty = self._dirty
             if not raw:
                 dirty.clear()
-                return []
+                return held or []
             fds = self._fds
             native_mask = self._backend.native_mask
             ready: list[tuple[SelectorKey, Event]] = []
@@ -763,7 +776,15 @@ class Selector:
                 elif fd == self._waker.fd:
                     self._waker.drain()
             dirty.clear()
-            return ready
+            return _merged(ready, held) if held else ready
+
+    def _held(self) -> list[tuple[SelectorKey, Event]]:
+        """Registrations for READ whose object holds readable bytes itself (``pending``)."""
+        return [
+            (key, _EVENTS[_READ])
+            for key in list(self._holders.values())
+            if key.events & _READ and getattr(key.socket, "pending", 0) > 0
+        ]
 
     def _long(self, seconds: float, most: int) -> list[tuple[int, int]]:
         """Wait longer than the OS's timeout type allows, in pieces."""
@@ -974,6 +995,28 @@ def _pick(objects: Sequence[_T], hits: list[int]) -> list[_T]:
         return [objects[hits[0]]]
     hits.sort()
     return [objects[i] for i in hits]
+
+
+def _owning_socket(obj: object) -> _sockets.Socket | None:
+    """The `Socket` whose close unregisters ``obj``: itself, or the one it wraps (``.socket``)."""
+    if isinstance(obj, _sockets.Socket):
+        return obj
+    inner = getattr(obj, "socket", None)
+    return inner if isinstance(inner, _sockets.Socket) else None
+
+
+def _merged(
+    ready: list[tuple[SelectorKey, Event]], held: list[tuple[SelectorKey, Event]]
+) -> list[tuple[SelectorKey, Event]]:
+    """``ready`` with the ``held`` READ events added (one entry per key)."""
+    found = {key.fd: index for index, (key, _events) in enumerate(ready)}
+    for key, event in held:
+        index = found.get(key.fd)
+        if index is None:
+            ready.append((key, event))
+        else:
+            ready[index] = (key, _EVENTS[ready[index][1] | event])
+    return ready
 
 
 def _known_sockets(

@@ -59,7 +59,11 @@ from sockkit.message import (
 from sockkit.options import Option, _OptionBase
 
 if TYPE_CHECKING:
+    import ssl
+
     from typing_extensions import Self
+
+    from sockkit.tls import TLSSocket
 
 __all__ = ["Socket", "SocketPair"]
 
@@ -656,6 +660,36 @@ class Socket:
         from sockkit._socketfile import socket_file  # noqa: PLC0415 - rarely used
 
         return socket_file(self, mode, buffering, encoding=encoding, errors=errors, newline=newline)
+
+    def start_tls(
+        self,
+        context: ssl.SSLContext,
+        *,
+        server_hostname: str | None = None,
+        server_side: bool = False,
+        suppress_ragged_eofs: bool = False,
+        do_handshake: bool = True,
+    ) -> TLSSocket:
+        """Run TLS over this connected socket and return the [`TLSSocket`][sockkit.tls.TLSSocket].
+
+        The `TLSSocket` owns this socket from then on (a failed handshake closes it);
+        ``tls.unwrap()`` gives it back for plaintext.  See
+        [`TLSSocket.start`][sockkit.tls.TLSSocket.start] for the arguments and errors.
+
+        Raises:
+            CertificateVerifyError: the peer's certificate did not verify.
+            TLSHandshakeError: the handshake failed.
+        """
+        from sockkit.tls import TLSSocket  # noqa: PLC0415  (tls sits above socket)
+
+        return TLSSocket.start(
+            self,
+            context,
+            server_hostname=server_hostname,
+            server_side=server_side,
+            suppress_ragged_eofs=suppress_ragged_eofs,
+            do_handshake=do_handshake,
+        )
 
     # ------------------------------------------------------------------ state
 
@@ -1717,6 +1751,9 @@ class _StdlibView(_s.socket):
         return self._owner.fileno()
 
     def close(self) -> None:
+        self._owner.close()
+
+    def __exit__(self, *exc_info: object) -> None:
         self._owner.close()
 
     def detach(self) -> int:

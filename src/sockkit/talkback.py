@@ -18,13 +18,14 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from sockkit.enums import Event, ReadMode
 from sockkit.errors import SocketError, WouldBlock
 from sockkit.selector import Selector
 from sockkit.socket import Socket
 
-__all__ = ["WELCOME", "handle_client", "serve"]
+__all__ = ["WELCOME", "LineConnection", "handle_client", "serve"]
 
 WELCOME = (
     b"Welcome to the sockkit talkback server.\n"
@@ -41,7 +42,15 @@ def _reply(text: str) -> bytes:
     return f"You said '{text}'.\n".encode()
 
 
-def handle_client(conn: Socket, log: Callable[[str], None] | None = None) -> bool:
+class LineConnection(Protocol):
+    """What the talkback server talks over: a `Socket` or a `TLSSocket`."""
+
+    def write_all(self, data: bytes) -> None: ...
+
+    def read(self, length: int, mode: int = ...) -> bytes: ...
+
+
+def handle_client(conn: LineConnection, log: Callable[[str], None] | None = None) -> bool:
     """Talk to one client until it says ``quit`` or ``shutdown`` or hangs up.
 
     Args:
