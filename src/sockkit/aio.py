@@ -66,7 +66,7 @@ from sockkit.errors import (
 )
 from sockkit.message import Message
 from sockkit.options import Option
-from sockkit.socket import Socket
+from sockkit.socket import Socket, _recv_into_nowait, _recv_nowait, _send_nowait
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -596,13 +596,18 @@ class AsyncSocket:
             raise _busy("recv", "receiving")
         if self._held:
             return self._take_held(length, bool(flags & _s.MSG_PEEK))
+        sock = self._sock
+        # No await before the first try: no other task can start receiving meanwhile.
+        data = _recv_nowait(sock, length, flags)
+        if data is not None:
+            return data
         self._receiving = True
         try:
             while True:
-                try:
-                    return self._sock.recv(length, flags)
-                except WouldBlock:
-                    await self._wait(False, "recv")
+                await self._wait(False, "recv")
+                data = _recv_nowait(sock, length, flags)
+                if data is not None:
+                    return data
         finally:
             self._receiving = False
 
@@ -622,13 +627,17 @@ class AsyncSocket:
             data = self._take_held(nbytes or view.nbytes, bool(flags & _s.MSG_PEEK))
             view[: len(data)] = data
             return len(data)
+        sock = self._sock
+        count = _recv_into_nowait(sock, buffer, nbytes, flags)
+        if count is not None:
+            return count
         self._receiving = True
         try:
             while True:
-                try:
-                    return self._sock.recv_into(buffer, nbytes, flags)
-                except WouldBlock:
-                    await self._wait(False, "recv_into")
+                await self._wait(False, "recv_into")
+                count = _recv_into_nowait(sock, buffer, nbytes, flags)
+                if count is not None:
+                    return count
         finally:
             self._receiving = False
 
@@ -817,21 +826,25 @@ class AsyncSocket:
         if self._sending:
             raise _busy("write_all", "sending")
         view = _byte_view(data)
+        # The usual case, all sent at once, needs no await and no sending state.
+        sent = _send_nowait(self._sock, view, "write_all")
+        if sent == view.nbytes:
+            return
         self._sending = True
         try:
-            await self._send_view(view, "write_all")
+            await self._send_view(view, "write_all", sent or 0)
         finally:
             self._sending = False
 
-    async def _send_view(self, view: memoryview, operation: str) -> None:
-        send = self._sock.send
-        sent = 0
+    async def _send_view(self, view: memoryview, operation: str, sent: int = 0) -> None:
+        sock = self._sock
         total = view.nbytes
         while sent < total:
-            try:
-                sent += send(view[sent:] if sent else view)
-            except WouldBlock:
+            done = _send_nowait(sock, view[sent:] if sent else view, operation)
+            if done is None:
                 await self._wait(True, operation)
+            else:
+                sent += done
 
     async def sendmsg(self, message: Message, flags: int = 0) -> int:
         """Send one message with its control data (`Socket.sendmsg`).
