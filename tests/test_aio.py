@@ -20,6 +20,7 @@ import pytest
 
 from conftest import free_port, needs_ipv6, open_fds
 from sockkit import (
+    BrokenPipe,
     BusyError,
     ConnectionRefused,
     InetAddress,
@@ -36,6 +37,7 @@ from sockkit import (
     cmsg_space,
 )
 from sockkit.aio import AsyncSocket
+from sockkit.socket import _recv_into_nowait, _recv_nowait, _send_nowait
 
 try:
     import uvloop
@@ -782,6 +784,8 @@ def test_second_receiver_and_second_sender_are_busy(run: Any, fd_check: None) ->
             await asyncio.sleep(0.01)
             with pytest.raises(BusyError, match="sending"):
                 await right.send(b"x")
+            with pytest.raises(BusyError, match="sending"):
+                await right.write_all(b"x")  # would not block, busy all the same
             # One receiver and one sender at once is the normal case.
             await left.send(b"ok")
             assert await first == b"ok"
@@ -790,6 +794,46 @@ def test_second_receiver_and_second_sender_are_busy(run: Any, fd_check: None) ->
                 await sending
 
     run(main)
+
+
+# ---------------------------------------------------------------------- the non-raising tries
+
+
+def test_non_raising_tries_answer_none_only_where_the_call_would_block(fd_check: None) -> None:
+    with Socket.pair() as (left, right):
+        right.blocking = False
+        left.blocking = False
+        buffer = bytearray(8)
+        assert _recv_nowait(right, 8) is None
+        assert _recv_into_nowait(right, buffer) is None
+        assert _send_nowait(left, b"abc") == 3
+        assert _recv_nowait(right, 2) == b"ab"
+        assert _recv_into_nowait(right, buffer) == 1 and buffer[:1] == b"c"
+        with pytest.raises(ValueError, match="length"):
+            _recv_nowait(right, -1)
+        with pytest.raises(ValueError, match="nbytes"):
+            _recv_into_nowait(right, buffer, -1)
+        with pytest.raises(TypeError, match="data"):
+            _send_nowait(left, "text")  # type: ignore[arg-type]
+        for _ in range(100_000):
+            if _send_nowait(left, b"x" * 65536) is None:
+                break
+        assert _send_nowait(left, b"x") is None
+        right.close()
+        with pytest.raises(BrokenPipe):  # every other error stays typed
+            _send_nowait(left, b"x")
+        left.close()
+        with pytest.raises(SocketClosedError):
+            _recv_nowait(left, 1)
+
+
+def test_non_raising_receive_passes_the_line_readers_gate(fd_check: None) -> None:
+    with Socket.pair() as (left, right):
+        left.write_all(b"ab\ncd")
+        assert right.read(100, ReadMode.NORMAL) == b"ab\n"  # looks ahead: state kept
+        right.blocking = False
+        assert _recv_nowait(right, 100) == b"cd"
+        assert _recv_nowait(right, 100) is None
 
 
 # ---------------------------------------------------------------------- construction

@@ -66,7 +66,7 @@ from sockkit.errors import (
 )
 from sockkit.message import Message
 from sockkit.options import Option
-from sockkit.socket import Socket
+from sockkit.socket import Socket, _recv_into_nowait, _recv_nowait, _send_nowait
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -186,16 +186,28 @@ class AsyncSocket:
         "_held",
         "_loop",
         "_on_close",
+        "_read_fd",
+        "_read_operation",
+        "_read_waiter",
         "_receiving",
         "_sending",
         "_sock",
-        "_waiters",
+        "_write_fd",
+        "_write_operation",
+        "_write_waiter",
     )
 
     _sock: Socket
     _loop: asyncio.AbstractEventLoop | None
-    # Tasks waiting for readiness: their futures and the operation each waits for.
-    _waiters: dict[asyncio.Future[None], str]
+    # The task waiting to receive (send), if any: the future it awaits, the operation
+    # it waits for and the descriptor number it registered.  One of each at most:
+    # a second receiver (sender) raises BusyError before it could wait.
+    _read_waiter: asyncio.Future[None] | None
+    _read_operation: str
+    _read_fd: int
+    _write_waiter: asyncio.Future[None] | None
+    _write_operation: str
+    _write_fd: int
     _receiving: bool
     _sending: bool
     # Bytes of a partial line taken off the socket by a NORMAL read that was then
@@ -222,7 +234,9 @@ class AsyncSocket:
     def _adopt(self, sock: Socket, loop: asyncio.AbstractEventLoop | None) -> None:
         self._sock = sock
         self._loop = loop
-        self._waiters = {}
+        self._read_waiter = self._write_waiter = None
+        self._read_operation = self._write_operation = ""
+        self._read_fd = self._write_fd = -1
         self._receiving = False
         self._sending = False
         self._held = b""
@@ -404,8 +418,11 @@ class AsyncSocket:
             loop.call_soon_threadsafe(self._fail_waiters)
 
     def _fail_waiters(self) -> None:
-        for future, operation in list(self._waiters.items()):
-            if not future.done():
+        for future, operation in (
+            (self._read_waiter, self._read_operation),
+            (self._write_waiter, self._write_operation),
+        ):
+            if future is not None and not future.done():
                 future.set_exception(SocketClosedError(operation))
 
     def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -417,29 +434,73 @@ class AsyncSocket:
 
     async def _wait(self, writable: bool, operation: str) -> None:
         """Wait until the socket is readable (writable), holding its descriptor meanwhile."""
+        if writable:
+            future = self._watch_writable(operation)
+            try:
+                await future
+            finally:
+                self._unwatch_writable()
+        else:
+            future = self._watch_readable(operation)
+            try:
+                await future
+            finally:
+                self._unwatch_readable()
+
+    # The halves of a wait, as plain calls: the hot receive paths await the future
+    # themselves (a coroutine per wait costs more than the rest of the wait).
+
+    def _watch_readable(self, operation: str) -> asyncio.Future[None]:
+        """Retain the descriptor and register a reader; the future is done when readable."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._bind_loop(loop)
         sock = self._sock
         fd = sock.retain()  # raises SocketClosedError once closed
         try:
-            future: asyncio.Future[None] = loop.create_future()
-            if writable:
-                loop.add_writer(fd, _ready, future)
-            else:
-                loop.add_reader(fd, _ready, future)
-            waiters = self._waiters
-            waiters[future] = operation
-            try:
-                await future
-            finally:
-                del waiters[future]
-                if writable:
-                    loop.remove_writer(fd)
-                else:
-                    loop.remove_reader(fd)
-        finally:
+            future = loop.create_future()
+            loop.add_reader(fd, _ready, future)
+        except BaseException:
             sock.release()
+            raise
+        self._read_waiter = future
+        self._read_operation = operation
+        self._read_fd = fd
+        return future
+
+    def _unwatch_readable(self) -> None:
+        """End the wait `_watch_readable` started (on every path, cancellation included)."""
+        self._read_waiter = None
+        try:
+            self._loop.remove_reader(self._read_fd)  # type: ignore[union-attr]
+        finally:
+            self._sock.release()
+
+    def _watch_writable(self, operation: str) -> asyncio.Future[None]:
+        """As `_watch_readable`, for writability."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._bind_loop(loop)
+        sock = self._sock
+        fd = sock.retain()
+        try:
+            future = loop.create_future()
+            loop.add_writer(fd, _ready, future)
+        except BaseException:
+            sock.release()
+            raise
+        self._write_waiter = future
+        self._write_operation = operation
+        self._write_fd = fd
+        return future
+
+    def _unwatch_writable(self) -> None:
+        """End the wait `_watch_writable` started."""
+        self._write_waiter = None
+        try:
+            self._loop.remove_writer(self._write_fd)  # type: ignore[union-attr]
+        finally:
+            self._sock.release()
 
     # ------------------------------------------------------------------ state
 
@@ -596,13 +657,22 @@ class AsyncSocket:
             raise _busy("recv", "receiving")
         if self._held:
             return self._take_held(length, bool(flags & _s.MSG_PEEK))
+        sock = self._sock
+        # No await before the first try: no other task can start receiving meanwhile.
+        data = _recv_nowait(sock, length, flags)
+        if data is not None:
+            return data
         self._receiving = True
         try:
             while True:
+                future = self._watch_readable("recv")
                 try:
-                    return self._sock.recv(length, flags)
-                except WouldBlock:
-                    await self._wait(False, "recv")
+                    await future
+                finally:
+                    self._unwatch_readable()
+                data = _recv_nowait(sock, length, flags)
+                if data is not None:
+                    return data
         finally:
             self._receiving = False
 
@@ -622,13 +692,21 @@ class AsyncSocket:
             data = self._take_held(nbytes or view.nbytes, bool(flags & _s.MSG_PEEK))
             view[: len(data)] = data
             return len(data)
+        sock = self._sock
+        count = _recv_into_nowait(sock, buffer, nbytes, flags)
+        if count is not None:
+            return count
         self._receiving = True
         try:
             while True:
+                future = self._watch_readable("recv_into")
                 try:
-                    return self._sock.recv_into(buffer, nbytes, flags)
-                except WouldBlock:
-                    await self._wait(False, "recv_into")
+                    await future
+                finally:
+                    self._unwatch_readable()
+                count = _recv_into_nowait(sock, buffer, nbytes, flags)
+                if count is not None:
+                    return count
         finally:
             self._receiving = False
 
@@ -817,21 +895,25 @@ class AsyncSocket:
         if self._sending:
             raise _busy("write_all", "sending")
         view = _byte_view(data)
+        # The usual case, all sent at once, needs no await and no sending state.
+        sent = _send_nowait(self._sock, view, "write_all")
+        if sent == view.nbytes:
+            return
         self._sending = True
         try:
-            await self._send_view(view, "write_all")
+            await self._send_view(view, "write_all", sent or 0)
         finally:
             self._sending = False
 
-    async def _send_view(self, view: memoryview, operation: str) -> None:
-        send = self._sock.send
-        sent = 0
+    async def _send_view(self, view: memoryview, operation: str, sent: int = 0) -> None:
+        sock = self._sock
         total = view.nbytes
         while sent < total:
-            try:
-                sent += send(view[sent:] if sent else view)
-            except WouldBlock:
+            done = _send_nowait(sock, view[sent:] if sent else view, operation)
+            if done is None:
                 await self._wait(True, operation)
+            else:
+                sent += done
 
     async def sendmsg(self, message: Message, flags: int = 0) -> int:
         """Send one message with its control data (`Socket.sendmsg`).

@@ -947,6 +947,30 @@ class Socket:
             raise SocketClosedError(operation)
         return result
 
+    def _io_nowait(self, operation: str, method: Callable[..., _R], *args: Any) -> _R | None:
+        """`_io` for the hot path of a non-blocking socket: ``None`` where the call would block.
+
+        Counted exactly as `_io` is; only ``EAGAIN`` (``BlockingIOError``) is answered
+        with ``None`` instead of a typed `WouldBlock`, whose building and raising
+        costs more than the system call (``sockkit.aio`` tries every call first and
+        waits only when it would block).
+        """
+        calls = self._calls
+        calls.append(operation)
+        try:
+            result = method(*args)
+        except BlockingIOError:
+            result = None
+        except OSError as exc:
+            raise self._error(exc, operation) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        if not result and self._sock is _CLOSED:
+            raise SocketClosedError(operation)
+        return result
+
     # ------------------------------------------------------------------ data
 
     def recv(self, length: int, flags: int = 0) -> bytes:
@@ -1504,6 +1528,47 @@ class Socket:
         if isinstance(value, int):
             value = check_int(value, "value")
         self._io("setsockopt", None, self._sock.setsockopt, level, name, value)
+
+
+# ---------------------------------------------------------------------- package-internal
+# Non-raising forms of Socket's hot receive and send, for sockkit.aio: the same
+# gate, checks and counted call as the methods, with None for "would block".
+
+
+def _recv_nowait(sock: Socket, length: int, flags: int = 0) -> bytes | None:
+    """`Socket.recv` on a non-blocking socket; ``None`` instead of raising `WouldBlock`."""
+    if sock._lines is not None:
+        kept = sock._kept(length, flags)
+        if kept is not None:
+            return kept
+    try:
+        if flags == 0:
+            return sock._io_nowait("recv", sock._sock.recv, length)
+        return sock._io_nowait("recv", sock._sock.recv, length, flags)
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise _bad_receive(exc, length, flags) from None
+
+
+def _recv_into_nowait(sock: Socket, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int | None:
+    """`Socket.recv_into` on a non-blocking socket; ``None`` instead of raising `WouldBlock`."""
+    if sock._lines is not None:
+        view = memoryview(buffer).cast("B")
+        kept = sock._kept(nbytes or len(view), flags)
+        if kept is not None:
+            view[: len(kept)] = kept
+            return len(kept)
+    try:
+        return sock._io_nowait("recv_into", sock._sock.recv_into, buffer, nbytes, flags)
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise _bad_receive(exc, nbytes, flags, "nbytes") from None
+
+
+def _send_nowait(sock: Socket, data: Buffer, operation: str = "send") -> int | None:
+    """`Socket.send` (no flags) on a non-blocking socket; ``None`` instead of `WouldBlock`."""
+    try:
+        return sock._io_nowait(operation, sock._sock.send, data, _NOSIGNAL)
+    except (TypeError, OverflowError) as exc:
+        raise _bad_send(exc, data, 0) from None
 
 
 def _line_end(data: bytes) -> int:
