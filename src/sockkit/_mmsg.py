@@ -186,6 +186,11 @@ class Arena:
             0,
         )
 
+    def control(self, address: int, length: int) -> memoryview:
+        """The control data at ``address`` (a received header's ``msg_control``)."""
+        at = address - self.address
+        return self.view[at : at + length]
+
     def headers(self, count: int) -> list[tuple[int, ...]]:
         """The first ``count`` headers as tuples of the `MMsgHdr` fields, in order."""
         return list(_HEADER.iter_unpack(self.view[: count * MSG_SIZE]))

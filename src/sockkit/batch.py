@@ -31,20 +31,24 @@ import socket as _s
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import reduce
 from operator import index as _index
+from operator import or_
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from sockkit import _mmsg
-from sockkit.address import to_sockaddr
+from sockkit.address import Address, from_sockaddr, to_sockaddr
 from sockkit.enums import MsgFlag, SocketType
 from sockkit.errors import SocketClosedError, SocketError, WouldBlock, from_errno, from_oserror
 from sockkit.message import (
     _CLOEXEC,
+    _CTRUNC,
     Message,
     UDPSegment,
     _ancillary,
     _close_cells,
+    _new_messages,
     _received,
     _received_fds,
 )
@@ -419,6 +423,32 @@ def _hand_over(
     arena: _mmsg.Arena, slots: int, received: int, bufsize: int, family: int
 ) -> list[Message]:
     """Build the Messages; if anything raises, close every descriptor not handed over."""
+    try:
+        headers = arena.headers(received)
+        # The fields by column: namelen 1, controllen 5, msg_flags 6, msg_len 7.
+        columns = list(zip(*headers, strict=True))
+        each = not received or any(columns[5]) or reduce(or_, columns[6], 0) & _CTRUNC
+    except BaseException:
+        _discard(arena, 0, slots)
+        raise
+    if each:
+        return _hand_over_each(arena, headers, slots, bufsize, family)
+    # No control data anywhere (the common case): no descriptor to own, nothing to
+    # decode, so the messages are built column by column.
+    lengths = columns[7]
+    if max(lengths) > bufsize:  # truncated (MsgFlag.TRUNC): msg_len is the datagram's
+        lengths = tuple(min(length, bufsize) for length in lengths)
+    view = arena.view
+    starts = range(arena.data_at, arena.data_at + received * bufsize, bufsize)
+    buffers = [[view[at : at + n].tobytes()] for at, n in zip(starts, lengths, strict=True)]
+    names = _Names(view, arena.name_at, received, family)
+    return _new_messages(buffers, names.addresses(columns[1]), columns[6], lengths, received)
+
+
+def _hand_over_each(
+    arena: _mmsg.Arena, headers: list[tuple[int, ...]], slots: int, bufsize: int, family: int
+) -> list[Message]:
+    """`_hand_over` one message after the other, for a batch with control data."""
     messages: list[Message] = []
     # (first message not yet handed over, the descriptors of the one being handed over):
     # stored in one step, so whatever interrupts the loop finds each descriptor either
@@ -426,16 +456,15 @@ def _hand_over(
     start, cells = 0, []
     try:
         view = arena.view
-        base = arena.address
-        for index, header in enumerate(arena.headers(received)):
-            namelen, control, controllen, msg_flags, length = header[1], *header[4:8]
+        names = _Names(view, arena.name_at, len(headers), family)
+        for index, header in enumerate(headers):
+            namelen, controllen, msg_flags, length = header[1], header[5], header[6], header[7]
             at = arena.data_at + index * bufsize
             data = view[at : at + min(length, bufsize)].tobytes()
-            name_at = arena.name_at + index * _mmsg.NAME_SIZE
-            raw = _mmsg.unpack_sockaddr(view[name_at : name_at + namelen]) if namelen else None
+            raw = names.raw(index, namelen) if namelen else None
             ancdata: list[tuple[int, int, bytes]] = []
             if controllen:
-                ancdata = _mmsg.unpack_control(view[control - base : control - base + controllen])
+                ancdata = _mmsg.unpack_control(arena.control(header[4], controllen))
             start, cells = index + 1, _received_fds(ancdata)[0]
             messages.append(
                 _received([data], len(data), ancdata, msg_flags, raw, family=family, cells=cells)
@@ -447,6 +476,39 @@ def _hand_over(
         _discard(arena, start, slots)
         raise
     return messages
+
+
+class _Names:
+    """The senders' addresses of one received batch.
+
+    Typed addresses are immutable, so the messages of a batch from one sender share
+    one: each distinct address is converted once.
+    """
+
+    __slots__ = ("_family", "_slots")
+
+    def __init__(self, view: memoryview, name_at: int, received: int, family: int) -> None:
+        self._slots = view[name_at : name_at + received * _mmsg.NAME_SIZE].tobytes()
+        self._family = family
+
+    def raw(self, index: int, namelen: int) -> Any:
+        """The socket module's form of message ``index``'s address."""
+        at = index * _mmsg.NAME_SIZE
+        return _mmsg.unpack_sockaddr(memoryview(self._slots[at : at + namelen]))
+
+    def addresses(self, namelens: Sequence[int]) -> list[Address | None]:
+        """Every message's typed address, in order (``None`` for an unnamed sender)."""
+        slots = self._slots
+        size = _mmsg.NAME_SIZE
+        names = [
+            slots[at : at + namelen]
+            for at, namelen in zip(range(0, len(slots), size), namelens, strict=True)
+        ]
+        seen: dict[bytes, Address | None] = dict.fromkeys(names)
+        for name in seen:
+            raw = _mmsg.unpack_sockaddr(memoryview(name))
+            seen[name] = None if raw is None else from_sockaddr(self._family, raw)
+        return list(map(seen.__getitem__, names))
 
 
 def _recv_native(
