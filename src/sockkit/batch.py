@@ -74,8 +74,10 @@ _STREAM: Final = int(SocketType.STREAM)
 # is kept here by Socket object; weak keys let a collected Socket take its error along.
 _PENDING_SEND: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
 _PENDING_RECV: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
+_PLAIN: Final = _mmsg.BYTES_DATA is not None
+"""Whether ``bytes`` can be sent in place (their data's address is known)."""
 _arenas = threading.local()
-"""Each thread's arenas, reused from call to call: ``send`` and ``recv`` (with its key)."""
+"""Each thread's arenas, reused from call to call: ``send``, ``gather``, ``recv`` (with its key)."""
 
 
 class _Outgoing(NamedTuple):
@@ -147,17 +149,20 @@ def _outgoing(item: object, index: int, family: int, names: dict[Any, bytes]) ->
     return _Outgoing(views, sum(view.nbytes for view in views), name, ancdata, segment, address)
 
 
-def _prepare(sock: Socket, messages: Iterable[Any]) -> list[_Outgoing]:
+def _items(messages: Iterable[Any]) -> list[Any]:
     if isinstance(messages, (str, bytes, bytearray, memoryview, Message)):
         raise TypeError(
             f"messages must be a sequence of Messages or buffers, got {type(messages).__name__}"
         )
     try:
-        items = list(messages)
+        return list(messages)
     except TypeError:
         raise TypeError(
             f"messages must be a sequence of Messages or buffers, got {type(messages).__name__}"
         ) from None
+
+
+def _prepare(sock: Socket, items: list[Any]) -> list[_Outgoing]:
     family = int(sock.family)
     names: dict[Any, bytes] = {}  # one packing per distinct address of this call
     return [_outgoing(item, index, family, names) for index, item in enumerate(items)]
@@ -303,6 +308,40 @@ def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     return sent
 
 
+def _gather() -> _mmsg.Gather:
+    gather: _mmsg.Gather | None = getattr(_arenas, "gather", None)
+    if gather is None:
+        gather = _arenas.gather = _mmsg.Gather()
+    return gather
+
+
+def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
+    """`_send_native` for ``bytes`` to the connected peer: the kernel reads them in place."""
+    gather = _gather()
+    sent = 0
+    while sent < len(items):
+        chunk = items[sent : sent + _mmsg.MAX_BATCH]
+        gather.point(chunk)
+        done = 0
+        while done < len(chunk):
+            headers = gather.address + done * _mmsg.MSG_SIZE
+            remaining = len(chunk) - done
+            result = _call(
+                sock,
+                "sendmmsg",
+                lambda fd, f: _mmsg.sendmmsg(fd, headers, remaining, f),  # noqa: B023
+                _POLLOUT,
+                flags,
+            )
+            if result <= 0:
+                item = chunk[done]
+                out = _Outgoing([memoryview(item)], len(item), b"", [], 0, None)
+                return _sent_until(sock, sent + done, -result, out)
+            done += result
+        sent += done
+    return sent
+
+
 def _sent_until(sock: Socket, sent: int, code: int, out: _Outgoing) -> int:
     """The count when a send stops at a message: its error raised now or kept for later."""
     error = _send_error(code or _errno.EPIPE, out)
@@ -369,13 +408,17 @@ def send_batch(
             A refused ``UDPSegment`` (GSO) says so in its message.
         SocketClosedError: the socket is closed, or was closed while this waited.
     """
-    outgoing = _prepare(sock, messages)
+    items = _items(messages)
+    plain = native and _mmsg.available and _PLAIN and {bytes}.issuperset(map(type, items))
+    outgoing = [] if plain else _prepare(sock, items)
     flags = _flags(flags) | _NOSIGNAL
-    if not outgoing:
+    if not items:
         return 0
     pending = _PENDING_SEND.pop(sock, None)
     if pending is not None:
         raise pending
+    if plain:
+        return _send_plain(sock, items, flags)
     if native and _mmsg.available:
         return _send_native(sock, outgoing, flags)
     return _send_loop(sock, outgoing, flags & ~_NOSIGNAL)
