@@ -29,6 +29,7 @@ from ``benchmarks/php/*.php`` with the same protocol.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import json
@@ -37,6 +38,7 @@ import os
 import select
 import selectors
 import socket
+import struct
 import sys
 import time
 import tracemalloc
@@ -850,52 +852,90 @@ def async_lines(variant: str, role: str, fd: int, count: int) -> Result:
 DATAGRAM_BATCH = 32
 GSO_SEGMENTS = 54  # 1,200-byte segments that fit one UDP payload (65,507 bytes)
 DATAGRAM_IDLE = 0.5  # seconds without a datagram: the rest were lost
+# Flow control, the same for every variant (C included): the receiver reports its count
+# every CREDIT_EVERY datagrams over a socket pair, and the sender stays at most WINDOW
+# datagrams ahead of the last report.  Without it a sender cheaper per datagram than its
+# receiver (GSO against GRO) overruns the receive buffer when both share one CPU, and the
+# benchmark measures the drops instead of the transfer.
+WINDOW = 1024
+CREDIT_EVERY = 256
+_COUNT = struct.Struct("=q")
+
+
+class _Pacer:
+    """The sender's side of the flow control."""
+
+    def __init__(self, fd: int) -> None:
+        self.credits = socket.socket(fileno=fd)
+        self.acked = 0
+
+    def wait(self, sent: int) -> None:
+        """Block while ``sent`` is a window ahead of the receiver's last report."""
+        while sent - self.acked >= WINDOW:
+            if not select.select([self.credits], [], [], DATAGRAM_IDLE)[0]:
+                self.acked = sent  # no report: those datagrams were lost
+                return
+            while True:
+                try:
+                    report = self.credits.recv(_COUNT.size, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    break
+                self.acked = max(self.acked, _COUNT.unpack(report)[0])
 
 
 def datagrams(
-    variant: str, role: str, count: int, size: int, *, fd: int = -1, port: int = 0
+    variant: str,
+    role: str,
+    count: int,
+    size: int,
+    *,
+    fd: int = -1,
+    port: int = 0,
+    credit: int = -1,
 ) -> Result:
     """``count`` datagrams of ``size`` bytes over UDP loopback, one way.
 
     The ``receive`` side (given the runner's bound socket) times from its first
     datagram to its last and reports how many arrived (``ops``); the ``send``
     side (connected to ``port``) reports its CPU time and how many it sent.
+    Both share the ``credit`` socket pair's ends (see ``WINDOW``).
     """
     if variant != "raw":
         kit()  # imported before the clocks start
     if role == "send":
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.connect(("127.0.0.1", port))
+        pacer = _Pacer(credit)
         clock = Clock()
-        sent = _send_datagrams(variant, sock, count, size)
+        sent = _send_datagrams(variant, sock, count, size, pacer)
         return {"cpu": clock.cpu_spent(), "sent": sent}
     sock = socket.socket(fileno=fd)
     sock.settimeout(DATAGRAM_IDLE)
-    return _receive_datagrams(variant, sock, count, size)
+    return _receive_datagrams(variant, sock, count, size, socket.socket(fileno=credit))
 
 
-def _send_datagrams(variant: str, sock: socket.socket, count: int, size: int) -> int:
+def _send_datagrams(variant: str, sock: socket.socket, count: int, size: int, pacer: _Pacer) -> int:
     payload = bytes(size)
-    if variant == "raw":
-        send = sock.send
-        for _ in range(count):
-            send(payload)
+    if variant in ("raw", "oo"):
+        send = sock.send if variant == "raw" else kit().Socket.from_stdlib(sock).send
+        for start in range(0, count, CREDIT_EVERY):
+            pacer.wait(start)
+            for _ in range(min(CREDIT_EVERY, count - start)):
+                send(payload)
         return count
     sockkit = kit()
     wrapped = sockkit.Socket.from_stdlib(sock)
-    if variant == "oo":
-        for _ in range(count):
-            wrapped.send(payload)
-        return count
     sent = 0
     if variant == "batch":
         chunk = [payload] * DATAGRAM_BATCH
         while sent < count:
+            pacer.wait(sent)
             sent += wrapped.send_batch(chunk[: count - sent])
         return sent
     segment = [sockkit.UDPSegment(size)]
     block = sockkit.Message([bytes(size * GSO_SEGMENTS)], segment)
     while sent < count:  # GSO: 54 datagrams per message, 4 messages per call
+        pacer.wait(sent)
         if count - sent >= 4 * GSO_SEGMENTS:
             sent += wrapped.send_batch([block] * 4) * GSO_SEGMENTS
         else:
@@ -904,8 +944,11 @@ def _send_datagrams(variant: str, sock: socket.socket, count: int, size: int) ->
     return sent
 
 
-def _receive_datagrams(variant: str, sock: socket.socket, count: int, size: int) -> Result:
+def _receive_datagrams(
+    variant: str, sock: socket.socket, count: int, size: int, credits: socket.socket
+) -> Result:
     got, first, last = 0, 0.0, 0.0
+    report = CREDIT_EVERY
     clock = Clock()
     receive = _datagram_receiver(variant, sock, size)
     try:
@@ -915,6 +958,11 @@ def _receive_datagrams(variant: str, sock: socket.socket, count: int, size: int)
                 first = time.perf_counter()
             got += arrived
             last = time.perf_counter()
+            if got >= report:
+                report = got + CREDIT_EVERY
+                # (a full pair, or a sender already done and gone: no report needed)
+                with contextlib.suppress(BlockingIOError, ConnectionRefusedError):
+                    credits.send(_COUNT.pack(got), socket.MSG_DONTWAIT)
     except (TimeoutError, OSError) as exc:
         if not isinstance(exc, TimeoutError) and "timed out" not in str(exc):
             raise
@@ -948,7 +996,7 @@ def _datagram_receiver(variant: str, sock: socket.socket, size: int) -> Callable
 
     def many() -> int:
         total = 0
-        for message in wrapped.recv_batch(DATAGRAM_BATCH, 65535 if space else 2048, space):
+        for message in wrapped.recv_batch(DATAGRAM_BATCH, 65536 if space else 2048, space):
             parts = message.datagrams()
             if any(len(part) != size for part in parts):
                 raise _fail("a datagram of the wrong size")

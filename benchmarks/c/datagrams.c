@@ -1,6 +1,7 @@
 /* The datagrams workload in C: sendmmsg/recvmmsg in batches of 32, the limit.
- * usage: datagrams send PORT COUNT SIZE | datagrams receive FD COUNT SIZE
- * Prints one JSON line as benchmarks/workers.py does. */
+ * usage: datagrams send PORT COUNT SIZE CREDIT | datagrams receive FD COUNT SIZE CREDIT
+ * CREDIT is one end of the socket pair of the flow control (see WINDOW in
+ * benchmarks/workers.py).  Prints one JSON line as benchmarks/workers.py does. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +14,8 @@
 #include <time.h>
 
 #define BATCH 32
+#define WINDOW 1024
+#define CREDIT_EVERY 256
 
 static double now(clockid_t clock) {
     struct timespec t;
@@ -20,7 +23,21 @@ static double now(clockid_t clock) {
     return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static int sender(int port, long count, int size) {
+/* Block while `sent` is a window ahead of the receiver's last report. */
+static void pace(int credit, long sent, long *acked) {
+    while (sent - *acked >= WINDOW) {
+        struct pollfd p = {.fd = credit, .events = POLLIN};
+        if (poll(&p, 1, 500) == 0) { /* no report: those datagrams were lost */
+            *acked = sent;
+            return;
+        }
+        long long report;
+        while (recv(credit, &report, sizeof report, MSG_DONTWAIT) == sizeof report)
+            if (report > *acked) *acked = report;
+    }
+}
+
+static int sender(int port, long count, int size, int credit) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
     inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
@@ -36,8 +53,9 @@ static int sender(int port, long count, int size) {
         msgs[i].msg_hdr.msg_iovlen = 1;
     }
     double cpu = now(CLOCK_PROCESS_CPUTIME_ID);
-    long sent = 0;
+    long sent = 0, acked = 0;
     while (sent < count) {
+        pace(credit, sent, &acked);
         int n = count - sent < BATCH ? (int)(count - sent) : BATCH;
         int done = sendmmsg(fd, msgs, n, 0);
         if (done < 0 && errno != EINTR && errno != ENOBUFS) return 1;
@@ -47,7 +65,7 @@ static int sender(int port, long count, int size) {
     return 0;
 }
 
-static int receiver(int fd, long count, int size) {
+static int receiver(int fd, long count, int size, int credit) {
     static char data[BATCH][2048];
     struct iovec iov[BATCH];
     struct mmsghdr msgs[BATCH];
@@ -59,7 +77,7 @@ static int receiver(int fd, long count, int size) {
         msgs[i].msg_hdr.msg_iovlen = 1;
     }
     struct pollfd p = {.fd = fd, .events = POLLIN};
-    long got = 0;
+    long got = 0, report = CREDIT_EVERY;
     double first = 0, last = 0, cpu = now(CLOCK_PROCESS_CPUTIME_ID);
     while (got < count) {
         if (poll(&p, 1, 500) == 0) break; /* idle: the rest were lost */
@@ -70,6 +88,11 @@ static int receiver(int fd, long count, int size) {
         if (!got) first = now(CLOCK_MONOTONIC);
         got += n;
         last = now(CLOCK_MONOTONIC);
+        if (got >= report) {
+            long long value = got;
+            report = got + CREDIT_EVERY;
+            send(credit, &value, sizeof value, MSG_DONTWAIT);
+        }
     }
     printf("{\"seconds\": %f, \"cpu\": %f, \"ops\": %ld}\n", last - first,
            now(CLOCK_PROCESS_CPUTIME_ID) - cpu, got);
@@ -77,9 +100,10 @@ static int receiver(int fd, long count, int size) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) return 2;
+    if (argc != 6) return 2;
     long count = atol(argv[3]);
     int size = atoi(argv[4]);
-    if (!strcmp(argv[1], "send")) return sender(atoi(argv[2]), count, size);
-    return receiver(atoi(argv[2]), count, size);
+    int credit = atoi(argv[5]);
+    if (!strcmp(argv[1], "send")) return sender(atoi(argv[2]), count, size, credit);
+    return receiver(atoi(argv[2]), count, size, credit);
 }

@@ -31,20 +31,24 @@ import socket as _s
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import reduce
 from operator import index as _index
+from operator import or_
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from sockkit import _mmsg
-from sockkit.address import to_sockaddr
+from sockkit.address import Address, from_sockaddr, to_sockaddr
 from sockkit.enums import MsgFlag, SocketType
 from sockkit.errors import SocketClosedError, SocketError, WouldBlock, from_errno, from_oserror
 from sockkit.message import (
     _CLOEXEC,
+    _CTRUNC,
     Message,
     UDPSegment,
     _ancillary,
     _close_cells,
+    _new_messages,
     _received,
     _received_fds,
 )
@@ -70,8 +74,10 @@ _STREAM: Final = int(SocketType.STREAM)
 # is kept here by Socket object; weak keys let a collected Socket take its error along.
 _PENDING_SEND: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
 _PENDING_RECV: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
+_PLAIN: Final = _mmsg.BYTES_DATA is not None
+"""Whether ``bytes`` can be sent in place (their data's address is known)."""
 _arenas = threading.local()
-"""Each thread's arenas, reused from call to call: ``send`` and ``recv`` (with its key)."""
+"""Each thread's arenas, reused from call to call: ``send``, ``gather``, ``recv`` (with its key)."""
 
 
 class _Outgoing(NamedTuple):
@@ -143,17 +149,20 @@ def _outgoing(item: object, index: int, family: int, names: dict[Any, bytes]) ->
     return _Outgoing(views, sum(view.nbytes for view in views), name, ancdata, segment, address)
 
 
-def _prepare(sock: Socket, messages: Iterable[Any]) -> list[_Outgoing]:
+def _items(messages: Iterable[Any]) -> list[Any]:
     if isinstance(messages, (str, bytes, bytearray, memoryview, Message)):
         raise TypeError(
             f"messages must be a sequence of Messages or buffers, got {type(messages).__name__}"
         )
     try:
-        items = list(messages)
+        return list(messages)
     except TypeError:
         raise TypeError(
             f"messages must be a sequence of Messages or buffers, got {type(messages).__name__}"
         ) from None
+
+
+def _prepare(sock: Socket, items: list[Any]) -> list[_Outgoing]:
     family = int(sock.family)
     names: dict[Any, bytes] = {}  # one packing per distinct address of this call
     return [_outgoing(item, index, family, names) for index, item in enumerate(items)]
@@ -299,6 +308,40 @@ def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     return sent
 
 
+def _gather() -> _mmsg.Gather:
+    gather: _mmsg.Gather | None = getattr(_arenas, "gather", None)
+    if gather is None:
+        gather = _arenas.gather = _mmsg.Gather()
+    return gather
+
+
+def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
+    """`_send_native` for ``bytes`` to the connected peer: the kernel reads them in place."""
+    gather = _gather()
+    sent = 0
+    while sent < len(items):
+        chunk = items[sent : sent + _mmsg.MAX_BATCH]
+        gather.point(chunk)
+        done = 0
+        while done < len(chunk):
+            headers = gather.address + done * _mmsg.MSG_SIZE
+            remaining = len(chunk) - done
+            result = _call(
+                sock,
+                "sendmmsg",
+                lambda fd, f: _mmsg.sendmmsg(fd, headers, remaining, f),  # noqa: B023
+                _POLLOUT,
+                flags,
+            )
+            if result <= 0:
+                item = chunk[done]
+                out = _Outgoing([memoryview(item)], len(item), b"", [], 0, None)
+                return _sent_until(sock, sent + done, -result, out)
+            done += result
+        sent += done
+    return sent
+
+
 def _sent_until(sock: Socket, sent: int, code: int, out: _Outgoing) -> int:
     """The count when a send stops at a message: its error raised now or kept for later."""
     error = _send_error(code or _errno.EPIPE, out)
@@ -365,13 +408,17 @@ def send_batch(
             A refused ``UDPSegment`` (GSO) says so in its message.
         SocketClosedError: the socket is closed, or was closed while this waited.
     """
-    outgoing = _prepare(sock, messages)
+    items = _items(messages)
+    plain = native and _mmsg.available and _PLAIN and {bytes}.issuperset(map(type, items))
+    outgoing = [] if plain else _prepare(sock, items)
     flags = _flags(flags) | _NOSIGNAL
-    if not outgoing:
+    if not items:
         return 0
     pending = _PENDING_SEND.pop(sock, None)
     if pending is not None:
         raise pending
+    if plain:
+        return _send_plain(sock, items, flags)
     if native and _mmsg.available:
         return _send_native(sock, outgoing, flags)
     return _send_loop(sock, outgoing, flags & ~_NOSIGNAL)
@@ -419,6 +466,32 @@ def _hand_over(
     arena: _mmsg.Arena, slots: int, received: int, bufsize: int, family: int
 ) -> list[Message]:
     """Build the Messages; if anything raises, close every descriptor not handed over."""
+    try:
+        headers = arena.headers(received)
+        # The fields by column: namelen 1, controllen 5, msg_flags 6, msg_len 7.
+        columns = list(zip(*headers, strict=True))
+        each = not received or any(columns[5]) or reduce(or_, columns[6], 0) & _CTRUNC
+    except BaseException:
+        _discard(arena, 0, slots)
+        raise
+    if each:
+        return _hand_over_each(arena, headers, slots, bufsize, family)
+    # No control data anywhere (the common case): no descriptor to own, nothing to
+    # decode, so the messages are built column by column.
+    lengths = columns[7]
+    if max(lengths) > bufsize:  # truncated (MsgFlag.TRUNC): msg_len is the datagram's
+        lengths = tuple(min(length, bufsize) for length in lengths)
+    view = arena.view
+    starts = range(arena.data_at, arena.data_at + received * bufsize, bufsize)
+    buffers = [[view[at : at + n].tobytes()] for at, n in zip(starts, lengths, strict=True)]
+    names = _Names(view, arena.name_at, received, family)
+    return _new_messages(buffers, names.addresses(columns[1]), columns[6], lengths, received)
+
+
+def _hand_over_each(
+    arena: _mmsg.Arena, headers: list[tuple[int, ...]], slots: int, bufsize: int, family: int
+) -> list[Message]:
+    """`_hand_over` one message after the other, for a batch with control data."""
     messages: list[Message] = []
     # (first message not yet handed over, the descriptors of the one being handed over):
     # stored in one step, so whatever interrupts the loop finds each descriptor either
@@ -426,16 +499,15 @@ def _hand_over(
     start, cells = 0, []
     try:
         view = arena.view
-        base = arena.address
-        for index, header in enumerate(arena.headers(received)):
-            namelen, control, controllen, msg_flags, length = header[1], *header[4:8]
+        names = _Names(view, arena.name_at, len(headers), family)
+        for index, header in enumerate(headers):
+            namelen, controllen, msg_flags, length = header[1], header[5], header[6], header[7]
             at = arena.data_at + index * bufsize
             data = view[at : at + min(length, bufsize)].tobytes()
-            name_at = arena.name_at + index * _mmsg.NAME_SIZE
-            raw = _mmsg.unpack_sockaddr(view[name_at : name_at + namelen]) if namelen else None
+            raw = names.raw(index, namelen) if namelen else None
             ancdata: list[tuple[int, int, bytes]] = []
             if controllen:
-                ancdata = _mmsg.unpack_control(view[control - base : control - base + controllen])
+                ancdata = _mmsg.unpack_control(arena.control(header[4], controllen))
             start, cells = index + 1, _received_fds(ancdata)[0]
             messages.append(
                 _received([data], len(data), ancdata, msg_flags, raw, family=family, cells=cells)
@@ -447,6 +519,39 @@ def _hand_over(
         _discard(arena, start, slots)
         raise
     return messages
+
+
+class _Names:
+    """The senders' addresses of one received batch.
+
+    Typed addresses are immutable, so the messages of a batch from one sender share
+    one: each distinct address is converted once.
+    """
+
+    __slots__ = ("_family", "_slots")
+
+    def __init__(self, view: memoryview, name_at: int, received: int, family: int) -> None:
+        self._slots = view[name_at : name_at + received * _mmsg.NAME_SIZE].tobytes()
+        self._family = family
+
+    def raw(self, index: int, namelen: int) -> Any:
+        """The socket module's form of message ``index``'s address."""
+        at = index * _mmsg.NAME_SIZE
+        return _mmsg.unpack_sockaddr(memoryview(self._slots[at : at + namelen]))
+
+    def addresses(self, namelens: Sequence[int]) -> list[Address | None]:
+        """Every message's typed address, in order (``None`` for an unnamed sender)."""
+        slots = self._slots
+        size = _mmsg.NAME_SIZE
+        names = [
+            slots[at : at + namelen]
+            for at, namelen in zip(range(0, len(slots), size), namelens, strict=True)
+        ]
+        seen: dict[bytes, Address | None] = dict.fromkeys(names)
+        for name in seen:
+            raw = _mmsg.unpack_sockaddr(memoryview(name))
+            seen[name] = None if raw is None else from_sockaddr(self._family, raw)
+        return list(map(seen.__getitem__, names))
 
 
 def _recv_native(

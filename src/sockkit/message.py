@@ -39,6 +39,7 @@ Example:
 from __future__ import annotations
 
 import array
+import collections
 import contextlib
 import contextvars
 import os
@@ -47,6 +48,7 @@ import struct
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, cast, overload
 
 import attrs
@@ -1158,6 +1160,31 @@ def _new_message(
     _set_flags(message, _msg_flags(flags & _NOT_CLOEXEC))
     _set_nbytes(message, nbytes)
     return message
+
+
+_consume: Final[Callable[[Iterable[Any]], None]] = collections.deque(maxlen=0).extend
+"""Run an iterator to its end, keeping nothing (at C speed)."""
+
+
+def _new_messages(
+    buffers: Iterable[list[Any]],
+    addresses: Iterable[Address | None],
+    flags: Iterable[int],
+    nbytes: Iterable[int],
+    count: int,
+) -> list[Message]:
+    """`_new_message` for ``count`` received messages without control data at once.
+
+    The same trusted construction, slot by slot: each slot of every message is
+    filled by one ``map`` run at C speed, not by one Python call per message.
+    """
+    messages = list(map(_new, repeat(Message, count)))
+    _consume(map(_set_buffers, messages, buffers))
+    _consume(map(_set_control, messages, map(list, repeat((), count))))
+    _consume(map(_set_address, messages, addresses))
+    _consume(map(_set_flags, messages, map(_msg_flags, map(_NOT_CLOEXEC.__and__, flags))))
+    _consume(map(_set_nbytes, messages, nbytes))
+    return messages
 
 
 def _received_fds(ancdata: list[Encoded]) -> tuple[list[list[int]], bool]:
