@@ -20,14 +20,13 @@ import socket as _s
 import struct
 import sys
 from collections.abc import Sequence
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Any, Final
 
 __all__ = [
     "MSG_SIZE",
     "NAME_SIZE",
     "UNSEEN",
-    "BYTES_DATA",
     "Arena",
     "Gather",
     "Iovec",
@@ -202,36 +201,14 @@ class Arena:
 # --------------------------------------------------------------------- plain sends
 
 
-def _bytes_data_offset() -> int | None:
-    """How far past ``id(b)`` a ``bytes`` object's data starts, or ``None`` if unknown.
-
-    On CPython ``id()`` is the object's address and a ``bytes`` object keeps its
-    data inline at a fixed offset: measured here (through ``ctypes``' own pointer
-    to the data) and checked on a second object, never assumed.
-    """
-    if sys.implementation.name != "cpython":
-        return None
-    probe, check = b"sockkit: the first probe", b"and the second one"
-    data = ctypes.cast(ctypes.c_char_p(probe), ctypes.c_void_p).value
-    if data is None:
-        return None
-    offset = data - id(probe)
-    if ctypes.string_at(id(check) + offset, len(check)) != check:
-        return None
-    return offset
-
-
-BYTES_DATA: Final = _bytes_data_offset()
-"""Where a ``bytes`` object's data starts relative to its ``id()`` (None: not CPython)."""
-
-
 class Gather:
-    """Headers for a batch of plain datagrams whose iovecs point at the callers' ``bytes``.
+    """Headers for a batch of plain datagrams whose iovecs point into one joined buffer.
 
     Each header ``i`` has no address and no control data, and one iovec, the
     ``i``-th: only the iovecs change from call to call, packed by one struct per
-    batch size.  Nothing is copied; the caller keeps the ``bytes`` alive (and,
-    being immutable, unchanged) until the call returns.
+    batch size.  The datagrams are joined into one ``bytes`` (one copy, in C), whose
+    data address ``ctypes`` gives once per batch; the caller keeps that object
+    alive until the call returns.
     """
 
     __slots__ = ("_buffer", "_formats", "address", "view")
@@ -247,19 +224,25 @@ class Gather:
             iovec = iovecs + index * _IOVEC.size
             _HEADER.pack_into(self.view, index * MSG_SIZE, 0, 0, iovec, 1, 0, 0, 0, 0)
 
-    def point(self, items: Sequence[bytes]) -> None:
-        """Point the first ``len(items)`` iovecs at ``items`` (at most `MAX_BATCH`)."""
+    def point(self, items: Sequence[bytes]) -> bytes:
+        """Point the first ``len(items)`` iovecs at ``items`` (at most `MAX_BATCH`).
+
+        Returns the joined buffer the iovecs point into: keep it until the call returns.
+        """
         count = len(items)
         layout = self._formats.get(count)
         if layout is None:
             layout = self._formats[count] = struct.Struct("@" + "PN" * count)
-        assert BYTES_DATA is not None
-        starts = map(BYTES_DATA.__add__, map(id, items))
+        joined = b"".join(items)
+        base = ctypes.cast(ctypes.c_char_p(joined), ctypes.c_void_p).value or 0
+        lengths = list(map(len, items))
+        starts = map(base.__add__, accumulate(lengths, initial=0))
         layout.pack_into(
             self.view,
             MAX_BATCH * MSG_SIZE,
-            *chain.from_iterable(zip(starts, map(len, items), strict=True)),
+            *chain.from_iterable(zip(starts, lengths, strict=False)),
         )
+        return joined
 
 
 # --------------------------------------------------------------------- addresses

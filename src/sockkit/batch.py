@@ -74,8 +74,6 @@ _STREAM: Final = int(SocketType.STREAM)
 # is kept here by Socket object; weak keys let a collected Socket take its error along.
 _PENDING_SEND: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
 _PENDING_RECV: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
-_PLAIN: Final = _mmsg.BYTES_DATA is not None
-"""Whether ``bytes`` can be sent in place (their data's address is known)."""
 _arenas = threading.local()
 """Each thread's arenas, reused from call to call: ``send``, ``gather``, ``recv`` (with its key)."""
 
@@ -316,12 +314,12 @@ def _gather() -> _mmsg.Gather:
 
 
 def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
-    """`_send_native` for ``bytes`` to the connected peer: the kernel reads them in place."""
+    """`_send_native` for ``bytes`` to the connected peer: one joined copy, prepared headers."""
     gather = _gather()
     sent = 0
     while sent < len(items):
         chunk = items[sent : sent + _mmsg.MAX_BATCH]
-        gather.point(chunk)
+        joined = gather.point(chunk)  # noqa: F841 - kept alive until the calls below return
         done = 0
         while done < len(chunk):
             headers = gather.address + done * _mmsg.MSG_SIZE
@@ -409,7 +407,7 @@ def send_batch(
         SocketClosedError: the socket is closed, or was closed while this waited.
     """
     items = _items(messages)
-    plain = native and _mmsg.available and _PLAIN and {bytes}.issuperset(map(type, items))
+    plain = native and _mmsg.available and {bytes}.issuperset(map(type, items))
     outgoing = [] if plain else _prepare(sock, items)
     flags = _flags(flags) | _NOSIGNAL
     if not items:
