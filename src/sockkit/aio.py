@@ -42,7 +42,7 @@ import signal
 import socket as _s
 import stat
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, TypeVar
 
 from typing_extensions import Buffer
@@ -69,7 +69,11 @@ from sockkit.options import Option
 from sockkit.socket import Socket, _recv_into_nowait, _recv_nowait, _send_nowait
 
 if TYPE_CHECKING:
+    import ssl
+
     from typing_extensions import Self
+
+    from sockkit.tls import AsyncTLSSocket
 
 __all__ = ["AsyncSocket", "BusyError"]
 
@@ -937,6 +941,84 @@ class AsyncSocket:
                     await self._wait(True, "sendmsg")
         finally:
             self._sending = False
+
+    async def send_batch(self, messages: Iterable[Message | Buffer], flags: int = 0) -> int:
+        """Send several datagrams with one system call per batch (`Socket.send_batch`).
+
+        Waits until the socket can take at least the first message, then returns how
+        many were sent (an error after the first is raised by the next call).
+
+        Raises:
+            BusyError: another task is sending on this socket.
+            TypeError, ValueError: a malformed message (before any system call).
+            SocketError: the first message failed, typed by errno.
+        """
+        if self._sending:
+            raise _busy("send_batch", "sending")
+        self._sending = True
+        try:
+            items = list(messages)  # a generator is read once, whatever the waits
+            while True:
+                try:
+                    return self._sock.send_batch(items, flags)
+                except WouldBlock:
+                    await self._wait(True, "send_batch")
+        finally:
+            self._sending = False
+
+    async def recv_batch(
+        self, count: int, bufsize: int, ancbufsize: int = 0, flags: int = 0
+    ) -> list[Message]:
+        """Receive up to ``count`` datagrams at once (`Socket.recv_batch`).
+
+        Waits until at least one is queued, then returns what is there without
+        waiting to fill the batch.  Received descriptors are owned as in `recvmsg`;
+        there is no await between their receipt and the return.
+
+        Raises:
+            BusyError: another task is receiving on this socket.
+            TypeError, ValueError: a bad ``count`` or size (before any system call).
+        """
+        if self._receiving:
+            raise _busy("recv_batch", "receiving")
+        self._receiving = True
+        try:
+            while True:
+                try:
+                    return self._sock.recv_batch(count, bufsize, ancbufsize, flags)
+                except WouldBlock:
+                    await self._wait(False, "recv_batch")
+        finally:
+            self._receiving = False
+
+    async def start_tls(
+        self,
+        context: ssl.SSLContext,
+        *,
+        server_hostname: str | None = None,
+        server_side: bool = False,
+        suppress_ragged_eofs: bool = False,
+        do_handshake: bool = True,
+    ) -> AsyncTLSSocket:
+        """Run TLS over this connected socket: the awaited twin of `Socket.start_tls`.
+
+        The returned `AsyncTLSSocket` owns this socket: a failed handshake closes it
+        before raising, and closing the TLS socket closes it.
+
+        Raises:
+            TypeError, ValueError: a bad argument (before any I/O).
+            TLSHandshakeError, CertificateVerifyError: the handshake failed.
+        """
+        from sockkit.tls import AsyncTLSSocket  # noqa: PLC0415 - tls imports ssl: on first use
+
+        return await AsyncTLSSocket.start(
+            self,
+            context,
+            server_hostname=server_hostname,
+            server_side=server_side,
+            suppress_ragged_eofs=suppress_ragged_eofs,
+            do_handshake=do_handshake,
+        )
 
     async def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
         """Send a file's contents: ``sendfile(2)`` for a regular file, else reads and sends.
