@@ -58,3 +58,37 @@ def test_import_without_posix_only_modules() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "imported"
+
+
+# What `import sockkit` must leave unloaded: the layers a script opts into, and the heavy
+# standard modules only they need.  A short script pays every module on every run.
+_UNWANTED = (
+    "sockkit.aio",
+    "sockkit.tls",
+    "sockkit.batch",
+    "sockkit.compat",
+    "asyncio",
+    "ssl",
+    "ctypes",
+)
+
+
+def test_import_sockkit_leaves_the_optional_layers_unloaded() -> None:
+    program = textwrap.dedent(
+        f"""
+        import sys
+        import sockkit
+        from sockkit import *  # every public name resolves
+        print(sorted(name for name in {_UNWANTED!r} if name in sys.modules))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "[]"
