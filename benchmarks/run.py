@@ -26,6 +26,8 @@ Workloads:
     async-pingpong-unix, async-pingpong-tcp, async-bulk-unix, async-bulk-tcp, async-lines
                                   the same with both sides on an event loop: AsyncSocket
                                   against loop.sock_* and asyncio streams, on asyncio and uvloop
+    imports                       `import sockkit` and `import sockkit.compat` in a fresh
+                                  interpreter, bytecode cached, against `import socket`
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ LABELS = {
     "tls-sockkit": "sockkit TLSSocket",
     "tls-stdlib": "stdlib ssl.SSLSocket",
     "tls-sslobject": "hand-written SSLObject + MemoryBIO loop",
+    "import-socket": "import socket",
+    "import-sockkit": "import sockkit",
+    "import-compat": "import sockkit.compat",
 }
 ASYNC_VARIANTS = (
     "aio",
@@ -432,6 +437,65 @@ def _large_rcvbuf(sock: socket.socket, size: int) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
 
+# The module each variant of the imports case imports, and the program that times it: the
+# import alone, in a fresh interpreter, so nothing the benchmark itself loaded is shared.
+IMPORTED = {
+    "import-socket": "socket",
+    "import-sockkit": "sockkit",
+    "import-compat": "sockkit.compat",
+}
+IMPORT_TIMER = (
+    "import time\n"
+    "wall, cpu = time.perf_counter(), time.process_time()\n"
+    "import {module}\n"
+    "wall, cpu = time.perf_counter() - wall, time.process_time() - cpu\n"
+    'print(\'{{"seconds": %r, "cpu": %r, "ops": 1}}\' % (wall, cpu))\n'
+)
+_BYTECODE: dict[str, str] = {}
+
+
+def _bytecode_environment() -> dict[str, str]:
+    """The workers' environment with bytecode written to and read from a cache of its own.
+
+    An installed package has its bytecode compiled: an import timed without it would time
+    the compiler.  The cache lives in a temporary directory, so the tree is left as it was.
+    """
+    if "prefix" not in _BYTECODE:
+        import tempfile  # noqa: PLC0415 - only when the imports case runs
+
+        _BYTECODE["prefix"] = tempfile.mkdtemp(prefix="sockkit-bench-pyc-")
+    env = _environment()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = _BYTECODE["prefix"]
+    return env
+
+
+def _import_once(program: str, env: dict[str, str]) -> dict[str, Any]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", program],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return collect(process, timeout=120)
+
+
+def measure_imports(variant: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The fastest of ``count`` imports of one module, each in a fresh interpreter."""
+    program = IMPORT_TIMER.format(module=IMPORTED[variant])
+    env = _bytecode_environment()
+    _import_once(program, env)  # writes the bytecode cache on the first pass
+    runs = [_import_once(program, env) for _ in range(parameters["count"])]
+    return {
+        "seconds": min(run["seconds"] for run in runs),
+        "cpu": min(run["cpu"] for run in runs),
+        "ops": 1,
+    }
+
+
 def _plain(parameters: dict[str, Any]) -> dict[str, Any]:
     return {"count": parameters["count"], "size": parameters["size"]}
 
@@ -535,6 +599,7 @@ class Sizes:
     tls_pingpong: int = 20_000
     tls_bulk: int = 1 << 30
     tls_handshakes: int = 2_000
+    imports: int = 10  # fresh interpreters per variant and pass; the fastest counts
 
 
 FULL = Sizes(
@@ -577,6 +642,7 @@ TINY = Sizes(
     tls_pingpong=20,
     tls_bulk=1 << 20,
     tls_handshakes=3,
+    imports=2,
 )
 
 
@@ -647,6 +713,18 @@ def cases(sizes: Sizes) -> list[Case]:
         ),
     ]
     made += async_cases(sizes, pingpong)
+    made.append(
+        Case(
+            "imports",
+            f"import in a fresh interpreter, bytecode cached, fastest of {sizes.imports}",
+            ("import-socket", "import-sockkit", "import-compat"),
+            measure_imports,
+            {"count": sizes.imports},
+            "ms",
+            reference="import-socket",
+            label="import (÷ import socket)",
+        )
+    )
     for n in sizes.select:
         made.append(
             Case(
@@ -808,6 +886,8 @@ class Outcome:
 
 
 def show(seconds_per_op: float, unit: str, case: Case) -> str:
+    if unit == "ms":
+        return f"{seconds_per_op * 1e3:10.1f} ms"
     if unit == "us":
         return f"{seconds_per_op * 1e6:10.2f} µs"
     if unit == "MB/s":
@@ -903,7 +983,10 @@ def print_case(case: Case, outcomes: dict[str, Outcome]) -> None:
 
 @dataclass
 class Target:
-    """``variant``'s median time over ``against``'s, at most ``limit``, in ``case``."""
+    """``variant``'s median time over ``against``'s, at most ``limit``, in ``case``.
+
+    With ``absolute``, ``limit`` is the most seconds ``variant``'s median may take.
+    """
 
     case: str
     variant: str
@@ -911,6 +994,7 @@ class Target:
     limit: float
     text: str
     max_lost: float | None = None  # and the share of datagrams lost below this
+    absolute: bool = False
 
 
 def targets(sizes: Sizes) -> list[Target]:
@@ -984,6 +1068,11 @@ def targets(sizes: Sizes) -> list[Target]:
     made.append(
         Target(f"registered-{largest}", "oo", f"registered-{small}", 1.25, "flat in N (≤ 1.25x)")
     )
+    # A short script pays the import on every run (PHP starts and runs one in ~27 ms).
+    made += [
+        Target("imports", "import-sockkit", "", 0.040, "≤ 40 ms", absolute=True),
+        Target("imports", "import-compat", "", 0.060, "≤ 60 ms", absolute=True),
+    ]
     return made
 
 
@@ -999,6 +1088,11 @@ def judge(target: Target, results: dict[str, dict[str, Outcome]]) -> Verdict:
     outcomes = results.get(target.case)
     if outcomes is None:
         return Verdict(target, None, None, "not run")
+    if target.absolute:
+        mine = outcomes.get(target.variant)
+        if mine is None or mine.median is None:
+            return Verdict(target, None, None, "not measured" if mine is None else mine.status)
+        return Verdict(target, mine.median, mine.median <= target.limit)
     if target.against.startswith("registered-"):  # the same variant at another size
         small = results.get(target.against, {}).get(target.variant)
         mine = outcomes.get(target.variant)
@@ -1159,6 +1253,12 @@ def explain(target: Target, results: Results) -> str | None:
     return None if explanation is None else explanation(target, results)
 
 
+def _measured(value: float | None, absolute: bool) -> str:
+    if value is None:
+        return ""
+    return f"{value * 1e3:.1f} ms" if absolute else f"{value:.3f}"
+
+
 def print_verdicts(
     verdicts: list[Verdict], memory: dict[str, Any] | None, results: Results
 ) -> None:
@@ -1168,7 +1268,9 @@ def print_verdicts(
     print("  " + "-" * (len(header) - 2))
     for verdict in verdicts:
         target = verdict.target
-        measured = "" if verdict.value is None else f"{verdict.value:.3f}x"
+        measured = _measured(verdict.value, target.absolute)
+        if measured and not target.absolute:
+            measured += "x"
         state = {True: "met", False: "MISSED", None: "not measured"}[verdict.met]
         note = f" ({verdict.why})" if verdict.why else ""
         print(
@@ -1387,6 +1489,7 @@ def run(
             "against": v.target.against,
             "target": v.target.text,
             "limit": v.target.limit,
+            "absolute": v.target.absolute,
             "ratio": v.value,
             "met": v.met,
             "note": v.why,
@@ -1407,6 +1510,8 @@ def run(
 def _show_md(seconds: float | None, unit: str) -> str:
     if seconds is None:
         return ""
+    if unit == "ms":
+        return f"{seconds * 1e3:,.1f} ms"
     if unit == "us":
         return f"{seconds * 1e6:,.2f} µs"
     if unit == "MB/s":
@@ -1441,7 +1546,7 @@ def markdown(report: dict[str, Any]) -> str:
             )
     lines += ["", "| workload | variant | target | measured | verdict |", "|---|---|---|--:|---|"]
     for target in report["targets"]:
-        measured = "" if target["ratio"] is None else f"{target['ratio']:.3f}"
+        measured = _measured(target["ratio"], target.get("absolute", False))
         verdict = {True: "met", False: "**missed**", None: "not measured"}[target["met"]]
         note = f" ({target['note']})" if target["note"] else ""
         lines.append(
@@ -1466,9 +1571,10 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append("")
         for target in missed:
             why = target.get("explanation") or "not yet explained"
+            measured = _measured(target["ratio"], target.get("absolute", False))
             lines.append(
                 f"- **{target['case']}, {LABELS[target['variant']]}, {target['target']}**"
-                f" ({target['ratio']:.3f}): {why}."
+                f" ({measured}): {why}."
             )
     return "\n".join(lines) + "\n"
 
@@ -1496,6 +1602,9 @@ def plot(report: dict[str, Any], path: Path) -> None:
         "oo": "#1f77b4",
         "compat": "#17becf",
         "php": "#9467bd",
+        "import-socket": "#7f7f7f",
+        "import-sockkit": "#1f77b4",
+        "import-compat": "#17becf",
     }
     figure, (left, right) = plt.subplots(1, 2, figsize=(13, 6), width_ratios=(3, 2))
     names = [name for name in cases_ if not name.startswith("select-")]

@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 _BLOCKED = textwrap.dedent(
@@ -58,3 +60,47 @@ def test_import_without_posix_only_modules() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "imported"
+
+
+# What `import sockkit` must leave unloaded: the layers a script opts into, and the heavy
+# standard modules only they need.  A short script pays every module on every run.
+_UNWANTED = (
+    "sockkit.aio",
+    "sockkit.tls",
+    "sockkit.batch",
+    "sockkit.compat",
+    "asyncio",
+    "ssl",
+    "ctypes",
+)
+
+
+@pytest.mark.parametrize(
+    ("statement", "allowed"),
+    [
+        ("import sockkit", ()),
+        # The TLS names are part of the package's API: a star import loads sockkit.tls
+        # (and ssl) to resolve them, and nothing else.
+        ("from sockkit import *", ("sockkit.tls", "ssl")),
+    ],
+)
+def test_import_sockkit_leaves_the_optional_layers_unloaded(
+    statement: str, allowed: tuple[str, ...]
+) -> None:
+    program = textwrap.dedent(
+        f"""
+        import sys
+        {statement}
+        print(sorted(name for name in {_UNWANTED!r} if name in sys.modules))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == repr(sorted(allowed))

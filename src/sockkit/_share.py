@@ -25,7 +25,6 @@ import errno as _errno
 import itertools
 import os
 import re
-import secrets
 import socket as _s
 import sys
 import threading
@@ -191,7 +190,9 @@ def share(sock: HasFileno | int, pid: int, *, prefix: str = _PREFIX) -> bytes:
     if _SO_PEERCRED is None:  # pragma: no cover - no SO_PEERCRED (macOS)
         raise from_errno(_errno.EOPNOTSUPP, "share")
     _check_target(pid)
-    token = f"{prefix}{os.getpid()}_{next(_counter)}_{secrets.token_hex(8)}"
+    # os.urandom is what secrets.token_hex draws from; importing secrets (hashlib, hmac)
+    # would cost every `import sockkit.compat` a few milliseconds.
+    token = f"{prefix}{os.getpid()}_{next(_counter)}_{os.urandom(8).hex()}"
     try:
         duplicate = os.dup(fd)
     except OSError as exc:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import io
 from typing import IO, TYPE_CHECKING, Any
 
-from typing_extensions import Buffer
-
 from sockkit.errors import TimedOut, WouldBlock
 
 if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
     from sockkit.socket import Socket
 
 __all__: list[str] = []

@@ -34,13 +34,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, TypeAlias, TypeVar, overload
 
 import attrs
-from typing_extensions import SupportsIndex
 
 from sockkit._checks import MAX_PORT, check_int, is_numeric_host, type_name
 from sockkit._platform import SUN_PATH_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from typing_extensions import SupportsIndex
 
 _T = TypeVar("_T")
 

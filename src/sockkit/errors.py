@@ -30,10 +30,9 @@ import sys
 from typing import Any, Final
 
 import attrs
-from typing_extensions import override
 
 from sockkit import _error_classes
-from sockkit._error_base import SocketError
+from sockkit._error_base import SocketError, override
 from sockkit._error_classes import *  # noqa: F403 (the catalog classes, listed in their __all__)
 from sockkit._error_classes import TimedOut
 

@@ -52,7 +52,6 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, cast, overload
 
 import attrs
-from typing_extensions import Buffer, Self
 
 from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX, check_int
 from sockkit._layouts import IN6_PKTINFO, INT, U16, UCRED, pack_credentials
@@ -63,6 +62,8 @@ from sockkit.errors import SocketClosedError
 from sockkit.options import Credentials, PacketInfo, interface_index
 
 if TYPE_CHECKING:
+    from typing_extensions import Buffer, Self
+
     # Type-only: no import happens at run time (see _socket_from_fd below).
     from sockkit.socket import Socket
 

@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import enum
-import ipaddress
 import socket as _s
 import struct
 import sys
@@ -376,6 +375,8 @@ def _ipv4_of_index(index: int) -> bytes | None:
 
 def _pack_sockaddr(address: str) -> tuple[int, bytes]:
     """Return (family, struct sockaddr_storage) for a numeric IP address."""
+    import ipaddress  # noqa: PLC0415 - ~1 ms at import, needed by few options
+
     try:
         ip = ipaddress.ip_address(address)
     except (ValueError, TypeError):
@@ -389,6 +390,8 @@ def _pack_sockaddr(address: str) -> tuple[int, bytes]:
 
 
 def _unpack_sockaddr(raw: bytes) -> str:
+    import ipaddress  # noqa: PLC0415 - ~1 ms at import, needed by few options
+
     family = struct.unpack_from("=H", raw)[0]
     if family == _s.AF_INET:
         return str(ipaddress.IPv4Address(raw[4:8]))
@@ -463,6 +466,8 @@ class _PacketInfoCodec(Codec):
     _FORMAT: Final = IN6_PKTINFO
 
     def encode(self, value: Any) -> bytes:
+        import ipaddress  # noqa: PLC0415 - ~1 ms at import, needed by few options
+
         if not isinstance(value, PacketInfo):
             raise TypeError(f"option value must be a PacketInfo, got {type(value).__name__}")
         try:
@@ -473,6 +478,8 @@ class _PacketInfoCodec(Codec):
         return self._FORMAT.pack(packed, interface_index(value.interface))
 
     def decode(self, raw: int | bytes) -> PacketInfo:
+        import ipaddress  # noqa: PLC0415 - ~1 ms at import, needed by few options
+
         assert isinstance(raw, bytes)
         packed, index = self._FORMAT.unpack(raw[: self._FORMAT.size])
         return PacketInfo(str(ipaddress.IPv6Address(packed)), index)

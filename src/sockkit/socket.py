@@ -29,8 +29,6 @@ from itertools import starmap as _starmap
 from operator import index as _index
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn, TypeVar, cast
 
-from typing_extensions import Buffer
-
 from sockkit import _happy_eyeballs, _server
 from sockkit._checks import (
     check_backlog,
@@ -61,7 +59,7 @@ from sockkit.options import Option, _OptionBase
 if TYPE_CHECKING:
     import ssl
 
-    from typing_extensions import Self
+    from typing_extensions import Buffer, Self
 
     from sockkit.tls import TLSSocket
 

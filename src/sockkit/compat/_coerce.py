@@ -24,9 +24,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Final, NoReturn, TypeVar
-
-from typing_extensions import Buffer
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from sockkit._checks import LONG_MIN
 from sockkit.compat import _messages as M
@@ -40,6 +38,9 @@ from sockkit.compat._state import (
     php_type,
 )
 from sockkit.socket import Socket
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 __all__ = [
     "REQUIRED",

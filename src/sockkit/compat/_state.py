@@ -26,14 +26,15 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Final, NoReturn, TypeVar, overload
-
-from typing_extensions import Buffer
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar, overload
 
 from sockkit._checks import INT_MAX, INT_MIN
 from sockkit.compat import _messages as M
 from sockkit.errors import SocketClosedError, SocketWarning
 from sockkit.socket import Socket
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 __all__ = [
     "PHPDeprecationWarning",

@@ -25,9 +25,7 @@ import os
 import socket as _s
 import weakref
 from collections.abc import Callable
-from typing import IO, Any, Final, Literal
-
-from typing_extensions import Buffer
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 from sockkit._checks import INT_MAX, MAX_PORT
 from sockkit.address import UNIX_PATH_MAX, Inet6Address, InetAddress, UnixAddress
@@ -53,6 +51,9 @@ from sockkit.compat._state import (
 from sockkit.enums import MsgFlag, ReadMode
 from sockkit.errors import NotASocket, SocketClosedError, SocketError
 from sockkit.socket import Socket
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 __all__ = [
     "socket_accept",

@@ -21,10 +21,9 @@ import re
 import socket as _s
 import stat
 from collections.abc import Callable, Mapping
-from typing import IO, Any, Final, Literal, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, NoReturn
 
 import attrs
-from typing_extensions import Buffer
 
 from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX
 from sockkit._layouts import IN6_PKTINFO, INT, UCRED
@@ -60,6 +59,9 @@ from sockkit.message import (
 )
 from sockkit.options import Credentials, PacketInfo
 from sockkit.socket import Socket
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 __all__ = [
     "IOVec",
