@@ -40,7 +40,7 @@ import selectors
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
 import sockkit.socket as _sockets
@@ -393,6 +393,7 @@ class Selector:
         "_max_events",
         "_poll",
         "_polling",
+        "_removals",
         "_rows",
         "_sockets",
         "_waker",
@@ -434,6 +435,7 @@ class Selector:
         self._lock = threading.Lock()
         self._dirty: set[int] = set()  # unregistered by a close during the select under way
         self._polling = False
+        self._removals = 0  # every unregistration, counted (see _ready)
         self._changes = 0  # registrations dropped by closes (Selector.wait re-checks then)
         self._max_events = 2
         self._closed = False
@@ -623,6 +625,7 @@ class Selector:
     def _remove(self, fd: int) -> SelectorKey:
         """Drop ``fd``'s registration (the lock held); return its key."""
         key = self._fds.pop(fd)[0]
+        self._removals += 1
         self._holders.pop(fd, None)
         self._max_events = min(len(self._fds) + 1, _MAX_EVENTS)
         with contextlib.suppress(OSError, ValueError):
@@ -746,37 +749,53 @@ class Selector:
         return self._ready(wait, self._max_events)
 
     def _ready(self, wait: float, most: int) -> list[tuple[SelectorKey, Event]]:
-        """`select` with the timeout checked (-1: for ever), at most ``most`` results."""
+        """`select` with the timeout checked (-1: for ever), at most ``most`` results.
+
+        No lock on the usual path: ``_removals`` counts every unregistration, so
+        when it is unchanged from before the wait to after the results are mapped,
+        every event belongs to the key it was mapped to.  Otherwise the mapping is
+        done again under the lock, leaving out every descriptor unregistered since
+        the wait began (``_dirty``): its events were for a file it may no longer name.
+        """
         held = self._held() if self._holders else None
         if held:
             wait = 0  # some are readable already: only look at the others
+        removals = self._removals
         self._polling = True
         try:
             raw = self._poll(wait, most) if wait < _MAX_WAIT else self._long(wait, most)
+            ready = self._mapped(raw, ()) if raw else []
         except BaseException:
-            with self._lock:
-                self._polling = False
-                self._dirty.clear()
+            self._end_poll()
             raise
-        with self._lock:
-            self._polling = False
-            dirty = self._dirty
-            if not raw:
-                dirty.clear()
-                return held or []
-            fds = self._fds
-            native_mask = self._backend.native_mask
-            ready: list[tuple[SelectorKey, Event]] = []
-            for fd, native in raw:
-                entry = fds.get(fd)
-                if entry is not None and fd not in dirty:
-                    event = entry[1][native & native_mask]
-                    if event is not None:
-                        ready.append((entry[0], event))
-                elif fd == self._waker.fd:
-                    self._waker.drain()
-            dirty.clear()
-            return _merged(ready, held) if held else ready
+        if self._removals != removals:
+            with self._lock:
+                ready = self._mapped(raw, self._dirty)
+        self._end_poll()
+        return _merged(ready, held) if held else ready
+
+    def _mapped(
+        self, raw: list[tuple[int, int]], skip: Container[int]
+    ) -> list[tuple[SelectorKey, Event]]:
+        """The keys and events of the backend's results, leaving out ``skip``."""
+        fds = self._fds
+        native_mask = self._backend.native_mask
+        ready: list[tuple[SelectorKey, Event]] = []
+        for fd, native in raw:
+            entry = fds.get(fd)
+            if entry is not None and fd not in skip:
+                event = entry[1][native & native_mask]
+                if event is not None:
+                    ready.append((entry[0], event))
+            elif fd == self._waker.fd:
+                self._waker.drain()
+        return ready
+
+    def _end_poll(self) -> None:
+        self._polling = False
+        if self._dirty:
+            with self._lock:
+                self._dirty.clear()
 
     def _held(self) -> list[tuple[SelectorKey, Event]]:
         """Registrations for READ whose object holds readable bytes itself (``pending``)."""

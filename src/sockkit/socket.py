@@ -916,7 +916,9 @@ class Socket:
     def _io(self, operation: str, address: object, method: Callable[..., _R], *args: Any) -> _R:
         """Make one call of the Python socket, counted as in flight.
 
-        Every call of this class that reaches the OS passes here.  ``method`` is a
+        Every call of this class that reaches the OS passes here, or (on the hot
+        paths: ``recv``, ``recv_into``, ``read``, ``send``, ``write``) makes the same
+        three steps inline, to save a frame per call: count, call, uncount.  ``method`` is a
         bound method of ``self._sock`` read by the caller; read before the call is
         counted, it may belong to a socket that another thread closes meanwhile:
         then the Python socket is closed (its descriptor is -1), the call fails with
@@ -984,13 +986,23 @@ class Socket:
             kept = self._kept(length, flags)
             if kept is not None:
                 return kept
+        # _io's steps, inlined on this hot path (one frame less): count, call, uncount.
+        calls = self._calls
         try:
+            calls.append("recv")
             # Each argument the socket module parses costs: the usual call passes none.
-            if flags == 0:
-                return self._io("recv", None, self._sock.recv, length)
-            return self._io("recv", None, self._sock.recv, length, flags)
+            data: bytes = self._sock.recv(length) if flags == 0 else self._sock.recv(length, flags)
+        except OSError as exc:
+            raise self._error(exc, "recv") from None
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, length, flags) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        if not data and self._sock is _CLOSED:
+            raise SocketClosedError("recv")  # the wake-up of a close, not an end of stream
+        return data
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into ``buffer`` (up to ``nbytes``, or its size when 0); return the count.
@@ -1005,10 +1017,21 @@ class Socket:
             if kept is not None:
                 view[: len(kept)] = kept
                 return len(kept)
+        calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            return self._io("recv_into", None, self._sock.recv_into, buffer, nbytes, flags)
+            calls.append("recv_into")
+            count: int = self._sock.recv_into(buffer, nbytes, flags)
+        except OSError as exc:
+            raise self._error(exc, "recv_into") from None
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, nbytes, flags, "nbytes") from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        if not count and self._sock is _CLOSED:
+            raise SocketClosedError("recv_into")  # the wake-up of a close
+        return count
 
     def recvfrom(self, length: int, flags: int = 0) -> tuple[bytes, Address | None]:
         """Receive a datagram and its sender's address (``None`` for an unnamed sender).
@@ -1046,11 +1069,21 @@ class Socket:
         """
         # "flags | _NOSIGNAL" makes a new int (and runs the enum machinery, 0.6 µs,
         # for a MsgFlag): not for the usual 0.  (== 0, not truth: None is refused.)
+        calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            mask = _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
-            return self._io("send", None, self._sock.send, data, mask)
+            calls.append("send")
+            count: int = self._sock.send(
+                data, _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
+            )
+        except OSError as exc:
+            raise self._error(exc, "send") from None
         except (TypeError, OverflowError) as exc:
             raise _bad_send(exc, data, flags) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        return count
 
     def sendto(self, data: Buffer, address: object, flags: int = 0) -> int:
         """Send a datagram to ``address``; returns the number of bytes sent.
@@ -1086,10 +1119,19 @@ class Socket:
         if length is not None:
             # length counts bytes, whatever the buffer's item size or shape.
             data = _bytes_view(data)[: check_size(length)]
+        calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            return self._io("write", None, self._sock.send, data, _NOSIGNAL)
+            calls.append("write")
+            count: int = self._sock.send(data, _NOSIGNAL)
+        except OSError as exc:
+            raise self._error(exc, "write") from None
         except TypeError as exc:
             raise _bad_send(exc, data, 0) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        return count
 
     def write_all(self, data: Buffer) -> None:
         """Write all of ``data``, waiting as needed (``sendall``).
@@ -1139,10 +1181,21 @@ class Socket:
             kept = self._kept(length, 0)
             if kept is not None:
                 return kept
+        calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            return self._io("read", None, self._sock.recv, length)
+            calls.append("read")
+            data: bytes = self._sock.recv(length)
+        except OSError as exc:
+            raise self._error(exc, "read") from None
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, length, 0) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        if not data and self._sock is _CLOSED:
+            raise SocketClosedError("read")  # the wake-up of a close
+        return data
 
     def _kept(self, length: int, flags: int) -> bytes | None:
         """The gate of every receive path while the line reader holds state.
