@@ -12,13 +12,12 @@ import threading
 from typing import Any
 
 import pytest
+import trustme
 
 from conftest import open_fds
 from sockkit import AddressFamily, BusyError, Message, ReadMode, SocketClosedError, SocketType
 from sockkit.aio import AsyncSocket
 from test_aio import LOOPS, run_on
-
-trustme = pytest.importorskip("trustme")
 
 
 @pytest.fixture(scope="module")

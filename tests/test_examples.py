@@ -487,7 +487,8 @@ def test_async_echo_server_and_client(background: list[Running], loop: str) -> N
 
 @pytest.fixture
 def tls_files(tmp_path: Path) -> dict[str, str]:
-    trustme = pytest.importorskip("trustme")
+    import trustme  # noqa: PLC0415 - the test extra installs it
+
     ca = trustme.CA()
     cert = ca.issue_cert("localhost", "127.0.0.1")
     files = {"cert": tmp_path / "cert.pem", "key": tmp_path / "key.pem", "ca": tmp_path / "ca.pem"}

@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
-trustme = pytest.importorskip("trustme")
-
-from sockkit import (  # noqa: E402
+from sockkit import (
     CertificateVerifyError,
     ReadMode,
     Selector,
@@ -40,7 +39,7 @@ from sockkit import (  # noqa: E402
     TLSRaggedEOF,
     WouldBlock,
 )
-from sockkit.tls import AsyncTLSSocket  # noqa: E402
+from sockkit.tls import AsyncTLSSocket
 
 TIMEOUT = 20.0
 OPENSSL = shutil.which("openssl")
