@@ -283,25 +283,36 @@ def _send_error(code: int, out: _Outgoing) -> SocketError:
     return _failure(code, "sendmmsg", address)
 
 
+def _send_prepared(sock: Socket, address: int, count: int, flags: int) -> tuple[int, int | None]:
+    """``sendmmsg`` over ``count`` headers laid out at ``address``, until all went.
+
+    Returns how many were sent and, when one failed, its errno (0: none given).
+    """
+    done = 0
+    while done < count:
+        headers = address + done * _mmsg.MSG_SIZE
+        remaining = count - done
+        result = _call(
+            sock,
+            "sendmmsg",
+            lambda fd, f: _mmsg.sendmmsg(fd, headers, remaining, f),  # noqa: B023
+            _POLLOUT,
+            flags,
+        )
+        if result <= 0:
+            return done, -result
+        done += result
+    return done, None
+
+
 def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     sent = 0
     while sent < len(outgoing):
         chunk = outgoing[sent : sent + _mmsg.MAX_BATCH]
         arena = _lay_out(chunk)
-        done = 0
-        while done < len(chunk):
-            headers = arena.address + done * _mmsg.MSG_SIZE
-            remaining = len(chunk) - done
-            result = _call(
-                sock,
-                "sendmmsg",
-                lambda fd, f: _mmsg.sendmmsg(fd, headers, remaining, f),  # noqa: B023
-                _POLLOUT,
-                flags,
-            )
-            if result <= 0:
-                return _sent_until(sock, sent + done, -result, chunk[done])
-            done += result
+        done, code = _send_prepared(sock, arena.address, len(chunk), flags)
+        if code is not None:
+            return _sent_until(sock, sent + done, code, chunk[done])
         sent += done
     return sent
 
@@ -319,23 +330,13 @@ def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
     sent = 0
     while sent < len(items):
         chunk = items[sent : sent + _mmsg.MAX_BATCH]
-        joined = gather.point(chunk)  # noqa: F841 - kept alive until the calls below return
-        done = 0
-        while done < len(chunk):
-            headers = gather.address + done * _mmsg.MSG_SIZE
-            remaining = len(chunk) - done
-            result = _call(
-                sock,
-                "sendmmsg",
-                lambda fd, f: _mmsg.sendmmsg(fd, headers, remaining, f),  # noqa: B023
-                _POLLOUT,
-                flags,
-            )
-            if result <= 0:
-                item = chunk[done]
-                out = _Outgoing([memoryview(item)], len(item), b"", [], 0, None)
-                return _sent_until(sock, sent + done, -result, out)
-            done += result
+        joined = gather.point(chunk)  # the iovecs point into it: held until the calls return
+        done, code = _send_prepared(sock, gather.address, len(chunk), flags)
+        del joined
+        if code is not None:
+            item = chunk[done]
+            out = _Outgoing([memoryview(item)], len(item), b"", [], 0, None)
+            return _sent_until(sock, sent + done, code, out)
         sent += done
     return sent
 

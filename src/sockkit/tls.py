@@ -574,7 +574,37 @@ def _bytes_view(data: Buffer, name: str = "data") -> memoryview:
 # ====================================================================== the sync driver
 
 
-class TLSSocket:
+class _Negotiated:
+    """What the handshake settled, read from the core: shared by both TLS sockets."""
+
+    __slots__ = ()
+    _core: _TLSCore
+
+    @property
+    def version(self) -> str | None:
+        """The protocol version (``"TLSv1.3"``…), ``None`` before the handshake."""
+        return self._core.obj.version()
+
+    @property
+    def cipher(self) -> tuple[str, str, int] | None:
+        """The stdlib's ``(name, protocol, secret bits)`` of the cipher in use."""
+        return self._core.obj.cipher()
+
+    @property
+    def alpn_protocol(self) -> str | None:
+        """The protocol ALPN selected, or ``None``."""
+        return self._core.obj.selected_alpn_protocol()
+
+    @property
+    def peer_certificate(self) -> dict[str, Any] | None:
+        """The peer's certificate as the stdlib decodes it; ``None`` when it sent none.
+
+        An empty dict means the peer sent one that was not verified (``CERT_NONE``).
+        """
+        return self._core.obj.getpeercert()
+
+
+class TLSSocket(_Negotiated):
     """TLS over a connected `Socket`, with the data API of `Socket`.
 
     Made by [`Socket.start_tls`][sockkit.socket.Socket.start_tls] (or
@@ -908,29 +938,6 @@ class TLSSocket:
         return self._sock
 
     @property
-    def version(self) -> str | None:
-        """The protocol version (``"TLSv1.3"``…), ``None`` before the handshake."""
-        return self._core.obj.version()
-
-    @property
-    def cipher(self) -> tuple[str, str, int] | None:
-        """The stdlib's ``(name, protocol, secret bits)`` of the cipher in use."""
-        return self._core.obj.cipher()
-
-    @property
-    def alpn_protocol(self) -> str | None:
-        """The protocol ALPN selected, or ``None``."""
-        return self._core.obj.selected_alpn_protocol()
-
-    @property
-    def peer_certificate(self) -> dict[str, Any] | None:
-        """The peer's certificate as the stdlib decodes it; ``None`` when it sent none.
-
-        An empty dict means the peer sent one that was not verified (``CERT_NONE``).
-        """
-        return self._core.obj.getpeercert()
-
-    @property
     def server_side(self) -> bool:
         """Whether this end is the server."""
         return self._core.obj.server_side
@@ -986,7 +993,7 @@ class AsyncTransport(Protocol):
     def close(self) -> None: ...
 
 
-class AsyncTLSSocket:
+class AsyncTLSSocket(_Negotiated):
     """TLS over an [`AsyncTransport`][sockkit.tls.AsyncTransport]: `TLSSocket`, awaited.
 
     Made by ``await AsyncSocket.start_tls(...)`` (or
@@ -1190,23 +1197,3 @@ class AsyncTLSSocket:
     def pending(self) -> int:
         """Plaintext bytes ready without the network."""
         return 0 if self._closed else self._core.pending()
-
-    @property
-    def version(self) -> str | None:
-        """The protocol version (``"TLSv1.3"``…), ``None`` before the handshake."""
-        return self._core.obj.version()
-
-    @property
-    def cipher(self) -> tuple[str, str, int] | None:
-        """The stdlib's ``(name, protocol, secret bits)`` of the cipher in use."""
-        return self._core.obj.cipher()
-
-    @property
-    def alpn_protocol(self) -> str | None:
-        """The protocol ALPN selected, or ``None``."""
-        return self._core.obj.selected_alpn_protocol()
-
-    @property
-    def peer_certificate(self) -> dict[str, Any] | None:
-        """The peer's certificate as the stdlib decodes it; ``None`` when it sent none."""
-        return self._core.obj.getpeercert()
