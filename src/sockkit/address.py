@@ -709,12 +709,36 @@ def parse_address(family: int, value: object, *, numeric: bool = False) -> Addre
 # ---------------------------------------------------------------------------
 
 
-def _inet_host_ok(host: str) -> bool:
+# Hosts the fast path has judged, by family: the judgement is a function of the
+# string alone, so a sendto loop to one peer asks inet_pton once, not per datagram.
+# Bounded: a program that talks to many peers just judges the rest afresh.
+_JUDGED: Final[dict[tuple[int, str], bool]] = {}
+_JUDGED_MAX: Final = 256
+
+
+def _judged(family: int, host: str, judge: Callable[[str], bool]) -> bool:
+    ok = _JUDGED.get((family, host))
+    if ok is None:
+        ok = judge(host)
+        if len(_JUDGED) < _JUDGED_MAX:
+            _JUDGED[family, host] = ok
+    return ok
+
+
+def _inet_host_usable(host: str) -> bool:
     return _inet_host_problem(host, False) is None
 
 
-def _inet6_host_ok(host: str) -> bool:
+def _inet6_host_usable(host: str) -> bool:
     return "%" not in host and _inet6_host_problem(host, False) is None
+
+
+def _inet_host_ok(host: str) -> bool:
+    return _judged(_AF_INET, host, _inet_host_usable)
+
+
+def _inet6_host_ok(host: str) -> bool:
+    return _judged(_AF_INET6, host, _inet6_host_usable)
 
 
 def _tuple_ok(family: int, value: tuple[object, ...]) -> bool:
