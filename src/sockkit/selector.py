@@ -432,7 +432,7 @@ class Selector:
         # Registered objects that may hold readable bytes above their descriptor (a
         # TLSSocket's decrypted data): reported readable while their `pending` > 0.
         self._holders: dict[int, SelectorKey] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a finaliser closing a socket may re-enter
         self._dirty: set[int] = set()  # unregistered by a close during the select under way
         self._polling = False
         self._removals = 0  # every unregistration, counted (see _ready)

@@ -119,8 +119,10 @@ _CLOSED: Final[Any] = _Closed()
 # Guards the moments of a Socket's life that several threads may race for: marking it
 # closed, handing its close callbacks over, and releasing a descriptor whose close was
 # deferred.  Never held during a system call that can block; closes are rare, so one
-# lock for every socket costs nothing on the data path.
-_LIFETIME: Final = threading.Lock()
+# lock for every socket costs nothing on the data path.  Reentrant: the garbage
+# collector may run another Socket's finaliser (which closes it) in a thread that
+# holds the lock, at any allocation inside it.
+_LIFETIME: Final = threading.RLock()
 
 
 def _vacate(fd: int) -> None:
