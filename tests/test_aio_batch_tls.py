@@ -7,6 +7,7 @@ server (``asyncio.start_server(ssl=...)``) on the other end of start_tls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import threading
 from typing import Any
@@ -88,9 +89,12 @@ def test_a_second_batch_receiver_is_busy_and_close_wakes_the_first(loop: str) ->
             await asyncio.sleep(0.05)
             with pytest.raises(BusyError):
                 await receiver.recv_batch(8, 2048)
-            threading.Thread(target=receiver.close).start()  # from another thread
+            closer = threading.Thread(target=receiver.close)  # from another thread
+            closer.start()
             with pytest.raises(SocketClosedError):
                 await asyncio.wait_for(first, 5)
+            closer.join(5)  # the count below must not race the closing thread
+            assert not closer.is_alive()
 
     before = open_fds()
     run_on(loop, main)
@@ -104,13 +108,20 @@ def test_start_tls_against_asyncio_tls_server(loop: str, ca: Any, cert: Any) -> 
     client_context = ssl.create_default_context()
     ca.configure_trust(client_context)
 
-    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while line := await reader.readline():
-            writer.write(b"echo " + line)
-            await writer.drain()
-        writer.close()
-
     async def main() -> None:
+        handlers_done = asyncio.Event()
+
+        async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while line := await reader.readline():
+                    writer.write(b"echo " + line)
+                    await writer.drain()
+            finally:
+                writer.close()
+                with contextlib.suppress(OSError, ssl.SSLError):
+                    await writer.wait_closed()  # the transport is closed before the loop is
+                handlers_done.set()
+
         server = await asyncio.start_server(echo, "127.0.0.1", 0, ssl=server_context)
         port = server.sockets[0].getsockname()[1]
         try:
@@ -123,6 +134,7 @@ def test_start_tls_against_asyncio_tls_server(loop: str, ca: Any, cert: Any) -> 
                     assert await tls.read(100, ReadMode.NORMAL) == b"echo " + word + b"\n"
             finally:
                 await tls.aclose()
+            await asyncio.wait_for(handlers_done.wait(), 5)
         finally:
             server.close()
             await server.wait_closed()
