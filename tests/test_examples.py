@@ -491,10 +491,16 @@ def tls_files(tmp_path: Path) -> dict[str, str]:
 
     ca = trustme.CA()
     cert = ca.issue_cert("localhost", "127.0.0.1")
-    files = {"cert": tmp_path / "cert.pem", "key": tmp_path / "key.pem", "ca": tmp_path / "ca.pem"}
+    files = {
+        "cert": tmp_path / "cert.pem",
+        "key": tmp_path / "key.pem",
+        "ca": tmp_path / "ca.pem",
+        "other-ca": tmp_path / "other-ca.pem",  # a CA that signed nothing here
+    }
     cert.cert_chain_pems[0].write_to_path(str(files["cert"]))
     cert.private_key_pem.write_to_path(str(files["key"]))
     ca.cert_pem.write_to_path(str(files["ca"]))
+    trustme.CA().cert_pem.write_to_path(str(files["other-ca"]))
     return {name: str(path) for name, path in files.items()}
 
 
@@ -520,7 +526,9 @@ def test_tls_echo_untrusted_server(background: list[Running], tls_files: dict[st
         "--cert", tls_files["cert"], "--key", tls_files["key"],
     )  # fmt: skip
     _host, port = server.address()
-    result = run_example("tls_echo.py", "--port", str(port), "--cafile", tls_files["cert"])
+    # Trusting another CA (not the server's own certificate: Python 3.13's default
+    # context accepts a trusted leaf on its own, VERIFY_X509_PARTIAL_CHAIN).
+    result = run_example("tls_echo.py", "--port", str(port), "--cafile", tls_files["other-ca"])
     assert result.returncode == 1
     assert "certificate verify failed" in result.stdout
     assert server.wait() == 0

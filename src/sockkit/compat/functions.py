@@ -1099,8 +1099,14 @@ class _ExportedStream(io.RawIOBase):
             self._raw.close()  # first: the socket's descriptor stays open while a file uses it
         finally:
             super().close()
-            _STREAMS.pop(self.socket, None)
+            self._forget(self.socket)
             self.socket.close()
+
+    @staticmethod
+    def _forget(sock: Socket, streams: Any = _STREAMS) -> None:
+        # The table is bound at definition: a stream finalised while the interpreter
+        # exits, after this module's globals are cleared, still finds it.
+        streams.pop(sock, None)
 
 
 @php_signature
