@@ -895,3 +895,181 @@ def test_from_socket_takes_ownership(run: Any, fd_check: None) -> None:
             AsyncSocket.from_socket(sock)
 
     run(main)
+
+
+# ---------------------------------------------------------------------- kept registrations
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+async def _wait_once(receiver: AsyncSocket, sender: AsyncSocket) -> None:
+    """Make ``receiver`` wait for readability once: its registration is kept afterwards."""
+    task = asyncio.create_task(receiver.recv(10))
+    await asyncio.sleep(0.01)
+    assert not task.done()
+    await sender.write_all(b"x")
+    assert await within(5, task) == b"x"
+
+
+def test_an_idle_kept_registration_does_not_spin_the_loop(run: Any, fd_check: None) -> None:
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        async with left, right:
+            await _wait_once(right, left)
+            await left.write_all(b"unread")  # readable, and nobody waits
+            started = time.process_time()
+            await asyncio.sleep(0.3)
+            spent = time.process_time() - started
+            assert spent < 0.1, f"the loop spun for an unread socket: {spent:.3f} s of CPU"
+            assert await within(5, right.recv(10)) == b"unread"
+            await _wait_once(right, left)  # registers again
+
+    run(main)
+
+
+def test_close_in_the_loop_releases_at_once_and_the_number_serves_again(
+    run: Any, fd_check: None
+) -> None:
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        async with left:
+            await _wait_once(right, left)
+            number = right.fileno()
+            right.close()  # the close callback ends the registration here and now
+            assert not _is_open(number)
+            # The lowest free number: the new pair's first socket reuses it on purpose.
+            again, peer = AsyncSocket.pair()
+            async with again, peer:
+                assert again.fileno() == number
+                receiving = asyncio.create_task(again.recv(10))
+                await asyncio.sleep(0.02)
+                await peer.write_all(b"fresh")
+                assert await within(5, receiving) == b"fresh"
+                await _wait_once(again, peer)
+
+    run(main)
+
+
+def test_close_from_another_thread_keeps_the_number_until_the_loop_lets_go(
+    run: Any, fd_check: None
+) -> None:
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        async with left:
+            await _wait_once(right, left)
+            number = right.fileno()
+            seen: dict[str, Any] = {}
+
+            def close_elsewhere() -> None:
+                right.close()
+                seen["open after close"] = _is_open(number)
+                try:
+                    left.socket.recv(1, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    seen["shut down"] = False
+                else:
+                    seen["shut down"] = True
+
+            # The loop's thread is blocked in join(): the loop cannot end the
+            # registration before the other thread has looked.
+            closer = threading.Thread(target=close_elsewhere)
+            closer.start()
+            closer.join(10)
+            assert seen == {"open after close": True, "shut down": False}
+            for _ in range(100):
+                if not _is_open(number):
+                    break
+                await asyncio.sleep(0.01)
+            assert not _is_open(number), "the loop never let go of the descriptor"
+            assert await within(5, left.recv(1)) == b""
+
+    run(main)
+
+
+def test_detach_elsewhere_with_a_kept_registration_hands_over_a_duplicate(
+    run: Any, fd_check: None
+) -> None:
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        async with left:
+            await _wait_once(right, left)
+            number = right.fileno()
+            detached: list[int] = []
+            closer = threading.Thread(target=lambda: detached.append(right.socket.detach()))
+            closer.start()
+            closer.join(10)
+            assert detached and detached[0] != number
+            with socket.socket(fileno=detached[0]) as handed:
+                for _ in range(100):
+                    if not _is_open(number):
+                        break
+                    await asyncio.sleep(0.01)
+                assert not _is_open(number), "the loop never let go of the descriptor"
+                handed.sendall(b"still connected")
+                assert await within(5, left.recv(100)) == b"still connected"
+
+    run(main)
+
+
+def test_a_waiter_woken_by_a_close_elsewhere_leaves_nothing_registered(
+    run: Any, fd_check: None
+) -> None:
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        async with left:
+            receiving = asyncio.create_task(right.recv(10))
+            await asyncio.sleep(0.02)
+            closer = threading.Thread(target=right.close)
+            closer.start()
+            closer.join(10)
+            with pytest.raises(SocketClosedError):
+                await within(5, receiving)
+            # Its number is free again, and a new socket on it waits normally.
+            again, peer = AsyncSocket.pair()
+            async with again, peer:
+                await _wait_once(again, peer)
+
+    run(main)
+
+
+def test_a_socket_closed_after_its_loop_ended_releases_its_descriptor(fd_check: None) -> None:
+    for kind in LOOPS:
+        holder: list[AsyncSocket] = []
+
+        async def main() -> None:
+            left, right = AsyncSocket.pair()
+            holder.extend((left, right))
+            await _wait_once(right, left)
+
+        run_on(kind, main)  # the loop is closed with the registration still kept
+        for sock in holder:
+            sock.close()
+            assert sock.fileno() == -1
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_write_all_after_a_partial_first_send_sends_each_byte_once(
+    run: Any, kind: type, fd_check: None
+) -> None:
+    payload = random.Random(7).randbytes(3_000_000)
+
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        async with left, right:
+            left.set_option(SocketOption.SNDBUF, 4096)  # the first send takes a part only
+            sender = asyncio.create_task(left.write_all(kind(payload)))
+            received = bytearray()
+            while len(received) < len(payload):
+                chunk = await within(10, right.recv(65536))
+                assert chunk, "end of stream before the whole payload"
+                received += chunk
+            await within(10, sender)
+            assert hashlib.sha256(received).digest() == hashlib.sha256(payload).digest()
+
+    run(main)

@@ -7,9 +7,11 @@ awaitable call first tries the operation; only when the socket answers
 exceptions of the synchronous layer.
 
 Closing the socket (the `AsyncSocket` or its wrapped `Socket`, from any task or
-any thread) wakes every task waiting on it with `SocketClosedError`.  While a task
-waits, it holds the descriptor with ``Socket.retain()``, so the number it
-registered with the loop names this socket until the wait has been unregistered.
+any thread) wakes every task waiting on it with `SocketClosedError`.  A wait
+registers the descriptor with the loop and the registration is kept for the next
+wait (no ``epoll_ctl`` per round trip); while registered, it holds the descriptor
+with ``Socket.retain(interrupt=False)``, so the number the loop watches names this
+socket until the registration ends.
 
 One task may receive and another send at the same time; a second receiver (or a
 second sender) raises [`BusyError`][sockkit.errors.BusyError] at once.
@@ -33,7 +35,6 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno as _errno
 import functools
 import io
@@ -41,7 +42,6 @@ import os
 import signal
 import socket as _s
 import stat
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, TypeVar
 
@@ -50,6 +50,9 @@ from typing_extensions import Buffer
 from sockkit import _happy_eyeballs as _he
 from sockkit import _resolve
 from sockkit._checks import check_timeout, is_numeric_host
+from sockkit._readiness import Interest, Readiness
+from sockkit._readiness import check_loop as _check_loop
+from sockkit._readiness import running_loop as _running_loop
 from sockkit._target import literal_family, parse_target
 from sockkit.address import Address
 from sockkit.enums import AddressFamily, ReadMode, Shutdown, SocketType
@@ -91,29 +94,9 @@ _FALLBACK_CHUNK: Final = 1 << 16
 _UNIX_RETRY_FIRST: Final = 0.001
 _UNIX_RETRY_MAX: Final = 0.05
 _SIGPIPE: Final = getattr(signal, "SIGPIPE", None)
-_NO_READERS: Final = (
-    "AsyncSocket needs an event loop with add_reader()/add_writer(); {name} has none"
-    " (Windows' ProactorEventLoop). Run on a selector loop: asyncio.run(main(),"
-    " loop_factory=asyncio.SelectorEventLoop) on Python 3.12+, or"
-    " asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy()) before"
-    " asyncio.run()"
-)
 
 _A = TypeVar("_A", bound="AsyncSocket")
 _T = TypeVar("_T")
-
-
-def _check_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """Refuse a loop whose ``add_reader`` is the abstract one (it raises NotImplementedError)."""
-    if getattr(type(loop), "add_reader", None) is asyncio.AbstractEventLoop.add_reader:
-        raise RuntimeError(_NO_READERS.format(name=type(loop).__name__))
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 def _ready(future: asyncio.Future[None]) -> None:
@@ -188,36 +171,23 @@ class AsyncSocket:
     __slots__ = (
         "__weakref__",
         "_held",
-        "_loop",
-        "_on_close",
-        "_read_fd",
-        "_read_operation",
-        "_read_waiter",
+        "_readiness",
         "_receiving",
         "_sending",
         "_sock",
-        "_write_fd",
-        "_write_operation",
-        "_write_waiter",
     )
 
     _sock: Socket
-    _loop: asyncio.AbstractEventLoop | None
-    # The task waiting to receive (send), if any: the future it awaits, the operation
-    # it waits for and the descriptor number it registered.  One of each at most:
-    # a second receiver (sender) raises BusyError before it could wait.
-    _read_waiter: asyncio.Future[None] | None
-    _read_operation: str
-    _read_fd: int
-    _write_waiter: asyncio.Future[None] | None
-    _write_operation: str
-    _write_fd: int
+    # The loop this socket is bound to and its kept registrations with it (one per
+    # direction), which hold the descriptor while registered.
+    _readiness: Readiness
+    # A task is receiving (sending): a second receiver (sender) raises BusyError
+    # before it could wait.
     _receiving: bool
     _sending: bool
     # Bytes of a partial line taken off the socket by a NORMAL read that was then
     # cancelled or failed: the next receive returns them first.
     _held: bytes
-    _on_close: Callable[[Socket], None]
 
     def __init__(
         self,
@@ -237,24 +207,11 @@ class AsyncSocket:
 
     def _adopt(self, sock: Socket, loop: asyncio.AbstractEventLoop | None) -> None:
         self._sock = sock
-        self._loop = loop
-        self._read_waiter = self._write_waiter = None
-        self._read_operation = self._write_operation = ""
-        self._read_fd = self._write_fd = -1
         self._receiving = False
         self._sending = False
         self._held = b""
         sock.blocking = False
-        this = weakref.ref(self)
-
-        # A weak reference: the Socket must not keep its AsyncSocket alive.
-        def on_close(closed: Socket) -> None:
-            owner = this()
-            if owner is not None:
-                owner._closed_now()
-
-        self._on_close = on_close
-        sock.add_close_callback(on_close)
+        self._readiness = Readiness(sock, loop)
 
     # ------------------------------------------------------------------ construction
 
@@ -409,102 +366,24 @@ class AsyncSocket:
     async def __aexit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _closed_now(self) -> None:
-        """The wrapped socket has been closed (in any thread): wake every waiter."""
-        loop = self._loop
-        if loop is None:
-            return  # never waited: nobody can be waiting
-        if _running_loop() is loop:
-            self._fail_waiters()
-            return
-        # Another thread: the waiters belong to the loop's thread, which wakes them.
-        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
-            loop.call_soon_threadsafe(self._fail_waiters)
-
-    def _fail_waiters(self) -> None:
-        for future, operation in (
-            (self._read_waiter, self._read_operation),
-            (self._write_waiter, self._write_operation),
-        ):
-            if future is not None and not future.done():
-                future.set_exception(SocketClosedError(operation))
-
-    def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._loop is None:
-            _check_loop(loop)
-            self._loop = loop
-        elif loop is not self._loop:
-            raise RuntimeError("this AsyncSocket is used by another event loop")
+    def _watch(self, interest: Interest, operation: str) -> asyncio.Future[None]:
+        """Start a wait in one direction; the caller awaits the future, then clears
+        ``interest.waiter`` (on every path, cancellation included)."""
+        loop = asyncio.get_running_loop()
+        readiness = self._readiness
+        if loop is not readiness.loop:
+            readiness.bind(loop)
+        return interest.wait(loop, operation)
 
     async def _wait(self, writable: bool, operation: str) -> None:
-        """Wait until the socket is readable (writable), holding its descriptor meanwhile."""
-        if writable:
-            future = self._watch_writable(operation)
-            try:
-                await future
-            finally:
-                self._unwatch_writable()
-        else:
-            future = self._watch_readable(operation)
-            try:
-                await future
-            finally:
-                self._unwatch_readable()
-
-    # The halves of a wait, as plain calls: the hot receive paths await the future
-    # themselves (a coroutine per wait costs more than the rest of the wait).
-
-    def _watch_readable(self, operation: str) -> asyncio.Future[None]:
-        """Retain the descriptor and register a reader; the future is done when readable."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._bind_loop(loop)
-        sock = self._sock
-        fd = sock.retain()  # raises SocketClosedError once closed
+        """Wait until the socket is readable (writable)."""
+        readiness = self._readiness
+        interest = readiness.writing if writable else readiness.reading
+        future = self._watch(interest, operation)
         try:
-            future = loop.create_future()
-            loop.add_reader(fd, _ready, future)
-        except BaseException:
-            sock.release()
-            raise
-        self._read_waiter = future
-        self._read_operation = operation
-        self._read_fd = fd
-        return future
-
-    def _unwatch_readable(self) -> None:
-        """End the wait `_watch_readable` started (on every path, cancellation included)."""
-        self._read_waiter = None
-        try:
-            self._loop.remove_reader(self._read_fd)  # type: ignore[union-attr]
+            await future
         finally:
-            self._sock.release()
-
-    def _watch_writable(self, operation: str) -> asyncio.Future[None]:
-        """As `_watch_readable`, for writability."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._bind_loop(loop)
-        sock = self._sock
-        fd = sock.retain()
-        try:
-            future = loop.create_future()
-            loop.add_writer(fd, _ready, future)
-        except BaseException:
-            sock.release()
-            raise
-        self._write_waiter = future
-        self._write_operation = operation
-        self._write_fd = fd
-        return future
-
-    def _unwatch_writable(self) -> None:
-        """End the wait `_watch_writable` started."""
-        self._write_waiter = None
-        try:
-            self._loop.remove_writer(self._write_fd)  # type: ignore[union-attr]
-        finally:
-            self._sock.release()
+            interest.waiter = None
 
     # ------------------------------------------------------------------ state
 
@@ -668,12 +547,13 @@ class AsyncSocket:
             return data
         self._receiving = True
         try:
+            reading = self._readiness.reading
             while True:
-                future = self._watch_readable("recv")
+                future = self._watch(reading, "recv")
                 try:
                     await future
                 finally:
-                    self._unwatch_readable()
+                    reading.waiter = None
                 data = _recv_nowait(sock, length, flags)
                 if data is not None:
                     return data
@@ -702,12 +582,13 @@ class AsyncSocket:
             return count
         self._receiving = True
         try:
+            reading = self._readiness.reading
             while True:
-                future = self._watch_readable("recv_into")
+                future = self._watch(reading, "recv_into")
                 try:
                     await future
                 finally:
-                    self._unwatch_readable()
+                    reading.waiter = None
                 count = _recv_into_nowait(sock, buffer, nbytes, flags)
                 if count is not None:
                     return count
@@ -898,11 +779,18 @@ class AsyncSocket:
         """
         if self._sending:
             raise _busy("write_all", "sending")
-        view = _byte_view(data)
-        # The usual case, all sent at once, needs no await and no sending state.
-        sent = _send_nowait(self._sock, view, "write_all")
-        if sent == view.nbytes:
-            return
+        # The usual case, all sent at once, needs no await and no sending state (and
+        # for bytes, no view: its length is its size).
+        if data.__class__ is bytes:
+            sent = _send_nowait(self._sock, data, "write_all")
+            if sent == len(data):
+                return
+            view = memoryview(data)
+        else:
+            view = _byte_view(data)
+            sent = _send_nowait(self._sock, view, "write_all")
+            if sent == view.nbytes:
+                return
         self._sending = True
         try:
             await self._send_view(view, "write_all", sent or 0)

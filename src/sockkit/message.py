@@ -1224,9 +1224,10 @@ def _abandon(ancdata: list[Encoded], cells: list[list[int]] | None) -> None:
 def _outgoing(control: list[ControlMessage]) -> tuple[list[Any], list[Encoded]]:
     """``sendmsg``'s ``ancdata`` for ``control``, with every `Socket` of a `Rights` held.
 
-    Returns the held sockets (the caller releases each after the send) and the
-    encoded control data.  Holding (``retain``) keeps each socket's descriptor
-    number its own until the send is done; a closed one raises `SocketClosedError`.
+    Returns the held sockets (the caller releases each, ``interrupt=False``, after
+    the send) and the encoded control data.  Holding (``retain``) keeps each socket's
+    descriptor number its own until the send is done; a closed one raises
+    `SocketClosedError`.
     """
     held: list[Any] = []
     try:
@@ -1235,12 +1236,14 @@ def _outgoing(control: list[ControlMessage]) -> tuple[list[Any], list[Encoded]]:
                 for source in item._sources:
                     retain = getattr(source, "retain", None)
                     if retain is not None:
-                        retain()
+                        # Not interrupting: closing a socket in flight must not shut
+                        # down the connection the receiver is being given.
+                        retain(interrupt=False)
                         held.append(source)
         return held, _ancillary(control)
     except BaseException:
         for source in held:
-            source.release()
+            source.release(interrupt=False)
         raise
 
 

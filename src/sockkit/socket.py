@@ -201,8 +201,10 @@ class Socket:
         "_calls",
         "_family",
         "_held",
+        "_holds",
         "_last_error",
         "_lines",
+        "_retains",
         "_sock",
         "_type",
     )
@@ -214,9 +216,15 @@ class Socket:
     _family: int
     _type: int
     _last_error: int
-    # One entry per call in flight on this socket, in any thread (list.append and
-    # list.pop are atomic, with or without the GIL): close() reads its length.
+    # One entry per call in flight inside the socket module on this socket, in any
+    # thread (list.append and list.pop are atomic, with or without the GIL): close()
+    # reads its length.
     _calls: list[str]
+    # Uses counted by retain(): those close() interrupts (a call that may block on
+    # the descriptor outside this module) and those a close callback ends (an event
+    # loop's registration).  Changed only under _LIFETIME.
+    _retains: int
+    _holds: int
     # Called once by close(), before the descriptor is released: the selectors this
     # socket is registered in, event loops waiting on it.  None once closed.
     _callbacks: list[Callable[[Socket], object]] | None
@@ -245,6 +253,7 @@ class Socket:
         self._type = sock.type
         self._last_error = 0
         self._calls = []
+        self._retains = self._holds = 0
         self._callbacks = []
         self._held = None
         self._lines = None
@@ -433,21 +442,24 @@ class Socket:
         self._lines = None
         self._notify_closed(callbacks)
         with _LIFETIME:
-            busy = bool(self._calls)
+            busy = bool(self._calls or self._retains or self._holds)
             if busy:
                 self._held = sock  # released by the last call in flight (_settle)
         if not busy:
             sock.close()
             return
         # close() alone wakes no thread blocked in a system call on the descriptor
-        # (the kernel keeps the file alive for the call): shutdown() does.
-        with contextlib.suppress(OSError):
-            sock.shutdown(_s.SHUT_RDWR)
+        # (the kernel keeps the file alive for the call): shutdown() does.  Uses that
+        # a close callback ends (retain(interrupt=False)) need no waking, and the
+        # connection stays intact for a process that shares the descriptor.
+        if self._calls or self._retains:
+            with contextlib.suppress(OSError):
+                sock.shutdown(_s.SHUT_RDWR)
         with _LIFETIME:
             # Only for calls inside the socket module (not for retain(): an event
             # loop waiting on the number is woken by its close callback, and keeps
             # its own registration of the number, which a swapped file would void).
-            if self._held is sock and any(op != "retain" for op in self._calls):
+            if self._held is sock and self._calls:
                 _vacate(sock.fileno())
         self._settle()
 
@@ -462,7 +474,7 @@ class Socket:
         """Release the descriptor of a closed socket once no call is in flight on it."""
         with _LIFETIME:
             sock = self._held
-            if sock is None or self._calls:
+            if sock is None or self._calls or self._retains or self._holds:
                 return
             self._held = None
         sock.close()
@@ -471,7 +483,11 @@ class Socket:
         """Give up ownership of the descriptor and return it; the `Socket` is closed.
 
         Close callbacks run as for `close` (selectors forget the socket), but the
-        descriptor stays open: it is the caller's now.
+        descriptor stays open: it is the caller's now.  When a close callback could
+        not end a use counted by ``retain(interrupt=False)`` at once (an event loop
+        in another thread still has the number registered), the caller gets a
+        duplicate of the descriptor, and the number itself is released when that
+        use ends.
 
         Raises:
             SocketClosedError: the socket was already closed.
@@ -482,22 +498,39 @@ class Socket:
             sock = self._sock
             if sock is _CLOSED:
                 raise SocketClosedError("detach")
-            if self._calls:
+            if self._calls or self._retains:
                 raise BusyError("detach() while a call is in flight on this socket")
             self._sock = _CLOSED
             callbacks, self._callbacks = self._callbacks, None
         self._lines = None
         self._notify_closed(callbacks)
-        fd: int = sock.detach()
-        return fd
+        with _LIFETIME:
+            if not self._holds:
+                fd: int = sock.detach()
+                return fd
+            self._held = sock  # released when the last use ends (_settle)
+        try:
+            return os.dup(sock.fileno())
+        except OSError as exc:
+            raise from_oserror(exc, "detach") from None
+        finally:
+            self._settle()
 
-    def retain(self) -> int:
+    def retain(self, *, interrupt: bool = True) -> int:
         """Count one use of the descriptor outside this object's methods; return it.
 
-        For code that waits on the descriptor itself, such as an event loop waiting
-        for readiness: until the matching `release`, ``close()`` treats the use as a
-        call in flight (it wakes callbacks and defers releasing the descriptor), so
-        the number cannot name another file while it is in use.
+        For code that uses the descriptor itself, such as a system call made through
+        ``ctypes`` or an event loop waiting for readiness: until the matching
+        `release`, ``close()`` treats the use as a call in flight (it runs the close
+        callbacks and defers releasing the descriptor), so the number cannot name
+        another file while it is in use.
+
+        Args:
+            interrupt: the use may block inside a system call on the descriptor, so
+                ``close()`` shuts the connection down to wake it.  Pass ``False``
+                for a use that a close callback ends, such as an event loop's
+                registration: ``close()`` then leaves the connection intact (for a
+                process sharing the descriptor) and only defers releasing it.
 
         Raises:
             SocketClosedError: the socket is closed.
@@ -509,25 +542,35 @@ class Socket:
             ...     fd == left.fileno()
             True
         """
-        self._calls.append("retain")
-        sock = self._sock
-        if sock is _CLOSED:
-            self.release()
-            raise SocketClosedError("retain")
-        fd: int = sock.fileno()
-        return fd
+        with _LIFETIME:
+            sock = self._sock
+            if sock is _CLOSED:
+                raise SocketClosedError("retain")
+            if interrupt:
+                self._retains += 1
+            else:
+                self._holds += 1
+            fd: int = sock.fileno()
+            return fd
 
-    def release(self) -> None:
-        """End one `retain`; the last one out of a closed socket releases its descriptor.
+    def release(self, *, interrupt: bool = True) -> None:
+        """End one `retain` (pass the same ``interrupt``); the last use out of a closed
+        socket releases its descriptor.
 
         Raises:
-            RuntimeError: there is no `retain` to end.
+            RuntimeError: there is no such `retain` to end.
         """
-        try:
-            self._calls.pop()
-        except IndexError:
-            raise RuntimeError("release() without retain()") from None
-        if self._sock is _CLOSED:
+        with _LIFETIME:
+            if interrupt:
+                if not self._retains:
+                    raise RuntimeError("release() without retain()")
+                self._retains -= 1
+            else:
+                if not self._holds:
+                    raise RuntimeError("release(interrupt=False) without retain(interrupt=False)")
+                self._holds -= 1
+            closed = self._sock is _CLOSED
+        if closed:
             self._settle()
 
     def add_close_callback(self, callback: Callable[[Socket], object]) -> None:
@@ -958,8 +1001,8 @@ class Socket:
         waits only when it would block).
         """
         calls = self._calls
-        calls.append(operation)
         try:
+            calls.append(operation)  # inside the try, as in _io
             result = method(*args)
         except BlockingIOError:
             result = None
@@ -1321,7 +1364,7 @@ class Socket:
             )
         finally:
             for source in held:
-                source.release()
+                source.release(interrupt=False)
 
     def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0) -> Message:
         """Receive one message (``recvmsg(2)``) with up to ``bufsize`` bytes of data.
@@ -1589,17 +1632,31 @@ class Socket:
 
 
 def _recv_nowait(sock: Socket, length: int, flags: int = 0) -> bytes | None:
-    """`Socket.recv` on a non-blocking socket; ``None`` instead of raising `WouldBlock`."""
+    """`Socket.recv` on a non-blocking socket; ``None`` instead of raising `WouldBlock`.
+
+    `Socket._io_nowait`'s steps, inlined: this is every awaited receive's path.
+    """
     if sock._lines is not None:
         kept = sock._kept(length, flags)
         if kept is not None:
             return kept
+    calls = sock._calls
     try:
-        if flags == 0:
-            return sock._io_nowait("recv", sock._sock.recv, length)
-        return sock._io_nowait("recv", sock._sock.recv, length, flags)
+        calls.append("recv")
+        data: bytes | None = sock._sock.recv(length, flags)
+    except BlockingIOError:
+        data = None
+    except OSError as exc:
+        raise sock._error(exc, "recv") from None
     except (ValueError, OverflowError, TypeError) as exc:
         raise _bad_receive(exc, length, flags) from None
+    finally:
+        calls.pop()
+        if sock._sock is _CLOSED:
+            sock._settle()
+    if not data and sock._sock is _CLOSED:
+        raise SocketClosedError("recv")
+    return data
 
 
 def _recv_into_nowait(sock: Socket, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int | None:
@@ -1617,11 +1674,27 @@ def _recv_into_nowait(sock: Socket, buffer: Buffer, nbytes: int = 0, flags: int 
 
 
 def _send_nowait(sock: Socket, data: Buffer, operation: str = "send") -> int | None:
-    """`Socket.send` (no flags) on a non-blocking socket; ``None`` instead of `WouldBlock`."""
+    """`Socket.send` (no flags) on a non-blocking socket; ``None`` instead of `WouldBlock`.
+
+    `Socket._io_nowait`'s steps, inlined: this is every awaited send's path.
+    """
+    calls = sock._calls
     try:
-        return sock._io_nowait(operation, sock._sock.send, data, _NOSIGNAL)
+        calls.append(operation)
+        sent: int | None = sock._sock.send(data, _NOSIGNAL)
+    except BlockingIOError:
+        sent = None
+    except OSError as exc:
+        raise sock._error(exc, operation) from None
     except (TypeError, OverflowError) as exc:
         raise _bad_send(exc, data, 0) from None
+    finally:
+        calls.pop()
+        if sock._sock is _CLOSED:
+            sock._settle()
+    if not sent and sock._sock is _CLOSED:
+        raise SocketClosedError(operation)
+    return sent
 
 
 def _line_end(data: bytes) -> int:

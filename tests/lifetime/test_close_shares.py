@@ -105,3 +105,62 @@ def test_a_tcp_descriptor_in_flight_works_after_the_sender_closes() -> None:
             assert passed.recv(100) == b"ping"
             passed.write_all(b"pong")
             assert client.recv(100) == b"pong"
+
+
+def test_a_use_a_callback_ends_defers_the_release_without_a_shutdown() -> None:
+    """retain(interrupt=False): close() keeps the number and the connection intact."""
+    left, right = Socket.pair()
+    with left:
+        fd = right.retain(interrupt=False)
+        ended: list[int] = []
+        right.add_close_callback(lambda closed: ended.append(fd))
+        right.close()
+        assert right.closed and ended == [fd]
+        os.fstat(fd)  # still this socket's number: the use has not ended
+        left.timeout = 0.0
+        try:
+            left.recv(1)
+        except BlockingIOError:
+            pass  # not shut down: the peer sees no end of stream
+        else:
+            raise AssertionError("close() shut down a connection no call was blocked on")
+        right.release(interrupt=False)
+        try:
+            os.fstat(fd)
+        except OSError:
+            pass  # released by the last use out
+        else:
+            raise AssertionError("the descriptor outlived its last use")
+        left.timeout = 5.0
+        assert left.recv(1) == b""
+
+
+def test_an_interrupting_use_is_woken_by_a_shutdown() -> None:
+    """retain(): close() shuts the connection down, as for a call blocked inside."""
+    left, right = Socket.pair()
+    with left:
+        right.retain()
+        right.close()
+        left.timeout = 5.0
+        assert left.recv(1) == b""  # shut down at once, before the release
+        right.release()
+
+
+def test_release_must_match_its_retain() -> None:
+    left, right = Socket.pair()
+    with left, right:
+        for interrupt in (True, False):
+            try:
+                right.release(interrupt=interrupt)
+            except RuntimeError:
+                pass
+            else:
+                raise AssertionError("release() without retain() passed")
+        right.retain(interrupt=False)
+        try:
+            right.release()
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("an interrupting release ended a hold")
+        right.release(interrupt=False)
