@@ -1042,7 +1042,7 @@ def test_a_socket_closed_after_its_loop_ended_releases_its_descriptor(fd_check: 
     for kind in LOOPS:
         holder: list[AsyncSocket] = []
 
-        async def main() -> None:
+        async def main(holder: list[AsyncSocket] = holder) -> None:
             left, right = AsyncSocket.pair()
             holder.extend((left, right))
             await _wait_once(right, left)
