@@ -655,15 +655,14 @@ def _removed_at_exit(path: str | None) -> Iterator[None]:
 
 
 def _serve_tls(listener: Socket, context: ssl.SSLContext, out: Out) -> None:
-    """The talkback server over TLS: a failed handshake drops that client only."""
-    while True:
-        conn, _peer = listener.accept()
-        try:
-            with conn.start_tls(context, server_side=True) as tls:
-                if talkback.handle_client(tls, log=lambda text: out(f"client> {text}")):
-                    return
-        except SocketError as exc:
-            out(f"client dropped: {exc}")
+    """The talkback server over TLS, a thread per client: a stalled or failed handshake
+    holds up and drops that client only."""
+    talkback.serve_threaded(
+        listener,
+        lambda conn: conn.start_tls(context, server_side=True),
+        log=lambda text: out(f"client> {text}"),
+        on_error=lambda exc: out(f"client dropped: {exc}"),
+    )
 
 
 # --------------------------------------------------------------------- parser

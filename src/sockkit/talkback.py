@@ -5,7 +5,10 @@ A client connects, gets a welcome text, and every line it sends is answered with
 ``sockkit demo`` and ``sockkit serve`` run it.  [`serve`][sockkit.talkback.serve]
 talks to every client at once in one thread, driven by a
 [`Selector`][sockkit.selector.Selector]; [`handle_client`][sockkit.talkback.handle_client]
-talks to one client with blocking calls.
+talks to one client with blocking calls, and
+[`serve_threaded`][sockkit.talkback.serve_threaded] runs it for every client at
+once, one thread each (for connections with blocking work of their own first, such
+as a TLS handshake).
 
 This module backs the command line; it is not part of sockkit's API.
 
@@ -17,15 +20,17 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from typing import Protocol
 
 from sockkit.enums import Event, ReadMode
-from sockkit.errors import SocketError, WouldBlock
+from sockkit.errors import SocketClosedError, SocketError, WouldBlock
 from sockkit.selector import Selector
 from sockkit.socket import Socket
 
-__all__ = ["WELCOME", "LineConnection", "handle_client", "serve"]
+__all__ = ["WELCOME", "LineConnection", "handle_client", "serve", "serve_threaded"]
 
 WELCOME = (
     b"Welcome to the sockkit talkback server.\n"
@@ -210,3 +215,67 @@ def serve(
                         return
         finally:
             server.close_all()
+
+
+def serve_threaded(
+    listener: Socket,
+    wrap: Callable[[Socket], contextlib.AbstractContextManager[LineConnection]],
+    log: Callable[[str], None] | None = None,
+    on_error: Callable[[SocketError], None] | None = None,
+) -> None:
+    """Talk to every client of ``listener`` at once, one thread each, until one says ``shutdown``.
+
+    Each accepted connection goes to a thread of its own, which enters
+    ``wrap(conn)`` (a TLS handshake, say: a client that stalls in it holds up only
+    its own thread) and talks over what that gives.  A client that asks for
+    shutdown closes ``listener``, which wakes the accept; every other client's
+    connection is then closed, which wakes its thread, and the threads are joined.
+    A client whose connection fails is reported to ``on_error``; the others go on.
+
+    Raises:
+        SocketError: ``accept`` itself failed.
+    """
+    stopping = threading.Event()
+    lock = threading.Lock()
+    clients: dict[Socket, threading.Thread] = {}
+
+    def talk(conn: Socket) -> None:
+        try:
+            with wrap(conn) as line_conn:
+                if handle_client(line_conn, log):
+                    stopping.set()
+                    listener.close()  # wakes the accept below
+        except SocketError as exc:
+            if not stopping.is_set() and on_error is not None:
+                on_error(exc)
+        finally:
+            conn.close()
+            with lock:
+                clients.pop(conn, None)
+
+    try:
+        while True:
+            try:
+                conn, _peer = listener.accept()
+            except SocketClosedError:
+                if stopping.is_set():
+                    return
+                raise
+            thread = threading.Thread(target=talk, args=(conn,), name="talkback client")
+            with lock:
+                clients[conn] = thread
+            try:
+                thread.start()
+            except BaseException:
+                with lock:
+                    del clients[conn]
+                conn.close()
+                raise
+    finally:
+        stopping.set()
+        with lock:
+            remaining = list(clients.items())
+        for conn, _thread in remaining:
+            conn.close()  # wakes the thread blocked on it
+        for _conn, thread in remaining:
+            thread.join()
