@@ -41,7 +41,7 @@ from sockkit._checks import (
 )
 from sockkit._platform import SIOCATMARK as _SIOCATMARK
 from sockkit._platform import constant as _constant
-from sockkit.address import Address, from_sockaddr, to_sockaddr
+from sockkit.address import _SENDERS, Address, _sender_address, from_sockaddr, to_sockaddr
 from sockkit.enums import AddressFamily, Protocol, ReadMode, Shutdown, SocketType
 from sockkit.errors import BusyError, SocketClosedError, SocketError, from_errno, from_oserror
 from sockkit.message import (
@@ -1046,21 +1046,34 @@ class Socket:
             kept = self._kept(length, flags)
             if kept is not None:
                 return kept, None
+        calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            data, raw = self._io("recvfrom", None, self._sock.recvfrom, length, flags)
+            calls.append("recvfrom")
+            data, raw = (
+                self._sock.recvfrom(length) if flags == 0 else self._sock.recvfrom(length, flags)
+            )
+        except OSError as exc:
+            raise self._error(exc, "recvfrom") from None
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, length, flags) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recvfrom")  # closed by another thread while waiting
         # A connected stream socket has no sender address: Python gives None.
         if raw is None:
             return data, None
         try:
-            return data, from_sockaddr(self._family, raw)
+            address = _SENDERS.get((self._family, raw))  # converted for an earlier datagram
+            if address is None:
+                address = _sender_address(self._family, raw)
         except (ValueError, TypeError):
             # A family with no typed address (netlink, packet...): the datagram is
             # the caller's all the same, with the address as the socket module gives it.
             return data, raw
+        return data, address
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send bytes (``send(2)``); returns how many were sent, which may be fewer.
@@ -1095,12 +1108,21 @@ class Socket:
             MessageTooLong: the datagram is larger than the protocol allows.
         """
         sockaddr = to_sockaddr(self._family, address)
+        calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            return self._io(
-                "sendto", sockaddr, self._sock.sendto, data, _index(flags) | _NOSIGNAL, sockaddr
+            calls.append("sendto")
+            count: int = self._sock.sendto(
+                data, _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL, sockaddr
             )
+        except OSError as exc:
+            raise self._error(exc, "sendto", sockaddr) from None
         except (TypeError, OverflowError) as exc:
             raise _bad_send(exc, data, flags) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        return count
 
     def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like PHP's ``socket_write``: at most ``length`` bytes, maybe fewer.
