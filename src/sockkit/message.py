@@ -47,7 +47,7 @@ import socket as _s
 import struct
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, cast, overload
 
@@ -1170,7 +1170,7 @@ _consume: Final[Callable[[Iterable[Any]], None]] = collections.deque(maxlen=0).e
 def _new_messages(
     buffers: Iterable[list[Any]],
     addresses: Iterable[Address | None],
-    flags: Iterable[int],
+    flags: Sequence[int],
     nbytes: Iterable[int],
     count: int,
 ) -> list[Message]:
@@ -1183,7 +1183,11 @@ def _new_messages(
     _consume(map(_set_buffers, messages, buffers))
     _consume(map(_set_control, messages, map(list, repeat((), count))))
     _consume(map(_set_address, messages, addresses))
-    _consume(map(_set_flags, messages, map(_msg_flags, map(_NOT_CLOEXEC.__and__, flags))))
+    kinds = set(flags)
+    if len(kinds) == 1:  # the usual batch: every message with the same flags
+        _consume(map(_set_flags, messages, repeat(_msg_flags(kinds.pop() & _NOT_CLOEXEC), count)))
+    else:
+        _consume(map(_set_flags, messages, map(_msg_flags, map(_NOT_CLOEXEC.__and__, flags))))
     _consume(map(_set_nbytes, messages, nbytes))
     return messages
 
