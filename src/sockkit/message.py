@@ -1074,8 +1074,10 @@ class Message:
         """
         buffers = self.buffers
         nbytes = self.nbytes
-        if len(buffers) == 1 and type(buffers[0]) is bytes and nbytes is None:
-            return buffers[0]
+        if len(buffers) == 1 and type(buffers[0]) is bytes:
+            only: bytes = buffers[0]
+            if nbytes is None or nbytes == len(only):  # a received datagram: all of it
+                return only
         joined = b"".join(buffers)
         if nbytes is not None and nbytes < len(joined):
             return joined[:nbytes]
@@ -1096,7 +1098,10 @@ class Message:
             [b'abc']
         """
         data = self.data
-        size = next((item.size for item in self.control if isinstance(item, UDPSegment)), 0)
+        control = self.control
+        if not control:
+            return [data]
+        size = next((item.size for item in control if isinstance(item, UDPSegment)), 0)
         if not size or len(data) <= size:
             return [data]
         return [data[start : start + size] for start in range(0, len(data), size)]
