@@ -307,6 +307,42 @@ def test_truncated_to_one_length_with_flags_per_message(
     assert [bool(m.flags & MsgFlag.TRUNC) for m in messages] == [True, False, True, False]
 
 
+def test_plain_batches_of_one_shape_then_another(udp_pair: tuple[Socket, Socket]) -> None:
+    # Plain datagrams are copied into a reused area whose iovecs are rewritten only when
+    # the lengths change: each batch must still send its own bytes.
+    sender, receiver = udp_pair
+    sender.connect(receiver.local_address)
+    batches = [
+        [b"a" * 10, b"b" * 10, b"c" * 10],
+        [b"d" * 10, b"e" * 10, b"f" * 10],  # the same shape, other bytes
+        [b"g" * 5, b"h" * 20],
+        [b"i" * 20, b"j" * 5],  # the same total, other lengths
+        [b""],
+    ]
+    for items in batches:
+        assert sender.send_batch(items) == len(items)
+        got: list[bytes] = []
+        while len(got) < len(items):
+            got += [m.data for m in receiver.recv_batch(8, 64)]
+        assert got == items
+
+
+@pytest.mark.skipif(not _mmsg.available, reason="sendmmsg's layout")
+def test_gather_points_each_iovec_at_its_datagram() -> None:
+    gather = _mmsg.Gather()
+    iovec = struct.Struct("@PN")
+    big = [bytes([n]) * 60_000 for n in range(20)]  # more than Gather keeps between calls
+    for items in ([b"xy", b"z"], [b"ab", b"c"], big, [b"q" * 7] * 3, [b"longer", b""]):
+        data = gather.point(items)
+        at = _mmsg.MAX_BATCH * _mmsg.MSG_SIZE
+        pointed = [
+            ctypes.string_at(*iovec.unpack_from(gather.view, at + index * iovec.size))
+            for index in range(len(items))
+        ]
+        assert pointed == items
+        del data
+
+
 # --------------------------------------------------------------------- descriptors
 
 

@@ -317,28 +317,28 @@ def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     return sent
 
 
-def _gather() -> _mmsg.Gather:
-    gather: _mmsg.Gather | None = getattr(_arenas, "gather", None)
-    if gather is None:
-        gather = _arenas.gather = _mmsg.Gather()
-    return gather
-
-
 def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
-    """`_send_native` for ``bytes`` to the connected peer: one joined copy, prepared headers."""
-    gather = _gather()
-    sent = 0
-    while sent < len(items):
-        chunk = items[sent : sent + _mmsg.MAX_BATCH]
-        joined = gather.point(chunk)  # the iovecs point into it: held until the calls return
-        done, code = _send_prepared(sock, gather.address, len(chunk), flags)
-        del joined
-        if code is not None:
-            item = chunk[done]
-            out = _Outgoing([memoryview(item)], len(item), b"", [], 0, None)
-            return _sent_until(sock, sent + done, code, out)
-        sent += done
-    return sent
+    """`_send_native` for ``bytes`` to the connected peer: one copy, prepared headers."""
+    # Taken from the thread for the call: a signal handler's send_batch on this thread,
+    # run while this one waits, gets a Gather of its own instead of rewriting this one.
+    gather: _mmsg.Gather | None = _arenas.__dict__.pop("gather", None)
+    if gather is None:
+        gather = _mmsg.Gather()
+    try:
+        sent = 0
+        while sent < len(items):
+            chunk = items[sent : sent + _mmsg.MAX_BATCH]
+            data = gather.point(chunk)  # the iovecs point into it: held until the calls return
+            done, code = _send_prepared(sock, gather.address, len(chunk), flags)
+            del data
+            if code is not None:
+                item = chunk[done]
+                out = _Outgoing([memoryview(item)], len(item), b"", [], 0, None)
+                return _sent_until(sock, sent + done, code, out)
+            sent += done
+        return sent
+    finally:
+        _arenas.gather = gather
 
 
 def _sent_until(sock: Socket, sent: int, code: int, out: _Outgoing) -> int:
