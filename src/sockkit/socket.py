@@ -145,6 +145,18 @@ def _vacate(fd: int) -> None:
         pass  # best effort: the calls still end with their timeout
 
 
+_batch: Any = None
+"""``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
+
+
+def _load_batch() -> Any:
+    global _batch
+    from sockkit import batch  # noqa: PLC0415 - see _batch
+
+    _batch = batch
+    return batch
+
+
 def _enum_or_int(enum_type: type[Any], value: int) -> Any:
     try:
         return enum_type(value)
@@ -1493,9 +1505,8 @@ class Socket:
             >>> sock.send_batch([b"one", Message([b"two"], address=peer)])  # doctest: +SKIP
             2
         """
-        from sockkit.batch import send_batch  # noqa: PLC0415 - batch.py builds on this module
-
-        return send_batch(self, messages, flags)
+        sent: int = (_batch or _load_batch()).send_batch(self, messages, flags)
+        return sent
 
     def recv_batch(
         self, count: int, bufsize: int, ancbufsize: int = 0, flags: int = 0
@@ -1510,9 +1521,10 @@ class Socket:
             >>> [m.data for m in sock.recv_batch(32, 2048)]  # doctest: +SKIP
             [b'one', b'two']
         """
-        from sockkit.batch import recv_batch  # noqa: PLC0415 - batch.py builds on this module
-
-        return recv_batch(self, count, bufsize, ancbufsize, flags)
+        got: list[Message] = (_batch or _load_batch()).recv_batch(
+            self, count, bufsize, ancbufsize, flags
+        )
+        return got
 
     # ------------------------------------------------------------------ options
 
