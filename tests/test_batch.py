@@ -7,6 +7,7 @@ batch on Linux) and ``native=False`` (the sendmsg/recvmsg loop other platforms u
 from __future__ import annotations
 
 import _thread
+import contextlib
 import ctypes
 import errno
 import os
@@ -239,6 +240,107 @@ def test_recv_returns_what_is_queued_without_filling_the_batch(
     receiver.blocking = False
     with pytest.raises(WouldBlock):
         batch.recv_batch(receiver, 32, 10, native=native)
+
+
+@pytest.mark.parametrize("where", FAMILIES)
+@pytest.mark.parametrize("size", [0, 7, 1200])
+def test_one_batch_from_several_senders_names_each(
+    where: tuple[AddressFamily, str | None], size: int, tmp_path: Path
+) -> None:
+    # Datagrams of one size (one unpacking for the batch) from senders taking turns,
+    # and over AF_UNIX an unnamed sender among named ones (names of two lengths).
+    receiver, *senders = endpoints(*where, tmp_path)
+    family = where[0]
+    if where[1] is None:
+        unnamed = Socket(family, SocketType.DGRAM)
+        unnamed.connect(receiver.local_address)
+        senders.append(unnamed)
+    try:
+        order = [0, 1, 0, 0, 1, len(senders) - 1, 0]
+        for turn, number in enumerate(order):
+            senders[number].send(bytes([turn]) * size)
+        messages = receiver.recv_batch(16, 2048)
+        assert [m.data for m in messages] == [bytes([turn]) * size for turn in range(len(order))]
+        expected = [senders[number].local_address for number in order]
+        assert [m.address for m in messages] == expected
+        assert [m.nbytes for m in messages] == [size] * len(order)
+    finally:
+        for sock in (receiver, *senders):
+            sock.close()
+
+
+def test_more_senders_than_the_address_table_holds(udp_pair: tuple[Socket, Socket]) -> None:
+    # Each message still names its own sender once the table of converted sender
+    # addresses has been emptied for newcomers, and the table stays bounded.
+    _, receiver = udp_pair
+    receiver.set_option_raw(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
+    with contextlib.ExitStack() as stack:
+        senders = [
+            stack.enter_context(Socket(AddressFamily.INET, SocketType.DGRAM))
+            for _ in range(batch._SENDERS_MAX + 44)
+        ]
+        for sender in senders:
+            sender.bind(("127.0.0.1", 0))
+        for round_ in range(2):
+            for start in range(0, len(senders), 20):
+                group = senders[start : start + 20]
+                for sender in group:
+                    sender.sendto(b"x", receiver.local_address)
+                got: list[Any] = []
+                while len(got) < len(group):
+                    got += [m.address for m in receiver.recv_batch(32, 16)]
+                assert got == [sender.local_address for sender in group], round_
+                assert len(batch._SENDERS) <= batch._SENDERS_MAX
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_truncated_to_one_length_with_flags_per_message(
+    native: bool, udp_pair: tuple[Socket, Socket]
+) -> None:
+    sender, receiver = udp_pair
+    target = receiver.local_address
+    sizes = [30, 20, 25, 20]
+    sender.send_batch([Message([b"%d" % i * size], address=target) for i, size in enumerate(sizes)])
+    messages = batch.recv_batch(receiver, 8, 20, native=native)
+    assert [m.data for m in messages] == [b"%d" % i * 20 for i in range(4)]
+    assert [m.nbytes for m in messages] == [20] * 4
+    assert [bool(m.flags & MsgFlag.TRUNC) for m in messages] == [True, False, True, False]
+
+
+def test_plain_batches_of_one_shape_then_another(udp_pair: tuple[Socket, Socket]) -> None:
+    # Plain datagrams are copied into a reused area whose iovecs are rewritten only when
+    # the lengths change: each batch must still send its own bytes.
+    sender, receiver = udp_pair
+    sender.connect(receiver.local_address)
+    batches = [
+        [b"a" * 10, b"b" * 10, b"c" * 10],
+        [b"d" * 10, b"e" * 10, b"f" * 10],  # the same shape, other bytes
+        [b"g" * 5, b"h" * 20],
+        [b"i" * 20, b"j" * 5],  # the same total, other lengths
+        [b""],
+    ]
+    for items in batches:
+        assert sender.send_batch(items) == len(items)
+        got: list[bytes] = []
+        while len(got) < len(items):
+            got += [m.data for m in receiver.recv_batch(8, 64)]
+        assert got == items
+
+
+@pytest.mark.skipif(not _mmsg.available, reason="sendmmsg's layout")
+def test_gather_points_each_iovec_at_its_datagram() -> None:
+    gather = _mmsg.Gather()
+    iovec = struct.Struct("@PN")
+    big = [bytes([n]) * 60_000 for n in range(20)]  # more than Gather keeps between calls
+    for items in ([b"xy", b"z"], [b"ab", b"c"], big, [b"q" * 7] * 3, [b"longer", b""]):
+        data = gather.point(items)
+        at = _mmsg.MAX_BATCH * _mmsg.MSG_SIZE
+        pointed = [
+            ctypes.string_at(*iovec.unpack_from(gather.view, at + index * iovec.size))
+            for index in range(len(items))
+        ]
+        assert pointed == items
+        del data
 
 
 # --------------------------------------------------------------------- descriptors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import os
@@ -36,6 +37,7 @@ from sockkit import (
     UnixAddress,
     WouldBlock,
 )
+from sockkit.address import _SENDERS, _SENDERS_MAX
 from sockkit.enums import Protocol
 
 
@@ -161,6 +163,30 @@ def test_udp_round_trip_and_recv_into() -> None:
         b.sendto(b"xyz", ("127.0.0.1", a.local_address.port))  # type: ignore[union-attr]
         data, source = a.recvfrom(10)
         assert (data, source) == (b"xyz", b.local_address)
+
+
+@pytest.mark.parametrize(
+    ("family", "host"),
+    [(AddressFamily.INET, "127.0.0.1"), pytest.param(AddressFamily.INET6, "::1", marks=needs_ipv6)],
+)
+def test_recvfrom_names_each_of_many_senders(family: AddressFamily, host: str) -> None:
+    # More senders than the table of converted sender addresses holds, twice round:
+    # each datagram names its own sender, whether its address is found in the table or
+    # converted afresh, and the table stays bounded.
+    with Socket(family, SocketType.DGRAM) as receiver, contextlib.ExitStack() as stack:
+        receiver.bind((host, 0))
+        receiver.timeout = 5.0
+        senders = []
+        for _ in range(_SENDERS_MAX + 44):
+            sender = stack.enter_context(Socket(family, SocketType.DGRAM))
+            sender.bind((host, 0))
+            senders.append(sender)
+        for round_ in range(2):
+            for index, sender in enumerate(senders):
+                sender.sendto(b"%d" % index, receiver.local_address)
+                data, source = receiver.recvfrom(16)
+                assert (data, source) == (b"%d" % index, sender.local_address), round_
+                assert len(_SENDERS) <= _SENDERS_MAX
 
 
 def test_pair_context_manager_closes_both() -> None:

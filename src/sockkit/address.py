@@ -745,17 +745,21 @@ def _tuple_ok(family: int, value: tuple[object, ...]) -> bool:
     """A plain tuple that is already a valid sockaddr of *family*."""
     size = len(value)
     if family == _AF_INET:
-        host_ok: Callable[[str], bool] = _inet_host_ok
+        judge: Callable[[str], bool] = _inet_host_usable
         if size != 2:
             return False
     elif family == _AF_INET6 and size in {2, 4}:
-        host_ok = _inet6_host_ok
+        judge = _inet6_host_usable
         if size == 4 and not _flow_scope_ok(value[2], value[3]):
             return False
     else:
         return False
     host, port = value[0], value[1]
-    return type(host) is str and type(port) is int and 0 <= port <= MAX_PORT and host_ok(host)
+    if type(host) is not str or type(port) is not int or not 0 <= port <= MAX_PORT:
+        return False
+    # _judged's table read here first: a sendto loop to one peer makes no further call.
+    ok = _JUDGED.get((family, host))
+    return _judged(family, host, judge) if ok is None else ok
 
 
 def to_sockaddr(family: int, value: object) -> SockAddr:
@@ -803,6 +807,31 @@ def _flow_scope_ok(flowinfo: object, scope_id: object) -> bool:
         and 0 <= flowinfo <= _MAX_FLOWINFO
         and 0 <= scope_id <= _MAX_SCOPE_ID
     )
+
+
+# Typed addresses of recent senders, by (family, the socket module's form of the
+# address): that form determines the typed address, and typed addresses are
+# immutable, so a receive loop converts a peer's address once, not per datagram.
+# Bounded: emptied when full, so it follows the peers of the moment.
+_SENDERS: Final[dict[tuple[int, object], Address]] = {}
+_SENDERS_MAX: Final = 256
+
+
+def _sender_address(family: int, raw: object) -> Address | None:
+    """`from_sockaddr` for a received sender's address, remembered for the next datagram.
+
+    Raises:
+        ValueError, TypeError: as `from_sockaddr`.
+    """
+    key = (family, raw)
+    address = _SENDERS.get(key)
+    if address is None:
+        address = from_sockaddr(family, raw)
+        if address is not None:
+            if len(_SENDERS) >= _SENDERS_MAX:
+                _SENDERS.clear()
+            _SENDERS[key] = address
+    return address
 
 
 # Trusted construction: the kernel's values are valid, so from_sockaddr skips

@@ -317,28 +317,28 @@ def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     return sent
 
 
-def _gather() -> _mmsg.Gather:
-    gather: _mmsg.Gather | None = getattr(_arenas, "gather", None)
-    if gather is None:
-        gather = _arenas.gather = _mmsg.Gather()
-    return gather
-
-
 def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
-    """`_send_native` for ``bytes`` to the connected peer: one joined copy, prepared headers."""
-    gather = _gather()
-    sent = 0
-    while sent < len(items):
-        chunk = items[sent : sent + _mmsg.MAX_BATCH]
-        joined = gather.point(chunk)  # the iovecs point into it: held until the calls return
-        done, code = _send_prepared(sock, gather.address, len(chunk), flags)
-        del joined
-        if code is not None:
-            item = chunk[done]
-            out = _Outgoing([memoryview(item)], len(item), b"", [], 0, None)
-            return _sent_until(sock, sent + done, code, out)
-        sent += done
-    return sent
+    """`_send_native` for ``bytes`` to the connected peer: one copy, prepared headers."""
+    # Taken from the thread for the call: a signal handler's send_batch on this thread,
+    # run while this one waits, gets a Gather of its own instead of rewriting this one.
+    gather: _mmsg.Gather | None = _arenas.__dict__.pop("gather", None)
+    if gather is None:
+        gather = _mmsg.Gather()
+    try:
+        sent = 0
+        while sent < len(items):
+            chunk = items[sent : sent + _mmsg.MAX_BATCH]
+            data = gather.point(chunk)  # the iovecs point into it: held until the calls return
+            done, code = _send_prepared(sock, gather.address, len(chunk), flags)
+            del data
+            if code is not None:
+                item = chunk[done]
+                out = _Outgoing([memoryview(item)], len(item), b"", [], 0, None)
+                return _sent_until(sock, sent + done, code, out)
+            sent += done
+        return sent
+    finally:
+        _arenas.gather = gather
 
 
 def _sent_until(sock: Socket, sent: int, code: int, out: _Outgoing) -> int:
@@ -466,10 +466,9 @@ def _hand_over(
 ) -> list[Message]:
     """Build the Messages; if anything raises, close every descriptor not handed over."""
     try:
-        headers = arena.headers(received)
-        # The fields by column: namelen 1, controllen 5, msg_flags 6, msg_len 7.
-        columns = list(zip(*headers, strict=True))
-        each = not received or any(columns[5]) or reduce(or_, columns[6], 0) & _CTRUNC
+        columns = arena.columns(received)
+        each = not received or any(columns.controllens) or reduce(or_, columns.flags, 0) & _CTRUNC
+        headers = arena.headers(received) if each else []
     except BaseException:
         _discard(arena, 0, slots)
         raise
@@ -477,14 +476,57 @@ def _hand_over(
         return _hand_over_each(arena, headers, slots, bufsize, family)
     # No control data anywhere (the common case): no descriptor to own, nothing to
     # decode, so the messages are built column by column.
-    lengths = columns[7]
+    lengths = columns.lengths
     if max(lengths) > bufsize:  # truncated (MsgFlag.TRUNC): msg_len is the datagram's
-        lengths = tuple(min(length, bufsize) for length in lengths)
+        lengths = [min(length, bufsize) for length in lengths]
+    buffers = [[data] for data in _pieces(arena, arena.data_at, bufsize, lengths)]
+    addresses = _senders(arena, columns.namelens, family)
+    return _new_messages(buffers, addresses, columns.flags, lengths, received)
+
+
+def _pieces(arena: _mmsg.Arena, at: int, stride: int, lengths: list[int]) -> Sequence[bytes]:
+    """A copy of the first ``lengths[i]`` bytes of each slot ``i`` (``stride`` apart)."""
+    count = len(lengths)
+    if lengths.count(lengths[0]) == count:  # all of one length: one struct unpacking
+        return arena.pieces(at, count, stride, lengths[0])
     view = arena.view
-    starts = range(arena.data_at, arena.data_at + received * bufsize, bufsize)
-    buffers = [[view[at : at + n].tobytes()] for at, n in zip(starts, lengths, strict=True)]
-    names = _Names(view, arena.name_at, received, family)
-    return _new_messages(buffers, names.addresses(columns[1]), columns[6], lengths, received)
+    starts = range(at, at + count * stride, stride)
+    return [view[start : start + n].tobytes() for start, n in zip(starts, lengths, strict=True)]
+
+
+# Typed addresses of recent senders, by (family, the kernel's struct sockaddr): those
+# bytes determine the address, and typed addresses are immutable.  Bounded: emptied
+# when full, so it follows the peers of the moment.
+_SENDERS: Final[dict[tuple[int, bytes], Address | None]] = {}
+_SENDERS_MAX: Final = 256
+
+
+def _sender(family: int, name: bytes) -> Address | None:
+    """The typed address of a received ``struct sockaddr`` (``None`` for an unnamed sender)."""
+    key = (family, name)
+    try:
+        return _SENDERS[key]
+    except KeyError:
+        raw = _mmsg.unpack_sockaddr(memoryview(name))
+        address = None if raw is None else from_sockaddr(family, raw)
+        if len(_SENDERS) >= _SENDERS_MAX:
+            _SENDERS.clear()
+        _SENDERS[key] = address
+        return address
+
+
+def _senders(arena: _mmsg.Arena, namelens: list[int], family: int) -> list[Address | None]:
+    """Every received message's typed sender address, in order.
+
+    Messages from one sender share one address: each distinct one is looked up once.
+    """
+    names = _pieces(arena, arena.name_at, _mmsg.NAME_SIZE, namelens)
+    distinct = dict.fromkeys(names)
+    for name in distinct:
+        distinct[name] = _sender(family, name)
+    if len(distinct) == 1:
+        return [distinct[names[0]]] * len(names)
+    return list(map(distinct.__getitem__, names))
 
 
 def _hand_over_each(
@@ -498,7 +540,7 @@ def _hand_over_each(
     start, cells = 0, []
     try:
         view = arena.view
-        names = _Names(view, arena.name_at, len(headers), family)
+        names = _Names(view, arena.name_at, len(headers))
         for index, header in enumerate(headers):
             namelen, controllen, msg_flags, length = header[1], header[5], header[6], header[7]
             at = arena.data_at + index * bufsize
@@ -521,36 +563,17 @@ def _hand_over_each(
 
 
 class _Names:
-    """The senders' addresses of one received batch.
+    """The senders' addresses of one received batch, in the socket module's form."""
 
-    Typed addresses are immutable, so the messages of a batch from one sender share
-    one: each distinct address is converted once.
-    """
+    __slots__ = ("_slots",)
 
-    __slots__ = ("_family", "_slots")
-
-    def __init__(self, view: memoryview, name_at: int, received: int, family: int) -> None:
+    def __init__(self, view: memoryview, name_at: int, received: int) -> None:
         self._slots = view[name_at : name_at + received * _mmsg.NAME_SIZE].tobytes()
-        self._family = family
 
     def raw(self, index: int, namelen: int) -> Any:
         """The socket module's form of message ``index``'s address."""
         at = index * _mmsg.NAME_SIZE
         return _mmsg.unpack_sockaddr(memoryview(self._slots[at : at + namelen]))
-
-    def addresses(self, namelens: Sequence[int]) -> list[Address | None]:
-        """Every message's typed address, in order (``None`` for an unnamed sender)."""
-        slots = self._slots
-        size = _mmsg.NAME_SIZE
-        names = [
-            slots[at : at + namelen]
-            for at, namelen in zip(range(0, len(slots), size), namelens, strict=True)
-        ]
-        seen: dict[bytes, Address | None] = dict.fromkeys(names)
-        for name in seen:
-            raw = _mmsg.unpack_sockaddr(memoryview(name))
-            seen[name] = None if raw is None else from_sockaddr(self._family, raw)
-        return list(map(seen.__getitem__, names))
 
 
 def _recv_native(

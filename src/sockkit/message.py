@@ -47,7 +47,7 @@ import socket as _s
 import struct
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, cast, overload
 
@@ -1074,8 +1074,10 @@ class Message:
         """
         buffers = self.buffers
         nbytes = self.nbytes
-        if len(buffers) == 1 and type(buffers[0]) is bytes and nbytes is None:
-            return buffers[0]
+        if len(buffers) == 1 and type(buffers[0]) is bytes:
+            only: bytes = buffers[0]
+            if nbytes is None or nbytes == len(only):  # a received datagram: all of it
+                return only
         joined = b"".join(buffers)
         if nbytes is not None and nbytes < len(joined):
             return joined[:nbytes]
@@ -1096,7 +1098,10 @@ class Message:
             [b'abc']
         """
         data = self.data
-        size = next((item.size for item in self.control if isinstance(item, UDPSegment)), 0)
+        control = self.control
+        if not control:
+            return [data]
+        size = next((item.size for item in control if isinstance(item, UDPSegment)), 0)
         if not size or len(data) <= size:
             return [data]
         return [data[start : start + size] for start in range(0, len(data), size)]
@@ -1170,7 +1175,7 @@ _consume: Final[Callable[[Iterable[Any]], None]] = collections.deque(maxlen=0).e
 def _new_messages(
     buffers: Iterable[list[Any]],
     addresses: Iterable[Address | None],
-    flags: Iterable[int],
+    flags: Sequence[int],
     nbytes: Iterable[int],
     count: int,
 ) -> list[Message]:
@@ -1183,7 +1188,11 @@ def _new_messages(
     _consume(map(_set_buffers, messages, buffers))
     _consume(map(_set_control, messages, map(list, repeat((), count))))
     _consume(map(_set_address, messages, addresses))
-    _consume(map(_set_flags, messages, map(_msg_flags, map(_NOT_CLOEXEC.__and__, flags))))
+    kinds = set(flags)
+    if len(kinds) == 1:  # the usual batch: every message with the same flags
+        _consume(map(_set_flags, messages, repeat(_msg_flags(kinds.pop() & _NOT_CLOEXEC), count)))
+    else:
+        _consume(map(_set_flags, messages, map(_msg_flags, map(_NOT_CLOEXEC.__and__, flags))))
     _consume(map(_set_nbytes, messages, nbytes))
     return messages
 

@@ -41,7 +41,7 @@ from sockkit._checks import (
 )
 from sockkit._platform import SIOCATMARK as _SIOCATMARK
 from sockkit._platform import constant as _constant
-from sockkit.address import Address, from_sockaddr, to_sockaddr
+from sockkit.address import _SENDERS, Address, _sender_address, from_sockaddr, to_sockaddr
 from sockkit.enums import AddressFamily, Protocol, ReadMode, Shutdown, SocketType
 from sockkit.errors import BusyError, SocketClosedError, SocketError, from_errno, from_oserror
 from sockkit.message import (
@@ -143,6 +143,18 @@ def _vacate(fd: int) -> None:
             os.dup2(dead.fileno(), fd, inheritable=False)
     except OSError:
         pass  # best effort: the calls still end with their timeout
+
+
+_batch: Any = None
+"""``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
+
+
+def _load_batch() -> Any:
+    global _batch
+    from sockkit import batch  # noqa: PLC0415 - see _batch
+
+    _batch = batch
+    return batch
 
 
 def _enum_or_int(enum_type: type[Any], value: int) -> Any:
@@ -1089,21 +1101,34 @@ class Socket:
             kept = self._kept(length, flags)
             if kept is not None:
                 return kept, None
+        calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            data, raw = self._io("recvfrom", None, self._sock.recvfrom, length, flags)
+            calls.append("recvfrom")
+            data, raw = (
+                self._sock.recvfrom(length) if flags == 0 else self._sock.recvfrom(length, flags)
+            )
+        except OSError as exc:
+            raise self._error(exc, "recvfrom") from None
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, length, flags) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recvfrom")  # closed by another thread while waiting
         # A connected stream socket has no sender address: Python gives None.
         if raw is None:
             return data, None
         try:
-            return data, from_sockaddr(self._family, raw)
+            address = _SENDERS.get((self._family, raw))  # converted for an earlier datagram
+            if address is None:
+                address = _sender_address(self._family, raw)
         except (ValueError, TypeError):
             # A family with no typed address (netlink, packet...): the datagram is
             # the caller's all the same, with the address as the socket module gives it.
             return data, raw
+        return data, address
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Send bytes (``send(2)``); returns how many were sent, which may be fewer.
@@ -1138,12 +1163,21 @@ class Socket:
             MessageTooLong: the datagram is larger than the protocol allows.
         """
         sockaddr = to_sockaddr(self._family, address)
+        calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            return self._io(
-                "sendto", sockaddr, self._sock.sendto, data, _index(flags) | _NOSIGNAL, sockaddr
+            calls.append("sendto")
+            count: int = self._sock.sendto(
+                data, _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL, sockaddr
             )
+        except OSError as exc:
+            raise self._error(exc, "sendto", sockaddr) from None
         except (TypeError, OverflowError) as exc:
             raise _bad_send(exc, data, flags) from None
+        finally:
+            calls.pop()
+            if self._sock is _CLOSED:
+                self._settle()
+        return count
 
     def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like PHP's ``socket_write``: at most ``length`` bytes, maybe fewer.
@@ -1514,9 +1548,8 @@ class Socket:
             >>> sock.send_batch([b"one", Message([b"two"], address=peer)])  # doctest: +SKIP
             2
         """
-        from sockkit.batch import send_batch  # noqa: PLC0415 - batch.py builds on this module
-
-        return send_batch(self, messages, flags)
+        sent: int = (_batch or _load_batch()).send_batch(self, messages, flags)
+        return sent
 
     def recv_batch(
         self, count: int, bufsize: int, ancbufsize: int = 0, flags: int = 0
@@ -1531,9 +1564,10 @@ class Socket:
             >>> [m.data for m in sock.recv_batch(32, 2048)]  # doctest: +SKIP
             [b'one', b'two']
         """
-        from sockkit.batch import recv_batch  # noqa: PLC0415 - batch.py builds on this module
-
-        return recv_batch(self, count, bufsize, ancbufsize, flags)
+        got: list[Message] = (_batch or _load_batch()).recv_batch(
+            self, count, bufsize, ancbufsize, flags
+        )
+        return got
 
     # ------------------------------------------------------------------ options
 
