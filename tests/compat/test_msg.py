@@ -549,6 +549,23 @@ def test_iovec_alloc_fetch_set_add_delete_free() -> None:
         socket_iovec_free(iovec)
 
 
+def test_iovec_sizes_are_bounded_before_anything_is_allocated() -> None:
+    # A size PHP 4 would have tried to allocate up to its memory limit: refused here,
+    # before a bytearray of that size is made (25 GB in the example the fuzz found).
+    with pytest.raises(
+        ValueError,
+        match=exact("socket_iovec_alloc(): Argument #2 ($sizes) must be between 0 and 104857600"),
+    ):
+        socket_iovec_alloc(True, 25285078861.0)  # type: ignore[arg-type]
+    iovec = socket_iovec_alloc(1, 1)
+    with pytest.raises(
+        ValueError,
+        match=exact("socket_iovec_add(): Argument #2 ($iov_len) must be between 0 and 104857600"),
+    ):
+        socket_iovec_add(iovec, 104857601)
+    assert len(iovec) == 1
+
+
 def test_iovec_positions_out_of_range_warn() -> None:
     iovec = socket_iovec_alloc(1, 1)
     with php_warning(

@@ -886,7 +886,8 @@ def socket_iovec_alloc(count: int, *sizes: int) -> IOVec:
     PHP 4: ``resource socket_iovec_alloc(int num_vectors [, int ...])``
 
     Raises:
-        ValueError: ``count`` is not the number of sizes given, or a size is negative.
+        ValueError: ``count`` is not the number of sizes given, or a size is negative
+            or over 100 MiB (PHP's largest buffer for a socket call).
         TypeError: an argument that is not an ``int``.
 
     Example:
@@ -902,6 +903,9 @@ def socket_iovec_alloc(count: int, *sizes: int) -> IOVec:
     for n, size in enumerate(checked, 2):
         if size < 0:
             raise ValueError(arg_error(function, n, "sizes", M.NOT_NEGATIVE))
+        if size > _MAX_BUFFER:  # PHP 4 gave up at its memory limit, not with an error
+            message = M.BETWEEN.format(low=0, high=_MAX_BUFFER)
+            raise ValueError(arg_error(function, n, "sizes", message))
     return IOVec(checked)
 
 
@@ -950,13 +954,16 @@ def socket_iovec_add(iovec: IOVec, iov_len: int) -> bool:
     PHP 4: ``bool socket_iovec_add(resource iovec, int iov_len)``
 
     Raises:
-        ValueError: ``iov_len`` is negative.
+        ValueError: ``iov_len`` is negative or over 100 MiB.
     """
     function = "socket_iovec_add"
     vectors = _vectors(function, iovec)
     size = check_int(function, 2, "iov_len", iov_len)
     if size < 0:
         raise ValueError(arg_error(function, 2, "iov_len", M.NOT_NEGATIVE))
+    if size > _MAX_BUFFER:
+        message = M.BETWEEN.format(low=0, high=_MAX_BUFFER)
+        raise ValueError(arg_error(function, 2, "iov_len", message))
     vectors.append(bytearray(size))
     return True
 
