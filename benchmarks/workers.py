@@ -998,14 +998,23 @@ def _datagram_receiver(variant: str, sock: socket.socket, size: int) -> Callable
     def many() -> int:
         # Per datagram the same work as the loops above: its length checked and counted.
         total = 0
-        for message in wrapped.recv_batch(DATAGRAM_BATCH, 65536 if space else 2048, space):
+        for message in wrapped.recv_batch(DATAGRAM_BATCH, 2048):
+            if len(message.data) != size:  # a message's data, as recvfrom()[0] above
+                raise _fail("a datagram of the wrong size")
+            total += 1
+        return total
+
+    def coalesced() -> int:
+        # GRO: a message holds up to GSO_SEGMENTS datagrams, split by its UDPSegment.
+        total = 0
+        for message in wrapped.recv_batch(DATAGRAM_BATCH, 65536, space):
             for part in message.datagrams():
                 if len(part) != size:
                     raise _fail("a datagram of the wrong size")
                 total += 1
         return total
 
-    return many
+    return coalesced if space else many
 
 
 # ---------------------------------------------------------------------- TLS
