@@ -394,6 +394,44 @@ def test_descriptors_with_too_small_a_control_buffer_are_closed(native: bool) ->
         assert open_fds() == before
 
 
+@pytest.mark.parametrize("native", PATHS)
+def test_a_socket_in_flight_keeps_its_number_while_the_batch_waits(native: bool) -> None:
+    """A Rights' socket closed by another thread while send_batch waits is held: its
+    number cannot name another file before the batch has left."""
+    with (
+        Socket.pair(AddressFamily.UNIX, SocketType.DGRAM) as (left, _right),
+        Socket.pair() as (a, _b),
+    ):
+        left.blocking = False
+        with contextlib.suppress(WouldBlock):
+            for _ in range(10_000):  # the peer's queue full: the next send waits
+                left.send(b"filler")
+        left.timeout = 1.0
+        number = a.fileno()
+        message = Message([b"m"], [Rights([a])])
+        results: list[BaseException] = []
+
+        def send() -> None:
+            try:
+                batch.send_batch(left, [message], native=native)
+            except BaseException as exc:
+                results.append(exc)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(0.2)  # the batch is waiting for room, holding a
+        a.close()
+        assert a.closed
+        os.fstat(number)  # still a's: the batch holds it
+        sender.join(10)
+        assert not sender.is_alive()
+        assert len(results) == 1 and isinstance(results[0], TimedOut), results
+        with pytest.raises(OSError):
+            os.fstat(number)  # released by the batch on its way out
+        with pytest.raises(SocketClosedError):
+            batch.send_batch(left, [message], native=native)
+
+
 def test_interrupt_between_receipt_and_hand_over_leaks_nothing() -> None:
     """KeyboardInterrupt after each C call of recv_batch in turn: every descriptor is
     either handed over in a message or closed."""

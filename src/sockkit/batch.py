@@ -46,12 +46,12 @@ from sockkit.message import (
     _CTRUNC,
     Message,
     UDPSegment,
-    _ancillary,
     _close_cells,
     _new_messages,
     _received,
     _received_fds,
 )
+from sockkit.message import _outgoing as _held_control
 
 if TYPE_CHECKING:
     from sockkit.socket import Socket
@@ -124,14 +124,21 @@ def _flags(value: object) -> int:
     return flags
 
 
-def _outgoing(item: object, index: int, family: int, names: dict[Any, bytes]) -> _Outgoing:
+def _outgoing(
+    item: object, index: int, family: int, names: dict[Any, bytes], held: list[Any]
+) -> _Outgoing:
     what = f"messages[{index}]"
     if not isinstance(item, Message):
         view = _flat(item, what)
         return _Outgoing([view], view.nbytes, b"", [], 0, None)
     views = [_flat(buffer, f"{what}.buffers") for buffer in item.buffers]
     control = item.control
-    ancdata = _ancillary(control) if control else []
+    ancdata: list[Any] = []
+    if control:
+        # The sockets of a Rights are held until the whole batch is sent: the numbers
+        # encoded now stay theirs however another thread closes them meanwhile.
+        sources, ancdata = _held_control(control)
+        held += sources
     segment = next((c.size for c in control if isinstance(c, UDPSegment)), 0)
     address = item.address
     name = b""
@@ -160,10 +167,12 @@ def _items(messages: Iterable[Any]) -> list[Any]:
         ) from None
 
 
-def _prepare(sock: Socket, items: list[Any]) -> list[_Outgoing]:
+def _prepare(sock: Socket, items: list[Any], held: list[Any]) -> list[_Outgoing]:
+    """Every item encoded; the sockets of its `Rights` held in ``held`` (the caller
+    releases them, ``interrupt=False``, whatever happens)."""
     family = int(sock.family)
     names: dict[Any, bytes] = {}  # one packing per distinct address of this call
-    return [_outgoing(item, index, family, names) for index, item in enumerate(items)]
+    return [_outgoing(item, index, family, names, held) for index, item in enumerate(items)]
 
 
 # --------------------------------------------------------------------- waiting
@@ -408,19 +417,32 @@ def send_batch(
         SocketClosedError: the socket is closed, or was closed while this waited.
     """
     items = _items(messages)
-    plain = native and _mmsg.available and {bytes}.issuperset(map(type, items))
-    outgoing = [] if plain else _prepare(sock, items)
-    flags = _flags(flags) | _NOSIGNAL
-    if not items:
-        return 0
+    if native and _mmsg.available and {bytes}.issuperset(map(type, items)):
+        flags = _flags(flags) | _NOSIGNAL
+        if not items:
+            return 0
+        _raise_pending(sock)
+        return _send_plain(sock, items, flags)
+    held: list[Any] = []
+    try:
+        outgoing = _prepare(sock, items, held)
+        flags = _flags(flags) | _NOSIGNAL
+        if not items:
+            return 0
+        _raise_pending(sock)
+        if native and _mmsg.available:
+            return _send_native(sock, outgoing, flags)
+        return _send_loop(sock, outgoing, flags & ~_NOSIGNAL)
+    finally:
+        for source in held:
+            source.release(interrupt=False)
+
+
+def _raise_pending(sock: Socket) -> None:
+    """Raise the error a previous call's later message met, if any (``sendmmsg(2)``'s rule)."""
     pending = _PENDING_SEND.pop(sock, None)
     if pending is not None:
         raise pending
-    if plain:
-        return _send_plain(sock, items, flags)
-    if native and _mmsg.available:
-        return _send_native(sock, outgoing, flags)
-    return _send_loop(sock, outgoing, flags & ~_NOSIGNAL)
 
 
 # --------------------------------------------------------------------- receiving
