@@ -13,6 +13,7 @@ import errno
 import os
 import platform
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -25,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from conftest import needs_ipv6
 from sockkit import (
     AddressFamily,
     Level,
@@ -430,6 +432,94 @@ def test_a_socket_in_flight_keeps_its_number_while_the_batch_waits(native: bool)
             os.fstat(number)  # released by the batch on its way out
         with pytest.raises(SocketClosedError):
             batch.send_batch(left, [message], native=native)
+
+
+def _on_alarm(stack: contextlib.ExitStack, handler: Any) -> None:
+    """Run ``handler`` once, 0.1 s from now, on this thread (a SIGALRM)."""
+    previous = signal.signal(signal.SIGALRM, handler)
+    stack.callback(signal.signal, signal.SIGALRM, previous)
+    stack.callback(signal.setitimer, signal.ITIMER_REAL, 0)
+    signal.setitimer(signal.ITIMER_REAL, 0.1)
+
+
+def _later(stack: contextlib.ExitStack, action: Any) -> None:
+    """Run ``action`` in a thread 0.4 s from now; joined when ``stack`` closes."""
+
+    def run() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # the alarm is the caller's
+        time.sleep(0.4)
+        action()
+
+    thread = threading.Thread(target=run)
+    stack.callback(thread.join, 10)
+    thread.start()
+
+
+@needs_ipv6
+def test_a_receive_batch_in_a_signal_handler_leaves_the_waiting_one_intact() -> None:
+    """A signal handler's recv_batch on the same thread lays out an area of its own:
+    the batch it interrupted still receives whole IPv6 sender addresses."""
+    with contextlib.ExitStack() as stack:
+        outer, peer = (
+            stack.enter_context(Socket(AddressFamily.INET6, SocketType.DGRAM)) for _ in range(2)
+        )
+        inner, inner_peer = (
+            stack.enter_context(Socket(AddressFamily.INET, SocketType.DGRAM)) for _ in range(2)
+        )
+        for sock, host in (
+            (outer, "::1"),
+            (peer, "::1"),
+            (inner, "127.0.0.1"),
+            (inner_peer, "127.0.0.1"),
+        ):
+            sock.bind((host, 0))
+        outer.timeout = inner.timeout = 10.0
+        inner_peer.send_batch([Message([b"inner"], address=inner.local_address)] * 2)
+        inner_got: list[list[Message]] = []
+        _on_alarm(stack, lambda signum, frame: inner_got.append(batch.recv_batch(inner, 4, 2048)))
+        _later(stack, lambda: peer.send_batch([Message([b"outer"], address=outer.local_address)]))
+        [message] = batch.recv_batch(outer, 4, 2048)
+        assert inner_got, "the handler did not run while the batch waited"
+        assert [m.data for m in inner_got[0]] == [b"inner", b"inner"]
+        assert (message.data, message.address) == (b"outer", peer.local_address)
+
+
+def test_a_send_batch_in_a_signal_handler_leaves_the_waiting_one_intact() -> None:
+    """A signal handler's send_batch on the same thread lays out an area of its own:
+    the batch it interrupted (waiting for room) still sends its own bytes."""
+    with contextlib.ExitStack() as stack:
+        outer, peer = stack.enter_context(Socket.pair(AddressFamily.UNIX, SocketType.DGRAM))
+        inner, inner_peer = stack.enter_context(Socket.pair(AddressFamily.UNIX, SocketType.DGRAM))
+        outer.blocking = False
+        fillers = 0
+        with contextlib.suppress(WouldBlock):
+            for _ in range(10_000):  # the peer's queue full: the next batch waits
+                outer.send(b"filler")
+                fillers += 1
+        outer.timeout = 10.0
+        sent_inside: list[int] = []
+        drained: list[bytes] = []
+
+        def drain() -> None:
+            peer.timeout = 5.0
+            for _ in range(fillers):
+                drained.append(peer.recv(64))
+
+        with contextlib.ExitStack() as timing:
+            _on_alarm(
+                timing,
+                lambda signum, frame: sent_inside.append(
+                    inner.send_batch([Message([b"i" * 9])] * 3)
+                ),
+            )
+            _later(timing, drain)
+            # Laid out first, so the handler's smaller batch would fit in the same area.
+            assert batch.send_batch(outer, [Message([b"o" * 20])] * 3) == 3
+        assert sent_inside == [3], "the handler did not run while the batch waited"
+        assert drained == [b"filler"] * fillers
+        peer.timeout = 5.0
+        assert [peer.recv(64) for _ in range(3)] == [b"o" * 20] * 3
+        assert [inner_peer.recv(64) for _ in range(3)] == [b"i" * 9] * 3
 
 
 def test_interrupt_between_receipt_and_hand_over_leaks_nothing() -> None:

@@ -246,19 +246,18 @@ def _failure(code: int, operation: str, address: Any = None) -> SocketError:
 # --------------------------------------------------------------------- sending
 
 
-def _arena(kind: str, control: int, data: int) -> _mmsg.Arena:
-    arena: _mmsg.Arena | None = getattr(_arenas, kind, None)
+def _fit(arena: _mmsg.Arena | None, control: int, data: int) -> _mmsg.Arena:
+    """``arena``, or a larger one when it cannot hold ``control`` and ``data`` bytes."""
     if arena is None or arena.control_size < control or arena.data_size < data:
         if arena is not None:
             control, data = max(control, arena.control_size), max(data, arena.data_size)
         arena = _mmsg.Arena(_mmsg.MAX_BATCH, control, data)
-        setattr(_arenas, kind, arena)
     return arena
 
 
-def _lay_out(chunk: list[_Outgoing]) -> _mmsg.Arena:
+def _lay_out(arena: _mmsg.Arena | None, chunk: list[_Outgoing]) -> _mmsg.Arena:
     control = sum(_mmsg.control_space(out.ancdata) for out in chunk)
-    arena = _arena("send", control, sum(out.length for out in chunk))
+    arena = _fit(arena, control, sum(out.length for out in chunk))
     view = arena.view
     at = arena.data_at
     control_at = arena.control_at
@@ -315,15 +314,21 @@ def _send_prepared(sock: Socket, address: int, count: int, flags: int) -> tuple[
 
 
 def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
-    sent = 0
-    while sent < len(outgoing):
-        chunk = outgoing[sent : sent + _mmsg.MAX_BATCH]
-        arena = _lay_out(chunk)
-        done, code = _send_prepared(sock, arena.address, len(chunk), flags)
-        if code is not None:
-            return _sent_until(sock, sent + done, code, chunk[done])
-        sent += done
-    return sent
+    # The thread's arena is taken for the call (as the Gather is in _send_plain).
+    arena: _mmsg.Arena | None = _arenas.__dict__.pop("send", None)
+    try:
+        sent = 0
+        while sent < len(outgoing):
+            chunk = outgoing[sent : sent + _mmsg.MAX_BATCH]
+            arena = _lay_out(arena, chunk)
+            done, code = _send_prepared(sock, arena.address, len(chunk), flags)
+            if code is not None:
+                return _sent_until(sock, sent + done, code, chunk[done])
+            sent += done
+        return sent
+    finally:
+        if arena is not None:
+            _arenas.send = arena
 
 
 def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
@@ -448,12 +453,20 @@ def _raise_pending(sock: Socket) -> None:
 # --------------------------------------------------------------------- receiving
 
 
-def _recv_arena(count: int, bufsize: int, ancbufsize: int) -> tuple[_mmsg.Arena, bytes]:
-    """The thread's receive arena laid out for these sizes, and its fresh headers."""
+_RecvArena = tuple[tuple[int, int, int], _mmsg.Arena, bytes]
+
+
+def _recv_arena(count: int, bufsize: int, ancbufsize: int) -> _RecvArena:
+    """A receive arena laid out for these sizes, and its fresh headers.
+
+    The thread's kept one, taken for the call (the caller gives it back): a signal
+    handler's recv_batch on this thread, run while this one waits, lays out an
+    arena of its own instead of rewriting this one.
+    """
     key = (count, bufsize, ancbufsize)
-    kept = getattr(_arenas, "recv", None)
+    kept: _RecvArena | None = _arenas.__dict__.pop("recv", None)
     if kept is not None and kept[0] == key:
-        return kept[1], kept[2]
+        return kept
     arena = _mmsg.Arena(count, count * ancbufsize, count * bufsize)
     for index in range(count):
         arena.header(
@@ -468,8 +481,7 @@ def _recv_arena(count: int, bufsize: int, ancbufsize: int) -> tuple[_mmsg.Arena,
             ),
         )
     template = arena.view[: count * _mmsg.MSG_SIZE].tobytes()
-    _arenas.recv = (key, arena, template)
-    return arena, template
+    return key, arena, template
 
 
 def _discard(arena: _mmsg.Arena, start: int, count: int) -> None:
@@ -602,23 +614,27 @@ def _recv_native(
     sock: Socket, count: int, bufsize: int, ancbufsize: int, flags: int
 ) -> list[Message]:
     slots = min(count, _mmsg.MAX_BATCH)
-    arena, template = _recv_arena(slots, bufsize, ancbufsize)
+    kept = _recv_arena(slots, bufsize, ancbufsize)
+    _key, arena, template = kept
     arena.view[: len(template)] = template  # every header fresh: lengths, UNSEEN flags
     address = arena.address
     try:
-        received = _call(
-            sock,
-            "recvmmsg",
-            lambda fd, f: _mmsg.recvmmsg(fd, address, slots, f),
-            _POLLIN,
-            flags | _CLOEXEC,
-        )
-    except BaseException:
-        _discard(arena, 0, slots)  # received, perhaps, but not handed over
-        raise
-    if received < 0:
-        raise _failure(-received, "recvmmsg")
-    return _hand_over(arena, slots, received, bufsize, int(sock.family))
+        try:
+            received = _call(
+                sock,
+                "recvmmsg",
+                lambda fd, f: _mmsg.recvmmsg(fd, address, slots, f),
+                _POLLIN,
+                flags | _CLOEXEC,
+            )
+        except BaseException:
+            _discard(arena, 0, slots)  # received, perhaps, but not handed over
+            raise
+        if received < 0:
+            raise _failure(-received, "recvmmsg")
+        return _hand_over(arena, slots, received, bufsize, int(sock.family))
+    finally:
+        _arenas.recv = kept
 
 
 def _readable_now(sock: Socket) -> bool:
