@@ -908,6 +908,15 @@ def _is_open(fd: int) -> bool:
     return True
 
 
+async def _until_released(number: int) -> None:
+    """Let the loop run until ``number`` is closed (at most a second)."""
+    for _ in range(100):
+        if not _is_open(number):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the loop never let go of the descriptor")
+
+
 async def _wait_once(receiver: AsyncSocket, sender: AsyncSocket) -> None:
     """Make ``receiver`` wait for readability once: its registration is kept afterwards."""
     task = asyncio.create_task(receiver.recv(10))
@@ -982,11 +991,7 @@ def test_close_from_another_thread_keeps_the_number_until_the_loop_lets_go(
             closer.start()
             closer.join(10)
             assert seen == {"open after close": True, "shut down": False}
-            for _ in range(100):
-                if not _is_open(number):
-                    break
-                await asyncio.sleep(0.01)
-            assert not _is_open(number), "the loop never let go of the descriptor"
+            await _until_released(number)
             assert await within(5, left.recv(1)) == b""
 
     run(main)
@@ -1006,11 +1011,7 @@ def test_detach_elsewhere_with_a_kept_registration_hands_over_a_duplicate(
             closer.join(10)
             assert detached and detached[0] != number
             with socket.socket(fileno=detached[0]) as handed:
-                for _ in range(100):
-                    if not _is_open(number):
-                        break
-                    await asyncio.sleep(0.01)
-                assert not _is_open(number), "the loop never let go of the descriptor"
+                await _until_released(number)
                 handed.sendall(b"still connected")
                 assert await within(5, left.recv(100)) == b"still connected"
 
