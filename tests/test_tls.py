@@ -716,10 +716,10 @@ class OpenSSL:
                 self.output += chunk
                 self.changed.notify_all()
 
-    def wait_for(self, marker: bytes, timeout: float = TIMEOUT) -> bytes:
+    def wait_for(self, marker: bytes, timeout: float = TIMEOUT, count: int = 1) -> bytes:
         with self.changed:
-            self.changed.wait_for(lambda: marker in self.output, timeout)
-            assert marker in self.output, self.output
+            self.changed.wait_for(lambda: self.output.count(marker) >= count, timeout)
+            assert self.output.count(marker) >= count, self.output
             return self.output
 
     def say(self, data: bytes) -> None:
@@ -824,6 +824,39 @@ def test_server_against_openssl_s_client_with_client_cert(
             client.wait_for(b"from sockkit")
     finally:
         client.finish()
+
+
+@needs_openssl
+def test_key_update_from_openssl_server_is_answered(ca: Any, cert_files: dict[str, str]) -> None:
+    """A TLS 1.3 KeyUpdate asking for one back: the receive path answers it, data flows on."""
+    server, port = s_server(cert_files, "-tls1_3", "-msg")
+    try:
+        with connect(port).start_tls(client_context(ca), server_hostname="localhost") as tls:
+            tls.write_all(b"before\n")
+            server.wait_for(b"before")
+            for round_trip in range(3):
+                # s_server: "K" sends a KeyUpdate requesting one back (it reads the command
+                # alone: the line is said once the update has gone).  The two records
+                # usually wait together for the receive.
+                server.say(b"K\n")
+                server.wait_for(_SENT_KEY_UPDATE, count=round_trip + 1)
+                server.say(b"line %d\n" % round_trip)
+                got = b""
+                for _ in range(20):  # bounded: each receive returns at least a byte
+                    got += tls.recv(100)
+                    if got.endswith(b"\n"):
+                        break
+                assert got == b"line %d\n" % round_trip
+                tls.write_all(b"reply %d\n" % round_trip)
+                server.wait_for(b"reply %d" % round_trip)
+    finally:
+        output = server.finish()
+    # -msg logs each handshake message: three KeyUpdates sent and three answers received.
+    assert output.count(_SENT_KEY_UPDATE) == 3, output
+    assert output.count(_SENT_KEY_UPDATE.replace(b">>>", b"<<<")) == 3, output
+
+
+_SENT_KEY_UPDATE = b">>> TLS 1.3, Handshake [length 0005], KeyUpdate"
 
 
 @needs_openssl
