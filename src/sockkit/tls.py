@@ -147,6 +147,8 @@ _NORMAL: Final = ReadMode.NORMAL
 # Several full TLS records (16 KiB of plaintext each) per system call, and below malloc's
 # mmap threshold (128 KiB): a larger receive buffer costs an mmap/mremap/munmap per call.
 _RECV_SIZE: Final = 65536
+# A bulk receiver's own buffer (see TLSSocket._receive): 16 full records per system call.
+_BULK_RECV_SIZE: Final = 262144
 # Plaintext encrypted per step of a write: large enough for bulk speed, small enough that
 # the ciphertext held in memory stays bounded whatever the caller hands over.
 _WRITE_CHUNK: Final = 262144
@@ -275,7 +277,7 @@ class _TLSCore:
         self._hold_output()
         return self._tls_error(exc, operation)
 
-    def _read_step(self, size: int, buffer: memoryview | None, operation: str) -> Any:
+    def _read_step(self, size: int, buffer: Buffer | None, operation: str) -> Any:
         """Plaintext (bytes, or the count read into ``buffer``); empty once the stream ended."""
         incoming = self._in
         if not incoming.pending and not incoming.eof and not self._obj.pending():
@@ -323,7 +325,7 @@ class _TLSCore:
         self._obj.do_handshake()
         self.handshake_done = True  # what remains to send is no longer the handshake's
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: Buffer) -> None:
         """Give TLS the ciphertext received from the network (``b""``: its end)."""
         if data:
             self._in.write(data)
@@ -334,7 +336,7 @@ class _TLSCore:
         """Keep ciphertext from `encrypt_now` that the network did not take: it goes first."""
         self._unsent = ciphertext
 
-    def read_now(self, size: int, buffer: memoryview | None, operation: str) -> Any:
+    def read_now(self, size: int, buffer: Buffer | None, operation: str) -> Any:
         """The drivers' fast receive: plaintext that needs no network, or None.
 
         Args:
@@ -727,10 +729,11 @@ class TLSSocket(_Negotiated):
         ...         status = tls.read(2048, ReadMode.NORMAL)
     """
 
-    __slots__ = ("_closed", "_core", "_sock")
+    __slots__ = ("_buffer", "_closed", "_core", "_sock")
 
     def __init__(self, sock: Socket, core: _TLSCore) -> None:
         """Use [`TLSSocket.start`][sockkit.tls.TLSSocket.start] or ``Socket.start_tls``."""
+        self._buffer: memoryview | None = None  # see _receive
         self._sock = sock
         self._core = core
         self._closed = False
@@ -868,7 +871,7 @@ class TLSSocket(_Negotiated):
             # The steady state's flat path (see _TLSCore.read_now); the generators otherwise.
             data = core.read_now(length, None, "recv")
             while data is None:
-                core.feed(self._sock.recv(_RECV_SIZE))
+                self._receive()
                 data = core.read_now(length, None, "recv")
             if data:
                 return data  # type: ignore[no-any-return]
@@ -883,7 +886,8 @@ class TLSSocket(_Negotiated):
         """
         if flags:
             raise ValueError("flags must be 0: TLS cannot pass flags to the system call")
-        view = _bytes_view(buffer, "buffer")
+        # A bytearray needs no view on the fast path (making one costs more than the read).
+        view = buffer if buffer.__class__ is bytearray else _bytes_view(buffer, "buffer")
         size = nbytes or len(view)
         if nbytes < 0 or nbytes > len(view):
             raise ValueError(f"nbytes must be between 0 and {len(view)}, got {nbytes}")
@@ -891,11 +895,11 @@ class TLSSocket(_Negotiated):
         if not self._closed:
             count = core.read_now(size, view, "recv_into")  # reads at most size
             while count is None:
-                core.feed(self._sock.recv(_RECV_SIZE))
+                self._receive()
                 count = core.read_now(size, view, "recv_into")
             if count:
                 return count  # type: ignore[no-any-return]
-        return self._run(core.recv_into(view[:size], "recv_into"), "recv_into")
+        return self._run(core.recv_into(memoryview(view)[:size], "recv_into"), "recv_into")
 
     def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like `Socket.read`, over the plaintext.
@@ -916,7 +920,7 @@ class TLSSocket(_Negotiated):
         if not self._closed:
             data = core.read_now(length, None, "read")
             while data is None:
-                core.feed(self._sock.recv(_RECV_SIZE))
+                self._receive()
                 data = core.read_now(length, None, "read")
             if data:
                 return data  # type: ignore[no-any-return]
@@ -985,6 +989,22 @@ class TLSSocket(_Negotiated):
             else:
                 return
         self._run(core.write_all(view, "write_all"), "write_all")
+
+    def _receive(self) -> None:
+        """Receive ciphertext for the fast path and give it to TLS.
+
+        A receive allocates its bytes, which suits small messages; once one fills
+        ``_RECV_SIZE`` (a bulk transfer) the socket receives into a buffer of its own,
+        ``_BULK_RECV_SIZE`` at a time: many records per system call, no allocation.
+        """
+        buffer = self._buffer
+        if buffer is None:
+            data = self._sock.recv(_RECV_SIZE)
+            self._core.feed(data)
+            if len(data) == _RECV_SIZE:
+                self._buffer = memoryview(bytearray(_BULK_RECV_SIZE))
+        else:
+            self._core.feed(buffer[: self._sock.recv_into(buffer)])
 
     def _ship(self, ciphertext: bytes, operation: str, settle: bool) -> None:
         """Send ciphertext from ``encrypt_now``; what the socket does not take is held.
