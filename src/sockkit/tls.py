@@ -1283,25 +1283,51 @@ class AsyncTLSSocket(_Negotiated):
 
     async def recv(self, length: int) -> bytes:
         """Receive up to ``length`` bytes of plaintext; ``b""`` at end of stream."""
-        return await self._run(self._core.recv(length, "recv"), "recv")
+        core = self._core
+        if not self._closed:
+            # The steady state's flat path (see _TLSCore.read_now); the generators otherwise.
+            data = core.read_now(length, None, "recv")
+            while data is None:
+                core.feed(await self._transport.recv(_RECV_SIZE))
+                data = core.read_now(length, None, "recv")
+            if data:
+                return data  # type: ignore[no-any-return]
+        return await self._run(core.recv(length, "recv"), "recv")
 
     async def recv_into(self, buffer: Buffer, nbytes: int = 0) -> int:
         """Receive plaintext into ``buffer`` (up to ``nbytes``, or its size when 0)."""
-        view = _bytes_view(buffer, "buffer")
+        view = buffer if buffer.__class__ is bytearray else _bytes_view(buffer, "buffer")
+        size = nbytes or len(view)
         if nbytes < 0 or nbytes > len(view):
             raise ValueError(f"nbytes must be between 0 and {len(view)}, got {nbytes}")
-        pump = self._core.recv_into(view[: nbytes or len(view)], "recv_into")
+        core = self._core
+        if not self._closed:
+            count = core.read_now(size, view, "recv_into")  # reads at most size
+            while count is None:
+                core.feed(await self._transport.recv(_RECV_SIZE))
+                count = core.read_now(size, view, "recv_into")
+            if count:
+                return count  # type: ignore[no-any-return]
+        pump = core.recv_into(memoryview(view)[:size], "recv_into")
         return await self._run(pump, "recv_into")
 
     async def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like `TLSSocket.read`; a NORMAL read waits for the whole line."""
         core = self._core
-        pump = core.read_line(length, "read") if mode == _NORMAL else core.recv(length, "read")
-        return await self._run(pump, "read")
+        if mode == _NORMAL:
+            return await self._run(core.read_line(length, "read"), "read")
+        if not self._closed:
+            data = core.read_now(length, None, "read")
+            while data is None:
+                core.feed(await self._transport.recv(_RECV_SIZE))
+                data = core.read_now(length, None, "read")
+            if data:
+                return data  # type: ignore[no-any-return]
+        return await self._run(core.recv(length, "read"), "read")
 
     async def send(self, data: Buffer) -> int:
         """Encrypt and send some of ``data``; return how many bytes were taken."""
-        return await self._run(self._core.write(_bytes_view(data), "send", True), "send")
+        return await self._write(_bytes_view(data), "send")
 
     async def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once: at most ``length`` bytes; returns the count."""
@@ -1310,11 +1336,41 @@ class AsyncTLSSocket(_Negotiated):
             if length < 0:
                 raise ValueError(f"length must be >= 0, got {length}")
             view = view[:length]
-        return await self._run(self._core.write(view, "write", True), "write")
+        return await self._write(view, "write")
+
+    async def _write(self, view: memoryview, operation: str) -> int:
+        core = self._core
+        if not self._closed:
+            sealed = core.encrypt_now(view, operation)
+            if sealed is not None:
+                await self._ship(sealed[1])
+                return sealed[0]
+        return await self._run(core.write(view, operation, True), operation)
 
     async def write_all(self, data: Buffer) -> None:
         """Encrypt and send all of ``data``."""
-        await self._run(self._core.write_all(_bytes_view(data), "write_all"), "write_all")
+        view = _bytes_view(data)
+        core = self._core
+        if view and not self._closed:
+            while view:
+                sealed = core.encrypt_now(view, "write_all")
+                if sealed is None:
+                    break  # the generator serves the rest
+                await self._ship(sealed[1])
+                view = view[sealed[0] :]
+            else:
+                return
+        await self._run(core.write_all(view, "write_all"), "write_all")
+
+    async def _ship(self, ciphertext: bytes) -> None:
+        """Send ciphertext from ``encrypt_now``; held if the send fails or is cancelled."""
+        try:
+            await self._transport.write_all(ciphertext)
+        except BaseException:
+            # As the generators' flush leaves it: the next call sends it first (part may
+            # have gone: a failed or cancelled send leaves the stream unusable).
+            self._core.hold(memoryview(ciphertext))
+            raise
 
     async def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
         """Send a file's contents; returns the number of bytes sent."""
