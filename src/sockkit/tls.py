@@ -5,13 +5,16 @@ through the socket's own public ``recv``/``send``, never through ``ssl.SSLSocket
 readiness stays exact (``pending`` tells what is decrypted and waiting) and every error
 is a typed sockkit error that names the operation and the peer.
 
-The record pumping is written once, in ``_TLSCore``, as generators that know nothing of
-I/O: they *yield* what they need from the network — an ``int`` *n* ("receive up to *n*
-bytes and send me what came, ``b""`` at end of stream") or a ``memoryview`` ("send
-these bytes and tell me how many went") — and get the answer back (or the network's
-exception thrown in).  [`TLSSocket`][sockkit.tls.TLSSocket] answers with a blocking or
-non-blocking `Socket`; [`AsyncTLSSocket`][sockkit.tls.AsyncTLSSocket] answers with
-awaits.
+The record pumping is written once, in ``_TLSCore``, free of I/O.  Its steps are single
+calls of the ``SSLObject`` (decrypt what has arrived, encrypt, advance the handshake)
+that return ``None`` when the network must answer first.  Its operations are generators
+looping over those steps: they *yield* what they need from the network — an ``int`` *n*
+("receive up to *n* bytes and send me what came, ``b""`` at end of stream") or a
+``memoryview`` ("send these bytes and tell me how many went") — and get the answer back
+(or the network's exception thrown in).  [`TLSSocket`][sockkit.tls.TLSSocket] answers
+with a blocking or non-blocking `Socket`; [`AsyncTLSSocket`][sockkit.tls.AsyncTLSSocket]
+answers with awaits.  While the connection is steady (handshake done, nothing held back,
+stream open) both drivers call the steps themselves, without a generator per call.
 
 Example:
     >>> import ssl
@@ -354,9 +357,28 @@ class _TLSCore:
             return b"" if buffer is None else 0
         result = self._read_step(size, buffer, operation)
         if self._out.pending:
-            # An answer (a KeyUpdate's): sent first by the next call, and before any wait.
-            self._hold_output()
-            return result or (b"" if buffer is None else 0)
+            return self._answered(result, buffer)
+        return result
+
+    def _answered(self, result: Any, buffer: Buffer | None) -> Any:
+        """A fast read made TLS write (an answer, e.g. a refusal): hold it, to be sent
+        first by the next call and before any wait, which the generators do.  So the
+        read's plaintext is returned, but a wait for the network goes to the generators."""
+        self._hold_output()
+        return result or (b"" if buffer is None else 0)
+
+    def read_after(
+        self, ciphertext: Buffer, size: int, buffer: Buffer | None, operation: str
+    ) -> Any:
+        """`read_now` once the network has answered: `feed` ``ciphertext``, then read.
+
+        Returns what `read_now` returns.  The core was steady when `read_now` sent the
+        driver to the network, and receiving changes nothing of that.
+        """
+        self.feed(ciphertext)
+        result = self._read_step(size, buffer, operation)
+        if self._out.pending:
+            return self._answered(result, buffer)
         return result
 
     def encrypt_now(self, data: memoryview | bytes, operation: str) -> tuple[int, bytes] | None:
@@ -871,8 +893,7 @@ class TLSSocket(_Negotiated):
             # The steady state's flat path (see _TLSCore.read_now); the generators otherwise.
             data = core.read_now(length, None, "recv")
             while data is None:
-                self._receive()
-                data = core.read_now(length, None, "recv")
+                data = core.read_after(self._receive(), length, None, "recv")
             if data:
                 return data  # type: ignore[no-any-return]
         return self._run(core.recv(length, "recv"), "recv")
@@ -895,8 +916,7 @@ class TLSSocket(_Negotiated):
         if not self._closed:
             count = core.read_now(size, view, "recv_into")  # reads at most size
             while count is None:
-                self._receive()
-                count = core.read_now(size, view, "recv_into")
+                count = core.read_after(self._receive(), size, view, "recv_into")
             if count:
                 return count  # type: ignore[no-any-return]
         return self._run(core.recv_into(memoryview(view)[:size], "recv_into"), "recv_into")
@@ -920,8 +940,7 @@ class TLSSocket(_Negotiated):
         if not self._closed:
             data = core.read_now(length, None, "read")
             while data is None:
-                self._receive()
-                data = core.read_now(length, None, "read")
+                data = core.read_after(self._receive(), length, None, "read")
             if data:
                 return data  # type: ignore[no-any-return]
         return self._run(core.recv(length, "read"), "read")
@@ -990,8 +1009,8 @@ class TLSSocket(_Negotiated):
                 return
         self._run(core.write_all(view, "write_all"), "write_all")
 
-    def _receive(self) -> None:
-        """Receive ciphertext for the fast path and give it to TLS.
+    def _receive(self) -> Buffer:
+        """Receive ciphertext for the fast path (valid until the next receive).
 
         A receive allocates its bytes, which suits small messages; once one fills
         ``_RECV_SIZE`` (a bulk transfer) the socket receives into a buffer of its own,
@@ -1000,11 +1019,10 @@ class TLSSocket(_Negotiated):
         buffer = self._buffer
         if buffer is None:
             data = self._sock.recv(_RECV_SIZE)
-            self._core.feed(data)
             if len(data) == _RECV_SIZE:
                 self._buffer = memoryview(bytearray(_BULK_RECV_SIZE))
-        else:
-            self._core.feed(buffer[: self._sock.recv_into(buffer)])
+            return data
+        return buffer[: self._sock.recv_into(buffer)]
 
     def _ship(self, ciphertext: bytes, operation: str, settle: bool) -> None:
         """Send ciphertext from ``encrypt_now``; what the socket does not take is held.
@@ -1288,8 +1306,8 @@ class AsyncTLSSocket(_Negotiated):
             # The steady state's flat path (see _TLSCore.read_now); the generators otherwise.
             data = core.read_now(length, None, "recv")
             while data is None:
-                core.feed(await self._transport.recv(_RECV_SIZE))
-                data = core.read_now(length, None, "recv")
+                ciphertext = await self._transport.recv(_RECV_SIZE)
+                data = core.read_after(ciphertext, length, None, "recv")
             if data:
                 return data  # type: ignore[no-any-return]
         return await self._run(core.recv(length, "recv"), "recv")
@@ -1304,8 +1322,8 @@ class AsyncTLSSocket(_Negotiated):
         if not self._closed:
             count = core.read_now(size, view, "recv_into")  # reads at most size
             while count is None:
-                core.feed(await self._transport.recv(_RECV_SIZE))
-                count = core.read_now(size, view, "recv_into")
+                ciphertext = await self._transport.recv(_RECV_SIZE)
+                count = core.read_after(ciphertext, size, view, "recv_into")
             if count:
                 return count  # type: ignore[no-any-return]
         pump = core.recv_into(memoryview(view)[:size], "recv_into")
@@ -1319,8 +1337,8 @@ class AsyncTLSSocket(_Negotiated):
         if not self._closed:
             data = core.read_now(length, None, "read")
             while data is None:
-                core.feed(await self._transport.recv(_RECV_SIZE))
-                data = core.read_now(length, None, "read")
+                ciphertext = await self._transport.recv(_RECV_SIZE)
+                data = core.read_after(ciphertext, length, None, "read")
             if data:
                 return data  # type: ignore[no-any-return]
         return await self._run(core.recv(length, "read"), "read")
