@@ -607,6 +607,51 @@ def test_non_blocking_handshake_and_reads(ca: Any, cert: Any, listener: Socket) 
         assert ours.timeout == 0.0 and not ours.blocking
 
 
+def test_non_blocking_sends_keep_what_they_took(ca: Any, cert: Any, listener: Socket) -> None:
+    """Plaintext a non-blocking send took reaches the peer, however full the socket was."""
+    client = connect(port_of(listener))
+    conn, _ = listener.accept()
+    peer = Peer(lambda: conn.start_tls(server_context(cert), server_side=True))
+    with (
+        client.start_tls(client_context(ca), server_hostname="localhost") as tls,
+        peer.join() as server,
+    ):
+        tls.blocking = False
+        chunk = os.urandom(50_000)
+        taken = bytearray()
+        for _ in range(10_000):  # bounded: the socket's buffers fill long before
+            try:
+                count = tls.send(chunk)
+            except WouldBlock as exc:
+                assert exc.operation == "send"
+                break
+            assert 0 < count <= len(chunk)
+            taken += chunk[:count]
+        else:
+            pytest.fail("the socket never filled")
+
+        def drain() -> bytes:
+            received = bytearray()
+            buffer = bytearray(65536)
+            while len(received) < len(taken):
+                count = server.recv_into(buffer)
+                assert count
+                received += buffer[:count]
+            return bytes(received)
+
+        reader = Peer(drain)
+        for _ in range(1000):  # bounded: the reader empties the socket
+            try:
+                tls.flush()
+                break
+            except WouldBlock:
+                Selector.wait(write=[tls], timeout=1.0)
+        assert reader.join() == taken
+        assert tls.send(b"more") == 4  # nothing held any more: the flat path again
+        tls.blocking = True
+        assert server.recv(10) == b"more"
+
+
 def test_timeout_mid_line_returns_the_partial_line(ca: Any, cert: Any, listener: Socket) -> None:
     client = connect(port_of(listener))
     conn, _ = listener.accept()
@@ -716,10 +761,10 @@ class OpenSSL:
                 self.output += chunk
                 self.changed.notify_all()
 
-    def wait_for(self, marker: bytes, timeout: float = TIMEOUT) -> bytes:
+    def wait_for(self, marker: bytes, timeout: float = TIMEOUT, count: int = 1) -> bytes:
         with self.changed:
-            self.changed.wait_for(lambda: marker in self.output, timeout)
-            assert marker in self.output, self.output
+            self.changed.wait_for(lambda: self.output.count(marker) >= count, timeout)
+            assert self.output.count(marker) >= count, self.output
             return self.output
 
     def say(self, data: bytes) -> None:
@@ -827,6 +872,39 @@ def test_server_against_openssl_s_client_with_client_cert(
 
 
 @needs_openssl
+def test_key_update_from_openssl_server_is_answered(ca: Any, cert_files: dict[str, str]) -> None:
+    """A TLS 1.3 KeyUpdate asking for one back: the receive path answers it, data flows on."""
+    server, port = s_server(cert_files, "-tls1_3", "-msg")
+    try:
+        with connect(port).start_tls(client_context(ca), server_hostname="localhost") as tls:
+            tls.write_all(b"before\n")
+            server.wait_for(b"before")
+            for round_trip in range(3):
+                # s_server: "K" sends a KeyUpdate requesting one back (it reads the command
+                # alone: the line is said once the update has gone).  The two records
+                # usually wait together for the receive.
+                server.say(b"K\n")
+                server.wait_for(_SENT_KEY_UPDATE, count=round_trip + 1)
+                server.say(b"line %d\n" % round_trip)
+                got = b""
+                for _ in range(20):  # bounded: each receive returns at least a byte
+                    got += tls.recv(100)
+                    if got.endswith(b"\n"):
+                        break
+                assert got == b"line %d\n" % round_trip
+                tls.write_all(b"reply %d\n" % round_trip)
+                server.wait_for(b"reply %d" % round_trip)
+    finally:
+        output = server.finish()
+    # -msg logs each handshake message: three KeyUpdates sent and three answers received.
+    assert output.count(_SENT_KEY_UPDATE) == 3, output
+    assert output.count(_SENT_KEY_UPDATE.replace(b">>>", b"<<<")) == 3, output
+
+
+_SENT_KEY_UPDATE = b">>> TLS 1.3, Handshake [length 0005], KeyUpdate"
+
+
+@needs_openssl
 def test_renegotiation_from_openssl_server_is_refused(ca: Any, cert_files: dict[str, str]) -> None:
     server, port = s_server(cert_files, "-tls1_2")
     try:
@@ -923,6 +1001,78 @@ def test_async_tls_against_python_server(ca: Any, cert: Any, listener: Socket) -
 
     assert asyncio.run(asyncio.wait_for(main(), TIMEOUT)) == [b"one\n", b"two\n", b"three\n"]
     server.join()
+
+
+def test_async_bulk_both_ways_cancelled_receive_and_ragged_eof(
+    ca: Any, cert: Any, listener: Socket
+) -> None:
+    """The awaited data paths against Python's ssl: 3 MiB each way checked by hash (sends
+    of several chunks, recv and recv_into), a cancelled receive that loses nothing, and a
+    peer that leaves without close_notify."""
+    payload = os.urandom(3 * 1024 * 1024 + 7)
+    size = len(payload)
+    port = port_of(listener)
+    go_on = threading.Event()
+
+    def serve() -> str:
+        conn, _ = listener.accept()
+        digest = hashlib.sha256()
+        tls = server_context(cert).wrap_socket(conn.to_stdlib(), server_side=True)
+        try:
+            got = 0
+            while got < size:
+                chunk = tls.recv(1 << 20)
+                assert chunk
+                digest.update(chunk)
+                got += len(chunk)
+            tls.sendall(payload)
+            assert go_on.wait(TIMEOUT)  # the client's receive has been cancelled
+            tls.sendall(b"after\n")
+            assert tls.recv(10) == b"bye"
+        finally:
+            tls.close()  # without unwrap: no close_notify, a ragged end for the client
+        return digest.hexdigest()
+
+    peer = Peer(serve)
+
+    async def main() -> str:
+        raw = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        tls = await AsyncTLSSocket.start(
+            LoopTransport(raw), client_context(ca), server_hostname="localhost"
+        )
+        try:
+            await tls.write_all(memoryview(payload)[: size - 5])
+            assert await tls.send(payload[size - 5 :]) == 5
+            digest = hashlib.sha256()
+            buffer, got = bytearray(40000), 0
+            for turn in range(100_000):  # bounded: each receive returns at least a byte
+                if got == size:
+                    break
+                if turn % 2:
+                    chunk = await tls.recv(50000)
+                else:
+                    chunk = bytes(buffer[: await tls.recv_into(buffer)])
+                assert chunk
+                digest.update(chunk)
+                got += len(chunk)
+            reader = asyncio.ensure_future(tls.recv(100))
+            await asyncio.sleep(0.05)
+            reader.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await reader
+            go_on.set()
+            assert await tls.recv(100) == b"after\n"
+            await tls.write(b"bye!", 3)
+            with pytest.raises(TLSRaggedEOF) as info:
+                await tls.recv(100)
+            assert info.value.operation == "recv"
+            return digest.hexdigest()
+        finally:
+            await tls.aclose()
+
+    digest = asyncio.run(asyncio.wait_for(main(), TIMEOUT))
+    assert digest == hashlib.sha256(payload).hexdigest()
+    assert peer.join() == digest
 
 
 def test_async_failed_handshake_closes_the_transport(cert: Any, listener: Socket) -> None:

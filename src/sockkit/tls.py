@@ -5,13 +5,16 @@ through the socket's own public ``recv``/``send``, never through ``ssl.SSLSocket
 readiness stays exact (``pending`` tells what is decrypted and waiting) and every error
 is a typed sockkit error that names the operation and the peer.
 
-The record pumping is written once, in ``_TLSCore``, as generators that know nothing of
-I/O: they *yield* what they need from the network — an ``int`` *n* ("receive up to *n*
-bytes and send me what came, ``b""`` at end of stream") or a ``memoryview`` ("send
-these bytes and tell me how many went") — and get the answer back (or the network's
-exception thrown in).  [`TLSSocket`][sockkit.tls.TLSSocket] answers with a blocking or
-non-blocking `Socket`; [`AsyncTLSSocket`][sockkit.tls.AsyncTLSSocket] answers with
-awaits.
+The record pumping is written once, in ``_TLSCore``, free of I/O.  Its steps are single
+calls of the ``SSLObject`` (decrypt what has arrived, encrypt, advance the handshake)
+that return ``None`` when the network must answer first.  Its operations are generators
+looping over those steps: they *yield* what they need from the network — an ``int`` *n*
+("receive up to *n* bytes and send me what came, ``b""`` at end of stream") or a
+``memoryview`` ("send these bytes and tell me how many went") — and get the answer back
+(or the network's exception thrown in).  [`TLSSocket`][sockkit.tls.TLSSocket] answers
+with a blocking or non-blocking `Socket`; [`AsyncTLSSocket`][sockkit.tls.AsyncTLSSocket]
+answers with awaits.  While the connection is steady (handshake done, nothing held back,
+stream open) both drivers call the steps themselves, without a generator per call.
 
 Example:
     >>> import ssl
@@ -31,7 +34,7 @@ import contextlib
 import io
 import socket as _s
 import ssl
-from collections.abc import Awaitable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from typing import IO, TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from typing_extensions import Buffer, override
@@ -147,6 +150,8 @@ _NORMAL: Final = ReadMode.NORMAL
 # Several full TLS records (16 KiB of plaintext each) per system call, and below malloc's
 # mmap threshold (128 KiB): a larger receive buffer costs an mmap/mremap/munmap per call.
 _RECV_SIZE: Final = 65536
+# A bulk receiver's own buffer (see TLSSocket._receive): 16 full records per system call.
+_BULK_RECV_SIZE: Final = 262144
 # Plaintext encrypted per step of a write: large enough for bulk speed, small enough that
 # the ciphertext held in memory stays bounded whatever the caller hands over.
 _WRITE_CHUNK: Final = 262144
@@ -241,14 +246,164 @@ class _TLSCore:
         text = f"the connection failed during the handshake: {exc.strerror or exc}"
         return TLSHandshakeError(exc.errno, text, operation, self.peer)
 
+    # ------------------------------------------------------------------ the steps
+
+    # A step is one call of the SSLObject, free of I/O: it returns its result, or None
+    # when the network must answer first.  The generator operations below loop over the
+    # steps (`_pump`); the drivers call them directly (`read_now`, `encrypt_now`, `feed`,
+    # `hold`) while the connection is `steady`, which spares them the generators.
+
+    def steady(self) -> bool:
+        """Whether the steps alone can serve a call, without the generator operations.
+
+        True once the handshake is done, while nothing waits to be sent or returned (no
+        held ciphertext, no line bytes) and the stream runs normally (not ended, not
+        unwrapping).  Every path that leaves OpenSSL's output in the outgoing BIO moves
+        it to the held ciphertext (`_hold_output`), so a steady core has none there.
+        """
+        return (
+            self.handshake_done
+            and not self._unsent
+            and not self._lines
+            and not self._eof
+            and not self._exact
+        )
+
+    def _hold_output(self) -> None:
+        """Put what OpenSSL wrote behind the ciphertext already held (sent first)."""
+        more = self._out.read()
+        if more:
+            self._unsent = memoryview(self._unsent.tobytes() + more if self._unsent else more)
+
+    def _failed(self, exc: ssl.SSLError, operation: str) -> TLSError:
+        # An alert OpenSSL wrote for the peer is held: the driver sends it, best effort.
+        self._hold_output()
+        return self._tls_error(exc, operation)
+
+    def _read_step(self, size: int, buffer: Buffer | None, operation: str) -> Any:
+        """Plaintext (bytes, or the count read into ``buffer``); empty once the stream ended."""
+        incoming = self._in
+        if not incoming.pending and not incoming.eof and not self._obj.pending():
+            # Nothing to decrypt: the network first, without the certain SSLWantReadError
+            # (an exception per receive).  A record OpenSSL still needs (a TLS 1.3 session
+            # ticket, a partial record) is read on the next try, with what arrives.
+            return None
+        try:
+            result = self._obj.read(size, buffer)
+        except _WANT_READ:
+            return None
+        except ssl.SSLZeroReturnError:
+            self._eof = _CLEAN
+        except ssl.SSLEOFError:
+            self._eof = _RAGGED
+        except ssl.SSLError as exc:
+            raise self._failed(exc, operation) from None
+        else:
+            if result:
+                return result
+            self._eof = _CLEAN  # the stdlib returns empty for a close_notify, once it has one
+        return b"" if buffer is None else 0
+
+    def _write_step(self, data: memoryview | bytes, operation: str) -> int | None:
+        """Encrypt ``data`` into the outgoing BIO; the plaintext count taken."""
+        try:
+            count: int = self._obj.write(data)
+        except _WANT_READ:
+            return None
+        except ssl.SSLError as exc:
+            raise self._failed(exc, operation) from None
+        return count
+
+    def _step(self, call: Callable[[], object], operation: str) -> bool | None:
+        """The handshake's or the shutdown's step: True once ``call`` has completed."""
+        try:
+            call()
+        except _WANT_READ:
+            return None
+        except ssl.SSLError as exc:
+            raise self._failed(exc, operation) from None
+        return True
+
+    def _do_handshake(self) -> None:
+        self._obj.do_handshake()
+        self.handshake_done = True  # what remains to send is no longer the handshake's
+
+    def feed(self, data: Buffer) -> None:
+        """Give TLS the ciphertext received from the network (``b""``: its end)."""
+        if data:
+            self._in.write(data)
+        else:
+            self._in.write_eof()
+
+    def hold(self, ciphertext: memoryview) -> None:
+        """Keep ciphertext from `encrypt_now` that the network did not take: it goes first."""
+        self._unsent = ciphertext
+
+    def read_now(self, size: int, buffer: Buffer | None, operation: str) -> Any:
+        """The drivers' fast receive: plaintext that needs no network, or None.
+
+        Args:
+            size: at most this many bytes (positive).
+            buffer: read into it (and return the count) instead of returning bytes.
+            operation: named by errors.
+
+        Returns:
+            Plaintext (or its count); None when the core is `steady` and only the network
+            can help (receive, `feed` what came, call again); empty (``b""`` or 0) when
+            a generator operation must serve the call instead (the core is not steady,
+            the stream ended, TLS has something to send first).
+        """
+        if size <= 0 or not self.steady():
+            return b"" if buffer is None else 0
+        result = self._read_step(size, buffer, operation)
+        if self._out.pending:
+            return self._answered(result, buffer)
+        return result
+
+    def _answered(self, result: Any, buffer: Buffer | None) -> Any:
+        """A fast read made TLS write (an answer, e.g. a refusal): hold it, to be sent
+        first by the next call and before any wait, which the generators do.  So the
+        read's plaintext is returned, but a wait for the network goes to the generators."""
+        self._hold_output()
+        return result or (b"" if buffer is None else 0)
+
+    def read_after(
+        self, ciphertext: Buffer, size: int, buffer: Buffer | None, operation: str
+    ) -> Any:
+        """`read_now` once the network has answered: `feed` ``ciphertext``, then read.
+
+        Returns what `read_now` returns.  The core was steady when `read_now` sent the
+        driver to the network, and receiving changes nothing of that.
+        """
+        self.feed(ciphertext)
+        result = self._read_step(size, buffer, operation)
+        if self._out.pending:
+            return self._answered(result, buffer)
+        return result
+
+    def encrypt_now(self, data: memoryview | bytes, operation: str) -> tuple[int, bytes] | None:
+        """The drivers' fast send: encrypt a chunk of ``data`` when the core is `steady`.
+
+        Returns:
+            The plaintext count taken and the ciphertext to send (what the network does
+            not take goes to `hold`); None when the generator ``write`` must serve the
+            call instead (not steady, nothing to send, or TLS needs the network).
+        """
+        if not data or not self.steady():
+            return None
+        if len(data) > _WRITE_CHUNK:
+            data = data[:_WRITE_CHUNK]
+        count = self._write_step(data, operation)
+        if count is None:
+            return None
+        return count, self._out.read()
+
     # ------------------------------------------------------------------ the pump
 
     def _flush(self, operation: str) -> _Pump[None]:
         """Send every byte of ciphertext held, oldest first."""
+        self._hold_output()
         view = self._unsent
-        more = self._out.read()
-        if more:
-            view = memoryview(view.tobytes() + more) if view else memoryview(more)
         while view:
             self._unsent = view
             try:
@@ -272,10 +427,8 @@ class _TLSCore:
             data = yield size
         except OSError as exc:
             raise self._network_error(exc, operation) from None
-        if not data:
-            self._in.write_eof()
-        elif not self._exact:
-            self._in.write(data)
+        if not data or not self._exact:
+            self.feed(data)
         else:
             record += data
             if len(record) >= _HEADER and len(record) == _HEADER + int.from_bytes(
@@ -284,46 +437,33 @@ class _TLSCore:
                 self._in.write(record)
                 record.clear()
 
-    def _pump(self, operation: str, call: Any, argument: Any, settle: bool) -> _Pump[Any]:
-        """Run ``call(argument)`` on the SSLObject, feeding it the network until it is done.
+    def _pump(
+        self, operation: str, step: Callable[..., Any], args: tuple[Any, ...], settle: bool
+    ) -> _Pump[Any]:
+        """Run ``step(*args)``, feeding it the network until it has its result.
 
         With ``settle`` false the ciphertext it produced may stay held when the socket
-        would block: the call's result is not lost, and the bytes go first next time.
+        would block: the step's result is not lost, and the bytes go first next time.
         """
         while True:
-            try:
-                result = call(argument)
-            except _WANT_READ:
-                if self._unsent or self._out.pending:
-                    yield from self._flush(operation)  # the peer may need them to answer
-                if self._exact:
-                    yield from self._fill(operation)
-                    continue
-                try:
-                    data = yield _RECV_SIZE  # (_fill inlined: this is every receive's path)
-                except OSError as exc:
-                    raise self._network_error(exc, operation) from None
-                if data:
-                    self._in.write(data)
-                else:
-                    self._in.write_eof()
-                continue
-            except ssl.SSLError as exc:
-                # An alert OpenSSL wrote for the peer is sent, best effort, by the driver.
-                self._unsent = memoryview(self._unsent.tobytes() + self._out.read())
-                raise self._tls_error(exc, operation) from None
+            result = step(*args)
+            if result is not None:
+                break
             if self._unsent or self._out.pending:
-                if settle:
+                yield from self._flush(operation)  # the peer may need them to answer
+            yield from self._fill(operation)
+        if self._unsent or self._out.pending:
+            if settle:
+                yield from self._flush(operation)
+            else:
+                # (Not contextlib.suppress: a context manager per send on this path.)
+                try:  # noqa: SIM105
                     yield from self._flush(operation)
-                else:
-                    # (Not contextlib.suppress: a context manager per send on the hot path.)
-                    try:  # noqa: SIM105
-                        yield from self._flush(operation)
-                    except BlockingIOError:
-                        # The rest stays in _unsent and goes out first on the next call:
-                        # the result in hand is not lost.
-                        pass
-            return result
+                except BlockingIOError:
+                    # The rest stays in _unsent and goes out first on the next call:
+                    # the result in hand is not lost.
+                    pass
+        return result
 
     # ------------------------------------------------------------------ operations
 
@@ -331,7 +471,8 @@ class _TLSCore:
         """Run (or finish) the handshake; afterwards only flushes what is held."""
         try:
             if not self.handshake_done:
-                yield from self._pump("handshake", self._do_handshake, None, True)
+                step = (self._do_handshake, "handshake")
+                yield from self._pump("handshake", self._step, step, True)
             elif self._unsent:
                 yield from self._flush("handshake")
         except BrokenPipeError:
@@ -341,23 +482,10 @@ class _TLSCore:
             # tickets find it gone): what it sent before can still be read.
             self._unsent = _EMPTY
 
-    def _do_handshake(self, _: None) -> None:
-        self._obj.do_handshake()
-        self.handshake_done = True  # what remains to send is no longer the handshake's
-
     def flush(self, operation: str) -> _Pump[None]:
         """Send the ciphertext held back by a socket that would have blocked."""
         if self._unsent or self._out.pending:
             yield from self._flush(operation)
-
-    def _read_call(self, size: int) -> bytes:
-        try:
-            return self._obj.read(size)
-        except ssl.SSLZeroReturnError:
-            self._eof = _CLEAN
-        except ssl.SSLEOFError:
-            self._eof = _RAGGED
-        return b""
 
     def _end(self, operation: str) -> bytes:
         """What a read returns once the stream has ended: ``b""``, or the ragged EOF."""
@@ -373,7 +501,9 @@ class _TLSCore:
             yield from self.handshake()
         if self._eof:
             return b""
-        data: bytes = yield from self._pump(operation, self._read_call, size, False)
+        data: bytes = yield from self._pump(
+            operation, self._read_step, (size, None, operation), False
+        )
         return data
 
     def recv(self, size: int, operation: str) -> _Pump[bytes]:
@@ -387,13 +517,8 @@ class _TLSCore:
             data = bytes(lines[:size])
             del lines[:size]
             return data
-        if not self.handshake_done:
-            yield from self.handshake()
-        if not self._eof:
-            data = yield from self._pump(operation, self._read_call, size, False)
-            if data:
-                return data  # type: ignore[no-any-return]
-        return self._end(operation)
+        data = yield from self._decrypt(size, operation)
+        return data or self._end(operation)
 
     def recv_into(self, buffer: memoryview, operation: str) -> _Pump[int]:
         """Plaintext into ``buffer``; 0 at the end of the stream."""
@@ -405,12 +530,15 @@ class _TLSCore:
             return count
         if not buffer:
             return 0
-        data = yield from self._decrypt(len(buffer), operation)
-        if not data:
+        if not self.handshake_done:
+            yield from self.handshake()
+        count = 0
+        if not self._eof:
+            step = (len(buffer), buffer, operation)
+            count = yield from self._pump(operation, self._read_step, step, False)
+        if not count:
             self._end(operation)
-            return 0
-        buffer[: len(data)] = data
-        return len(data)
+        return count
 
     def read_line(self, length: int, operation: str) -> _Pump[bytes]:
         """Up to and including the first ``\\n`` or ``\\r``; never more than ``length``.
@@ -455,7 +583,7 @@ class _TLSCore:
             return 0
         if len(data) > _WRITE_CHUNK:
             data = data[:_WRITE_CHUNK]
-        count: int = yield from self._pump(operation, self._obj.write, data, settle)
+        count: int = yield from self._pump(operation, self._write_step, (data, operation), settle)
         return count
 
     def write_all(self, data: memoryview, operation: str) -> _Pump[None]:
@@ -471,7 +599,7 @@ class _TLSCore:
         if not self.handshake_done:
             yield from self.handshake()
         self._exact = True
-        yield from self._pump("unwrap", _unwrap, self._obj, True)
+        yield from self._pump("unwrap", self._step, (self._obj.unwrap, "unwrap"), True)
         return self._in.read()
 
     def goodbye(self) -> bytes:
@@ -490,19 +618,19 @@ class _TLSCore:
         if held or not self._in.pending or not self.handshake_done or self._eof:
             return held
         try:
-            data = self._read_call(_RECV_SIZE)
+            data = self._read_step(_RECV_SIZE, None, "pending")
         except ssl.SSLError:
-            return 0  # an incomplete record (WantRead), or a failure the next read reports
+            return 0  # a failure the next read reports
+        finally:
+            self._hold_output()  # an answer (a KeyUpdate's), sent first by the next call
+        if not data:
+            return 0  # an incomplete record, or the end of the stream
         self._lines += data
         return len(data)
 
     @property
     def obj(self) -> ssl.SSLObject:
         return self._obj
-
-
-def _unwrap(obj: ssl.SSLObject) -> None:
-    obj.unwrap()
 
 
 def _line_end(data: bytearray, start: int, limit: int) -> int:
@@ -623,10 +751,11 @@ class TLSSocket(_Negotiated):
         ...         status = tls.read(2048, ReadMode.NORMAL)
     """
 
-    __slots__ = ("_closed", "_core", "_sock")
+    __slots__ = ("_buffer", "_closed", "_core", "_sock")
 
     def __init__(self, sock: Socket, core: _TLSCore) -> None:
         """Use [`TLSSocket.start`][sockkit.tls.TLSSocket.start] or ``Socket.start_tls``."""
+        self._buffer: memoryview | None = None  # see _receive
         self._sock = sock
         self._core = core
         self._closed = False
@@ -759,7 +888,15 @@ class TLSSocket(_Negotiated):
         """
         if flags:
             raise ValueError("flags must be 0: TLS cannot pass flags to the system call")
-        return self._run(self._core.recv(length, "recv"), "recv")
+        core = self._core
+        if not self._closed:
+            # The steady state's flat path (see _TLSCore.read_now); the generators otherwise.
+            data = core.read_now(length, None, "recv")
+            while data is None:
+                data = core.read_after(self._receive(), length, None, "recv")
+            if data:
+                return data  # type: ignore[no-any-return]
+        return self._run(core.recv(length, "recv"), "recv")
 
     def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive plaintext into ``buffer`` (up to ``nbytes``, or its size when 0).
@@ -770,12 +907,19 @@ class TLSSocket(_Negotiated):
         """
         if flags:
             raise ValueError("flags must be 0: TLS cannot pass flags to the system call")
-        view = _bytes_view(buffer, "buffer")
+        # A bytearray needs no view on the fast path (making one costs more than the read).
+        view = buffer if buffer.__class__ is bytearray else _bytes_view(buffer, "buffer")
+        size = nbytes or len(view)
         if nbytes < 0 or nbytes > len(view):
             raise ValueError(f"nbytes must be between 0 and {len(view)}, got {nbytes}")
-        return self._run(
-            self._core.recv_into(view[: nbytes or len(view)], "recv_into"), "recv_into"
-        )
+        core = self._core
+        if not self._closed:
+            count = core.read_now(size, view, "recv_into")  # reads at most size
+            while count is None:
+                count = core.read_after(self._receive(), size, view, "recv_into")
+            if count:
+                return count  # type: ignore[no-any-return]
+        return self._run(core.recv_into(memoryview(view)[:size], "recv_into"), "recv_into")
 
     def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like `Socket.read`, over the plaintext.
@@ -791,8 +935,15 @@ class TLSSocket(_Negotiated):
             TimedOut, TLSRaggedEOF, TLSError: as for `recv`.
         """
         core = self._core
-        pump = core.read_line(length, "read") if mode == _NORMAL else core.recv(length, "read")
-        return self._run(pump, "read")
+        if mode == _NORMAL:
+            return self._run(core.read_line(length, "read"), "read")
+        if not self._closed:
+            data = core.read_now(length, None, "read")
+            while data is None:
+                data = core.read_after(self._receive(), length, None, "read")
+            if data:
+                return data  # type: ignore[no-any-return]
+        return self._run(core.recv(length, "read"), "read")
 
     def send(self, data: Buffer, flags: int = 0) -> int:
         """Encrypt and send some of ``data``; return how many plaintext bytes were taken.
@@ -809,7 +960,13 @@ class TLSSocket(_Negotiated):
         if flags:
             raise ValueError("flags must be 0: TLS cannot pass flags to the system call")
         view = data if data.__class__ is bytes else _bytes_view(data)  # bytes: no view needed
-        return self._run(self._core.write(view, "send", False), "send")  # type: ignore[arg-type]
+        core = self._core
+        if not self._closed:
+            sealed = core.encrypt_now(view, "send")
+            if sealed is not None:
+                self._ship(sealed[1], "send", False)
+                return sealed[0]
+        return self._run(core.write(view, "send", False), "send")  # type: ignore[arg-type]
 
     def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like `Socket.write`: at most ``length`` bytes; returns the count.
@@ -824,7 +981,13 @@ class TLSSocket(_Negotiated):
             if length < 0:
                 raise ValueError(f"length must be >= 0, got {length}")
             view = view[:length]
-        return self._run(self._core.write(view, "write", False), "write")
+        core = self._core
+        if not self._closed:
+            sealed = core.encrypt_now(view, "write")
+            if sealed is not None:
+                self._ship(sealed[1], "write", False)
+                return sealed[0]
+        return self._run(core.write(view, "write", False), "write")
 
     def write_all(self, data: Buffer) -> None:
         """Encrypt and send all of ``data``, waiting as needed.
@@ -833,7 +996,57 @@ class TLSSocket(_Negotiated):
             TypeError: ``data`` is not bytes-like.
             BrokenPipe, ConnectionReset, TimedOut, WouldBlock: as for `Socket.write_all`.
         """
-        self._run(self._core.write_all(_bytes_view(data), "write_all"), "write_all")
+        view = _bytes_view(data)
+        core = self._core
+        if view and not self._closed:
+            while view:
+                sealed = core.encrypt_now(view, "write_all")
+                if sealed is None:
+                    break  # the generator serves the rest
+                self._ship(sealed[1], "write_all", True)
+                view = view[sealed[0] :]
+            else:
+                return
+        self._run(core.write_all(view, "write_all"), "write_all")
+
+    def _receive(self) -> Buffer:
+        """Receive ciphertext for the fast path (valid until the next receive).
+
+        A receive allocates its bytes, which suits small messages; once one fills
+        ``_RECV_SIZE`` (a bulk transfer) the socket receives into a buffer of its own,
+        ``_BULK_RECV_SIZE`` at a time: many records per system call, no allocation.
+        """
+        buffer = self._buffer
+        if buffer is None:
+            data = self._sock.recv(_RECV_SIZE)
+            if len(data) == _RECV_SIZE:
+                self._buffer = memoryview(bytearray(_BULK_RECV_SIZE))
+            return data
+        return buffer[: self._sock.recv_into(buffer)]
+
+    def _ship(self, ciphertext: bytes, operation: str, settle: bool) -> None:
+        """Send ciphertext from ``encrypt_now``; what the socket does not take is held.
+
+        Held bytes go first on the next call.  With ``settle`` false, a socket that
+        would block keeps them held and the call succeeds (the plaintext was taken).
+        """
+        try:
+            sent = self._sock.send(ciphertext)
+        except BlockingIOError:
+            self._core.hold(memoryview(ciphertext))
+            if settle:
+                raise
+            return
+        except BaseException:
+            self._core.hold(memoryview(ciphertext))
+            raise
+        if sent < len(ciphertext):
+            self._core.hold(memoryview(ciphertext)[sent:])
+            try:
+                self._run(self._core.flush(operation), operation)
+            except BlockingIOError:
+                if settle:
+                    raise
 
     def flush(self) -> None:
         """Send the ciphertext a non-blocking `send` had to hold back.
@@ -1088,25 +1301,51 @@ class AsyncTLSSocket(_Negotiated):
 
     async def recv(self, length: int) -> bytes:
         """Receive up to ``length`` bytes of plaintext; ``b""`` at end of stream."""
-        return await self._run(self._core.recv(length, "recv"), "recv")
+        core = self._core
+        if not self._closed:
+            # The steady state's flat path (see _TLSCore.read_now); the generators otherwise.
+            data = core.read_now(length, None, "recv")
+            while data is None:
+                ciphertext = await self._transport.recv(_RECV_SIZE)
+                data = core.read_after(ciphertext, length, None, "recv")
+            if data:
+                return data  # type: ignore[no-any-return]
+        return await self._run(core.recv(length, "recv"), "recv")
 
     async def recv_into(self, buffer: Buffer, nbytes: int = 0) -> int:
         """Receive plaintext into ``buffer`` (up to ``nbytes``, or its size when 0)."""
-        view = _bytes_view(buffer, "buffer")
+        view = buffer if buffer.__class__ is bytearray else _bytes_view(buffer, "buffer")
+        size = nbytes or len(view)
         if nbytes < 0 or nbytes > len(view):
             raise ValueError(f"nbytes must be between 0 and {len(view)}, got {nbytes}")
-        pump = self._core.recv_into(view[: nbytes or len(view)], "recv_into")
+        core = self._core
+        if not self._closed:
+            count = core.read_now(size, view, "recv_into")  # reads at most size
+            while count is None:
+                ciphertext = await self._transport.recv(_RECV_SIZE)
+                count = core.read_after(ciphertext, size, view, "recv_into")
+            if count:
+                return count  # type: ignore[no-any-return]
+        pump = core.recv_into(memoryview(view)[:size], "recv_into")
         return await self._run(pump, "recv_into")
 
     async def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like `TLSSocket.read`; a NORMAL read waits for the whole line."""
         core = self._core
-        pump = core.read_line(length, "read") if mode == _NORMAL else core.recv(length, "read")
-        return await self._run(pump, "read")
+        if mode == _NORMAL:
+            return await self._run(core.read_line(length, "read"), "read")
+        if not self._closed:
+            data = core.read_now(length, None, "read")
+            while data is None:
+                ciphertext = await self._transport.recv(_RECV_SIZE)
+                data = core.read_after(ciphertext, length, None, "read")
+            if data:
+                return data  # type: ignore[no-any-return]
+        return await self._run(core.recv(length, "read"), "read")
 
     async def send(self, data: Buffer) -> int:
         """Encrypt and send some of ``data``; return how many bytes were taken."""
-        return await self._run(self._core.write(_bytes_view(data), "send", True), "send")
+        return await self._write(_bytes_view(data), "send")
 
     async def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once: at most ``length`` bytes; returns the count."""
@@ -1115,11 +1354,41 @@ class AsyncTLSSocket(_Negotiated):
             if length < 0:
                 raise ValueError(f"length must be >= 0, got {length}")
             view = view[:length]
-        return await self._run(self._core.write(view, "write", True), "write")
+        return await self._write(view, "write")
+
+    async def _write(self, view: memoryview, operation: str) -> int:
+        core = self._core
+        if not self._closed:
+            sealed = core.encrypt_now(view, operation)
+            if sealed is not None:
+                await self._ship(sealed[1])
+                return sealed[0]
+        return await self._run(core.write(view, operation, True), operation)
 
     async def write_all(self, data: Buffer) -> None:
         """Encrypt and send all of ``data``."""
-        await self._run(self._core.write_all(_bytes_view(data), "write_all"), "write_all")
+        view = _bytes_view(data)
+        core = self._core
+        if view and not self._closed:
+            while view:
+                sealed = core.encrypt_now(view, "write_all")
+                if sealed is None:
+                    break  # the generator serves the rest
+                await self._ship(sealed[1])
+                view = view[sealed[0] :]
+            else:
+                return
+        await self._run(core.write_all(view, "write_all"), "write_all")
+
+    async def _ship(self, ciphertext: bytes) -> None:
+        """Send ciphertext from ``encrypt_now``; held if the send fails or is cancelled."""
+        try:
+            await self._transport.write_all(ciphertext)
+        except BaseException:
+            # As the generators' flush leaves it: the next call sends it first (part may
+            # have gone: a failed or cancelled send leaves the stream unusable).
+            self._core.hold(memoryview(ciphertext))
+            raise
 
     async def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
         """Send a file's contents; returns the number of bytes sent."""
