@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
-from sockkit._checks import LONG_MIN
+from sockkit._checks import INT_MAX, INT_MIN, LONG_MIN
 from sockkit.compat import _messages as M
 from sockkit.compat._state import (
     arg_error,
@@ -47,6 +47,7 @@ __all__ = [
     "ArgumentCountError",
     "arguments",
     "check_buffer",
+    "check_c_int",
     "check_int",
     "check_optional_int",
     "check_string",
@@ -236,6 +237,16 @@ def check_int(function: str, position: int, name: str, value: object) -> int:
     if type(value) is int:
         return value
     return to_int(function, position, name, value)
+
+
+def check_c_int(function: str, position: int, name: str, value: object) -> int:
+    """An ``int`` parameter the OS takes as a C ``int``: a value PHP 8.2 would truncate is a
+    ``ValueError`` (``must be between -2147483648 and 2147483647``)."""
+    number = check_int(function, position, name, value)
+    if not INT_MIN <= number <= INT_MAX:
+        text = M.BETWEEN.format(low=INT_MIN, high=INT_MAX)
+        raise ValueError(arg_error(function, position, name, text))
+    return number
 
 
 def check_optional_int(function: str, position: int, name: str, value: object) -> int | None:

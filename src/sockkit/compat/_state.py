@@ -26,28 +26,20 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar, overload
+from typing import Any, Final, NoReturn, TypeVar, overload
 
 from sockkit._checks import INT_MAX, INT_MIN
 from sockkit.compat import _messages as M
 from sockkit.errors import SocketClosedError, SocketWarning
 from sockkit.socket import Socket
 
-if TYPE_CHECKING:
-    from typing_extensions import Buffer
-
 __all__ = [
     "PHPDeprecationWarning",
     "Ref",
     "arg_error",
     "closed_error",
-    "check_buffer",
-    "check_c_int",
-    "check_int",
-    "check_optional_int",
     "check_ref",
     "check_socket",
-    "check_string",
     "clear_socket_error",
     "deprecated",
     "engine_deprecated",
@@ -326,48 +318,6 @@ def check_socket(function: str, value: object, position: int = 1, name: str = "s
     if value.closed:
         raise closed_error(function, position, name)
     return value
-
-
-def check_int(function: str, position: int, name: str, value: object) -> int:
-    """An ``int`` parameter, as `sockkit.compat._coerce.check_int` checks it."""
-    if type(value) is int:
-        return value
-    from sockkit.compat import _coerce  # noqa: PLC0415 - _coerce builds on this module
-
-    return _coerce.check_int(function, position, name, value)
-
-
-def check_c_int(function: str, position: int, name: str, value: object) -> int:
-    """An ``int`` parameter the OS takes as a C ``int``: a value PHP 8.2 would truncate is a
-    ``ValueError`` (``must be between -2147483648 and 2147483647``)."""
-    number = check_int(function, position, name, value)
-    if not INT_MIN <= number <= INT_MAX:
-        text = M.BETWEEN.format(low=INT_MIN, high=INT_MAX)
-        raise ValueError(arg_error(function, position, name, text))
-    return number
-
-
-def check_optional_int(function: str, position: int, name: str, value: object) -> int | None:
-    """A ``?int`` parameter, as `sockkit.compat._coerce.check_optional_int` checks it."""
-    if value is None or type(value) is int:
-        return value
-    from sockkit.compat import _coerce  # noqa: PLC0415 - _coerce builds on this module
-
-    return _coerce.check_optional_int(function, position, name, value)
-
-
-def check_buffer(function: str, position: int, name: str, value: object) -> Buffer:
-    """A ``string`` parameter carrying data, as `sockkit.compat._coerce` checks it."""
-    from sockkit.compat import _coerce  # noqa: PLC0415 - _coerce builds on this module
-
-    return _coerce.check_buffer(function, position, name, value)
-
-
-def check_string(function: str, position: int, name: str, value: object) -> str:
-    """A ``string`` parameter naming something, as `sockkit.compat._coerce` checks it."""
-    from sockkit.compat import _coerce  # noqa: PLC0415 - _coerce builds on this module
-
-    return _coerce.check_string(function, position, name, value)
 
 
 def check_ref(function: str, position: int, name: str, value: object) -> Any:

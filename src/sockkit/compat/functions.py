@@ -31,12 +31,17 @@ from sockkit._checks import INT_MAX, MAX_PORT
 from sockkit.address import UNIX_PATH_MAX, Inet6Address, InetAddress, UnixAddress
 from sockkit.compat import _messages as M
 from sockkit.compat import _options
-from sockkit.compat._coerce import REQUIRED, ArgumentCountError, arguments, php_signature
+from sockkit.compat._coerce import (
+    REQUIRED,
+    ArgumentCountError,
+    arguments,
+    check_c_int,
+    php_signature,
+)
 from sockkit.compat._hosts import resolve
 from sockkit.compat._state import (
     Ref,
     arg_error,
-    check_c_int,
     check_ref,
     clear_socket_error,
     closed_error,

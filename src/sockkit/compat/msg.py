@@ -29,13 +29,17 @@ from sockkit._checks import INT_MAX, INT_MIN, UINT_MAX
 from sockkit._layouts import IN6_PKTINFO, INT, UCRED
 from sockkit.address import UNIX_PATH_MAX, Inet6Address, InetAddress, UnixAddress
 from sockkit.compat import _messages as M
-from sockkit.compat._coerce import REQUIRED, arguments, php_signature
-from sockkit.compat._hosts import resolve
-from sockkit.compat._state import (
-    arg_error,
+from sockkit.compat._coerce import (
+    REQUIRED,
+    arguments,
     check_buffer,
     check_c_int,
     check_int,
+    php_signature,
+)
+from sockkit.compat._hosts import resolve
+from sockkit.compat._state import (
+    arg_error,
     check_socket,
     closed_error,
     fail,
