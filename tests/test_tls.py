@@ -39,6 +39,7 @@ from sockkit import (
     TLSRaggedEOF,
     WouldBlock,
 )
+from sockkit.aio import AsyncSocket, BusyError
 from sockkit.tls import AsyncTLSSocket
 
 TIMEOUT = 20.0
@@ -1073,6 +1074,173 @@ def test_async_bulk_both_ways_cancelled_receive_and_ragged_eof(
     digest = asyncio.run(asyncio.wait_for(main(), TIMEOUT))
     assert digest == hashlib.sha256(payload).hexdigest()
     assert peer.join() == digest
+
+
+class GatedTransport:
+    """An AsyncSocket's transport whose sends can be held at a gate (the peer not reading)."""
+
+    def __init__(self, asock: Any) -> None:
+        self.asock = asock
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.held = 0  # sends waiting at the gate
+
+    async def recv(self, length: int) -> bytes:
+        data: bytes = await self.asock.recv(length)
+        return data
+
+    async def write_all(self, data: Any) -> None:
+        self.held += 1
+        try:
+            await self.gate.wait()
+        finally:
+            self.held -= 1
+        await self.asock.write_all(data)
+
+    def close(self) -> None:
+        self.asock.close()
+
+
+@needs_openssl
+def test_async_key_update_arrives_while_a_send_is_held(
+    ca: Any, cert_files: dict[str, str], tmp_path: Path
+) -> None:
+    """Full duplex against s_server: a KeyUpdate asking for ours arrives while a task's
+    send waits on a full network; our update follows the record in flight, and a second
+    sender is refused.  Had our update been lost, cut into or sent after a record under
+    the new keys, s_server could not have decrypted what follows it."""
+    # The protocol messages are logged apart, so that stdout holds what arrived.
+    log = tmp_path / "messages.log"
+    server, port = s_server(cert_files, "-tls1_3", "-msg", "-msgfile", str(log))
+    payload = b"".join(b"%07d\n" % n for n in range(40_000))  # 320 kB, in several records
+
+    async def main() -> None:
+        transport = GatedTransport(AsyncSocket.from_socket(connect(port)))
+        tls = await AsyncTLSSocket.start(transport, client_context(ca), server_hostname="localhost")
+        try:
+            await tls.write_all(b"start\n")
+            await asyncio.to_thread(server.wait_for, b"start")
+            transport.gate.clear()  # from now on sends wait: the network is full
+            reader = asyncio.ensure_future(tls.recv(100))
+            writer = asyncio.ensure_future(tls.write_all(payload))
+            await asyncio.sleep(0.05)
+            assert transport.held == 1
+            server.say(b"K\n")
+            for _ in range(200):  # bounded: up to 10 s
+                if log.read_bytes().count(_SENT_KEY_UPDATE):
+                    break
+                await asyncio.sleep(0.05)
+            server.say(b"hello\n")
+            with pytest.raises(BusyError):  # one sender at a time, as on every socket
+                await tls.write_all(b"second sender")
+            assert await asyncio.wait_for(reader, TIMEOUT) == b"hello\n"
+            assert not writer.done()
+            transport.gate.set()
+            await asyncio.wait_for(writer, TIMEOUT)
+            await tls.write_all(b"end\n")
+            await asyncio.to_thread(server.wait_for, b"end\n")
+        finally:
+            transport.gate.set()
+            tls.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(main(), TIMEOUT))
+    finally:
+        output = server.finish()
+    assert log.read_bytes().count(_SENT_KEY_UPDATE.replace(b">>>", b"<<<")) == 1
+    # s_server reports on itself among the data ("SSL_do_handshake -> 1" once its
+    # KeyUpdate went, "Read BLOCK"), a line at a time: the records hold whole lines.
+    lines = output.split(b"\n")
+    body = lines[lines.index(b"start") + 1 : lines.index(b"end")]
+    reports = {b"SSL_do_handshake -> 1", b"Read BLOCK"}
+    assert [line for line in body if line not in reports] == payload.split(b"\n")[:-1]
+
+
+@pytest.mark.parametrize("first", ["sender", "answer"])
+def test_async_receive_that_must_send_beside_a_sender(
+    ca: Any, cert: Any, listener: Socket, first: str
+) -> None:
+    """A receive that has to send (TLS 1.3 post-handshake authentication: the server asks
+    for our certificate) while another task sends.  ``sender``: a send is held mid-write
+    and the receive leaves its answer to it.  ``answer``: the receive's answer is held
+    and a task that starts to send waits for it.  Never a BusyError, a record cut in two
+    or a lost answer: the server gets our certificate and every byte."""
+    server_side = server_context(cert)
+    server_side.verify_mode = ssl.CERT_OPTIONAL
+    server_side.post_handshake_auth = True
+    ca.configure_trust(server_side)
+    client_side = client_context(ca)
+    ca.issue_cert("client.example.org").configure_cert(client_side)
+    client_side.post_handshake_auth = True
+    payload = os.urandom(300_000)
+    ask, say_hello = threading.Event(), threading.Event()
+    port = port_of(listener)
+
+    def serve() -> tuple[bytes, Any]:
+        conn, _ = listener.accept()
+        tls = server_side.wrap_socket(conn.to_stdlib(), server_side=True)
+        try:
+            assert tls.recv(100) == b"start"
+            assert ask.wait(TIMEOUT)
+            tls.verify_client_post_handshake()
+            tls.do_handshake()  # the CertificateRequest goes out alone
+            assert say_hello.wait(TIMEOUT)
+            tls.sendall(b"hello\n")
+            received = bytearray()
+            while not received.endswith(b"end"):
+                chunk = tls.recv(1 << 20)
+                assert chunk, len(received)
+                received += chunk
+            tls.sendall(b"got it")
+            return bytes(received), tls.getpeercert()
+        finally:
+            tls.close()
+
+    peer = Peer(serve)
+
+    async def held(transport: GatedTransport, count: int) -> None:
+        for _ in range(200):  # bounded: up to 10 s
+            if transport.held == count:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{transport.held} sends held, not {count}")
+
+    async def main() -> None:
+        transport = GatedTransport(AsyncSocket.from_socket(connect(port)))
+        tls = await AsyncTLSSocket.start(transport, client_side, server_hostname="localhost")
+        try:
+            await tls.write_all(b"start")
+            transport.gate.clear()  # from now on sends wait: the network is full
+            reader = asyncio.ensure_future(tls.recv(100))
+            if first == "sender":
+                writer = asyncio.ensure_future(tls.write_all(payload))
+                await held(transport, 1)
+                ask.set()
+                await asyncio.sleep(0.3)  # the request arrives and is answered (held)
+                assert transport.held == 1
+            else:
+                ask.set()
+                await held(transport, 1)  # the receive's answer
+                writer = asyncio.ensure_future(tls.write_all(payload))
+                await asyncio.sleep(0.1)
+                assert transport.held == 1  # the sender waits for the answer
+            with pytest.raises(BusyError):
+                await tls.send(b"a second sender")
+            assert not writer.done() and not reader.done()
+            say_hello.set()
+            transport.gate.set()
+            assert await asyncio.wait_for(reader, TIMEOUT) == b"hello\n"
+            await asyncio.wait_for(writer, TIMEOUT)
+            await tls.write_all(b"end")
+            assert await tls.recv(100) == b"got it"
+        finally:
+            transport.gate.set()
+            tls.close()
+
+    asyncio.run(asyncio.wait_for(main(), TIMEOUT))
+    received, certificate = peer.join()
+    assert received == payload + b"end"
+    assert ("DNS", "client.example.org") in certificate["subjectAltName"]
 
 
 def test_async_failed_handshake_closes_the_transport(cert: Any, listener: Socket) -> None:

@@ -40,9 +40,11 @@ from typing import IO, TYPE_CHECKING, Any, Final, Protocol, TypeVar
 from typing_extensions import Buffer, override
 
 from sockkit.enums import ReadMode, SocketType
-from sockkit.errors import SocketClosedError, SocketError
+from sockkit.errors import BusyError, SocketClosedError, SocketError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from typing_extensions import Self
 
     from sockkit.address import Address
@@ -253,6 +255,10 @@ class _TLSCore:
     # steps (`_pump`); the drivers call them directly (`read_now`, `encrypt_now`, `feed`,
     # `hold`) while the connection is `steady`, which spares them the generators.
 
+    def holding(self) -> bool:
+        """Whether ciphertext is held, waiting to be sent before anything new."""
+        return bool(self._unsent)
+
     def steady(self) -> bool:
         """Whether the steps alone can serve a call, without the generator operations.
 
@@ -336,7 +342,12 @@ class _TLSCore:
             self._in.write_eof()
 
     def hold(self, ciphertext: memoryview) -> None:
-        """Keep ciphertext from `encrypt_now` that the network did not take: it goes first."""
+        """Keep ciphertext from `encrypt_now` that the network did not take: it goes first.
+
+        First even before an answer a receive held meanwhile (it was made after it).
+        """
+        if self._unsent:
+            ciphertext = memoryview(ciphertext.tobytes() + self._unsent.tobytes())
         self._unsent = ciphertext
 
     def read_now(self, size: int, buffer: Buffer | None, operation: str) -> Any:
@@ -401,17 +412,23 @@ class _TLSCore:
     # ------------------------------------------------------------------ the pump
 
     def _flush(self, operation: str) -> _Pump[None]:
-        """Send every byte of ciphertext held, oldest first."""
+        """Send every byte of ciphertext held, oldest first.
+
+        The driver answers a send with the count sent, or None when another send of its
+        own is under way and will carry these bytes (an async receive answering the
+        peer while another task sends).  ``_unsent`` is read afresh after each send:
+        bytes held meanwhile go behind the ones sent.
+        """
         self._hold_output()
-        view = self._unsent
-        while view:
-            self._unsent = view
+        while self._unsent:
             try:
-                sent = yield view
+                sent = yield self._unsent
             except OSError as exc:
                 raise self._network_error(exc, operation) from None
-            view = view[sent:]
-        self._unsent = _EMPTY
+            if sent is None:
+                return
+            rest = self._unsent[sent:]
+            self._unsent = rest if rest else _EMPTY  # the sent buffer is not kept alive
 
     def _fill(self, operation: str) -> _Pump[None]:
         """Receive ciphertext into the incoming BIO (whole records only in exact mode)."""
@@ -741,7 +758,9 @@ class TLSSocket(_Negotiated):
     back, open, for plaintext (STARTTLS).  Blocking, timeouts and non-blocking mode are
     the socket's: on a non-blocking socket every call raises `WouldBlock` when TLS needs
     the network, and ``do_handshake()`` advances a handshake started with
-    ``do_handshake=False``.
+    ``do_handshake=False``.  Like ``ssl.SSLObject``, it serves one thread at a time
+    (OpenSSL's connection state is not safe to share): for full duplex use
+    `AsyncTLSSocket`, or a lock.
 
     Example:
         >>> import ssl, trustme  # doctest: +SKIP
@@ -1215,15 +1234,26 @@ class AsyncTLSSocket(_Negotiated):
     ``await aclose()`` waits until ``close_notify`` is sent, and ``async with`` awaits
     ``aclose()``.  Cancelling a call that was sending leaves the TLS stream unusable
     (part of a record may have gone); cancelling a receive loses nothing.
+
+    One task may receive while another sends, as on an `AsyncSocket`; a second task
+    that starts to send while one is sending raises `BusyError`.  A receive sometimes
+    has to send (TLS 1.3 answers a KeyUpdate): while a task is sending, the answer is
+    left to it (it goes out after the record in flight, before the sender returns);
+    otherwise the receive sends it itself, and a task that starts to send meanwhile
+    waits for it.  So records leave in the order TLS made them, whole.
     """
 
-    __slots__ = ("_closed", "_core", "_transport")
+    __slots__ = ("_answering", "_closed", "_core", "_sending", "_transport")
 
     def __init__(self, transport: AsyncTransport, core: _TLSCore) -> None:
         """Use [`AsyncTLSSocket.start`][sockkit.tls.AsyncTLSSocket.start]."""
         self._transport = transport
         self._core = core
         self._closed = False
+        # A task's send is under way (a write, the handshake, unwrap, aclose): the only
+        # one that sends, but for a receive's answer already in flight, which it awaits.
+        self._sending = False
+        self._answering: asyncio.Future[None] | None = None  # done once the answer went
 
     @classmethod
     async def start(
@@ -1259,8 +1289,11 @@ class AsyncTLSSocket(_Negotiated):
             await tls.do_handshake()
         return tls
 
-    async def _run(self, pump: _Pump[_T], operation: str) -> _T:
-        """Answer the core's requests with awaits until the operation is done."""
+    async def _run(self, pump: _Pump[_T], operation: str, sends: bool = True) -> _T:
+        """Answer the core's requests with awaits until the operation is done.
+
+        ``sends`` is false for a receive: what it has to send goes through `_answer`.
+        """
         if self._closed:
             pump.close()
             raise SocketClosedError(operation)
@@ -1271,9 +1304,11 @@ class AsyncTLSSocket(_Negotiated):
                 try:
                     if request.__class__ is int:
                         reply: Any = await transport.recv(request)
-                    else:
+                    elif sends:
                         await transport.write_all(request)
                         reply = len(request)
+                    else:
+                        reply = await self._answer(request)
                 except OSError as exc:
                     request = pump.throw(exc)
                 else:
@@ -1285,6 +1320,42 @@ class AsyncTLSSocket(_Negotiated):
             self._abort()
             raise
 
+    async def _answer(self, ciphertext: memoryview) -> int | None:
+        """Send what a receive made TLS write; None when the sending task will send it."""
+        if self._sending:
+            return None  # held: the sender sends it after its record, before it returns
+        import asyncio  # noqa: PLC0415 - loaded already: a loop is running this
+
+        answering = self._answering = asyncio.get_running_loop().create_future()
+        try:
+            await self._transport.write_all(ciphertext)
+        finally:
+            self._answering = None
+            if not answering.done():  # (a sender awaiting it may have been cancelled)
+                answering.set_result(None)
+        return len(ciphertext)
+
+    async def _claim(self, operation: str) -> None:
+        """Become the sending task: `BusyError` if another is; await a receive's answer."""
+        if self._sending:
+            raise BusyError(f"{operation}(): another task is already sending on this socket")
+        self._sending = True
+        answering = self._answering
+        if answering is not None:
+            try:
+                await answering
+            except BaseException:
+                self._sending = False
+                raise
+
+    async def _settle(self, operation: str) -> None:
+        """Send the answers receives left to this sender, then stop being the sender."""
+        try:
+            if self._core.holding():
+                await self._run(self._core.flush(operation), operation)
+        finally:
+            self._sending = False
+
     def _abort(self) -> None:
         if self._closed:
             return
@@ -1293,11 +1364,14 @@ class AsyncTLSSocket(_Negotiated):
 
     async def do_handshake(self) -> None:
         """Run the handshake (after ``do_handshake=False``); a failure closes the transport."""
+        await self._claim("handshake")
         try:
             await self._run(self._core.handshake(), "handshake")
         except BaseException:
+            self._sending = False
             self._abort()
             raise
+        await self._settle("handshake")
 
     async def recv(self, length: int) -> bytes:
         """Receive up to ``length`` bytes of plaintext; ``b""`` at end of stream."""
@@ -1310,7 +1384,7 @@ class AsyncTLSSocket(_Negotiated):
                 data = core.read_after(ciphertext, length, None, "recv")
             if data:
                 return data  # type: ignore[no-any-return]
-        return await self._run(core.recv(length, "recv"), "recv")
+        return await self._run(core.recv(length, "recv"), "recv", False)
 
     async def recv_into(self, buffer: Buffer, nbytes: int = 0) -> int:
         """Receive plaintext into ``buffer`` (up to ``nbytes``, or its size when 0)."""
@@ -1327,13 +1401,13 @@ class AsyncTLSSocket(_Negotiated):
             if count:
                 return count  # type: ignore[no-any-return]
         pump = core.recv_into(memoryview(view)[:size], "recv_into")
-        return await self._run(pump, "recv_into")
+        return await self._run(pump, "recv_into", False)
 
     async def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like `TLSSocket.read`; a NORMAL read waits for the whole line."""
         core = self._core
         if mode == _NORMAL:
-            return await self._run(core.read_line(length, "read"), "read")
+            return await self._run(core.read_line(length, "read"), "read", False)
         if not self._closed:
             data = core.read_now(length, None, "read")
             while data is None:
@@ -1341,7 +1415,7 @@ class AsyncTLSSocket(_Negotiated):
                 data = core.read_after(ciphertext, length, None, "read")
             if data:
                 return data  # type: ignore[no-any-return]
-        return await self._run(core.recv(length, "read"), "read")
+        return await self._run(core.recv(length, "read"), "read", False)
 
     async def send(self, data: Buffer) -> int:
         """Encrypt and send some of ``data``; return how many bytes were taken."""
@@ -1357,17 +1431,45 @@ class AsyncTLSSocket(_Negotiated):
         return await self._write(view, "write")
 
     async def _write(self, view: memoryview, operation: str) -> int:
-        core = self._core
-        if not self._closed:
-            sealed = core.encrypt_now(view, operation)
-            if sealed is not None:
+        if self._sending or self._answering is not None:
+            await self._claim(operation)
+        else:
+            self._sending = True  # (_claim's common case, without a coroutine per send)
+        try:
+            core = self._core
+            sealed = None if self._closed else core.encrypt_now(view, operation)
+            if sealed is None:
+                count = await self._run(core.write(view, operation, True), operation)
+            else:
                 await self._ship(sealed[1])
-                return sealed[0]
-        return await self._run(core.write(view, operation, True), operation)
+                count = sealed[0]
+        except BaseException:
+            self._sending = False
+            raise
+        if self._core.holding():
+            await self._settle(operation)
+        else:
+            self._sending = False
+        return count
 
     async def write_all(self, data: Buffer) -> None:
         """Encrypt and send all of ``data``."""
         view = _bytes_view(data)
+        if self._sending or self._answering is not None:
+            await self._claim("write_all")
+        else:
+            self._sending = True
+        try:
+            await self._write_all(view)
+        except BaseException:
+            self._sending = False
+            raise
+        if self._core.holding():
+            await self._settle("write_all")
+        else:
+            self._sending = False
+
+    async def _write_all(self, view: memoryview) -> None:
         core = self._core
         if view and not self._closed:
             while view:
@@ -1393,14 +1495,24 @@ class AsyncTLSSocket(_Negotiated):
     async def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
         """Send a file's contents; returns the number of bytes sent."""
         total = 0
-        for chunk in _file_chunks(file, offset, count):
-            await self.write_all(chunk)
-            total += len(chunk)
+        await self._claim("sendfile")
+        try:
+            for chunk in _file_chunks(file, offset, count):
+                await self._write_all(memoryview(chunk))
+                total += len(chunk)
+        except BaseException:
+            self._sending = False
+            raise
+        await self._settle("sendfile")
         return total
 
     async def unwrap(self) -> AsyncTransport:
         """Exchange ``close_notify`` and return the transport for plaintext."""
-        leftover = await self._run(self._core.unwrap(), "unwrap")
+        await self._claim("unwrap")
+        try:
+            leftover = await self._run(self._core.unwrap(), "unwrap")
+        finally:
+            self._sending = False
         self._closed = True
         if leftover:
             self._transport.close()
@@ -1413,12 +1525,16 @@ class AsyncTLSSocket(_Negotiated):
         return self._transport
 
     def close(self) -> None:
-        """Close now: ``close_notify`` goes out only if the socket takes it at once."""
+        """Close now: ``close_notify`` goes out only if the socket takes it at once.
+
+        Not while a task is in the middle of a send (its record may be half gone):
+        the close then only wakes it, with `SocketClosedError`.
+        """
         if self._closed:
             return
         self._closed = True
         try:
-            goodbye = self._core.goodbye()
+            goodbye = b"" if self._mid_send() else self._core.goodbye()
             sock = getattr(self._transport, "socket", None)
             if goodbye and sock is not None and not sock.closed:
                 sock.send(goodbye, _DONTWAIT)
@@ -1428,10 +1544,17 @@ class AsyncTLSSocket(_Negotiated):
             self._transport.close()
 
     async def aclose(self) -> None:
-        """Send ``close_notify`` (waiting until it is sent) and close the transport."""
+        """Send ``close_notify`` (waiting until it is sent) and close the transport.
+
+        While another task is in the middle of a send, closes as `close` does.
+        """
         if self._closed:
             return
+        if self._mid_send():
+            self.close()
+            return
         self._closed = True
+        self._sending = True  # a receive's answer must not go out beside the goodbye
         try:
             goodbye = self._core.goodbye()
             if goodbye:
@@ -1439,7 +1562,11 @@ class AsyncTLSSocket(_Negotiated):
         except OSError:
             pass  # the peer is gone: nothing to say goodbye to
         finally:
+            self._sending = False
             self._transport.close()
+
+    def _mid_send(self) -> bool:
+        return self._sending or self._answering is not None
 
     async def __aenter__(self) -> Self:
         return self
