@@ -1243,6 +1243,32 @@ def test_async_receive_that_must_send_beside_a_sender(
     assert ("DNS", "sockkit-client") in certificate["subjectAltName"]
 
 
+def test_async_second_receiver_is_refused_whatever_the_transport(
+    ca: Any, cert: Any, listener: Socket
+) -> None:
+    """Two tasks receiving at once: the second raises BusyError from the TLS layer itself
+    (the transport here, a plain asyncio socket, would not refuse it), and the first
+    still gets its data."""
+    server = stdlib_echo_server(listener, server_context(cert))
+    port = port_of(listener)
+
+    async def main() -> None:
+        raw = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        async with await AsyncTLSSocket.start(
+            LoopTransport(raw), client_context(ca), server_hostname="localhost"
+        ) as tls:
+            first = asyncio.ensure_future(tls.read(100, ReadMode.NORMAL))
+            await asyncio.sleep(0.05)
+            for second in (tls.recv(10), tls.recv_into(bytearray(10)), tls.read(10)):
+                with pytest.raises(BusyError, match="another task is already receiving"):
+                    await second
+            await tls.write_all(b"only one\n")
+            assert await asyncio.wait_for(first, TIMEOUT) == b"only one\n"
+
+    asyncio.run(asyncio.wait_for(main(), TIMEOUT))
+    server.join()
+
+
 def test_async_failed_handshake_closes_the_transport(cert: Any, listener: Socket) -> None:
     port = port_of(listener)
 

@@ -104,10 +104,6 @@ def _ready(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-def _busy(operation: str, what: str) -> BusyError:
-    return BusyError(f"{operation}(): another task is already {what} on this socket")
-
-
 def _byte_view(data: Buffer, name: str = "data") -> memoryview:
     try:
         view = memoryview(data)
@@ -452,7 +448,7 @@ class AsyncSocket:
             SocketClosedError: the socket was closed meanwhile.
         """
         if self._receiving:
-            raise _busy("accept", "receiving")
+            raise BusyError.another_task("accept", "receiving")
         self._receiving = True
         try:
             while True:
@@ -479,7 +475,7 @@ class AsyncSocket:
             LookupFailed: the host name could not be resolved.
         """
         if self._sending:
-            raise _busy("connect", "sending")
+            raise BusyError.another_task("connect", "sending")
         self._sending = True
         try:
             if int(self._sock.family) in _IP_FAMILIES and _needs_lookup(address):
@@ -537,7 +533,7 @@ class AsyncSocket:
             SocketClosedError: the socket was closed meanwhile.
         """
         if self._receiving:
-            raise _busy("recv", "receiving")
+            raise BusyError.another_task("recv", "receiving")
         if self._held:
             return self._take_held(length, bool(flags & _s.MSG_PEEK))
         sock = self._sock
@@ -568,7 +564,7 @@ class AsyncSocket:
             ValueError: ``nbytes`` is negative or larger than the buffer.
         """
         if self._receiving:
-            raise _busy("recv_into", "receiving")
+            raise BusyError.another_task("recv_into", "receiving")
         if self._held:
             view = _byte_view(buffer, "buffer")
             if nbytes < 0 or nbytes > view.nbytes:
@@ -603,7 +599,7 @@ class AsyncSocket:
             ValueError: ``length`` is negative.
         """
         if self._receiving:
-            raise _busy("recvfrom", "receiving")
+            raise BusyError.another_task("recvfrom", "receiving")
         if self._held:
             return self._take_held(length, bool(flags & _s.MSG_PEEK)), None
         self._receiving = True
@@ -627,7 +623,7 @@ class AsyncSocket:
             ValueError: ``bufsize`` or ``ancbufsize`` is negative.
         """
         if self._receiving:
-            raise _busy("recvmsg", "receiving")
+            raise BusyError.another_task("recvmsg", "receiving")
         if self._held:
             return Message([self._take_held(bufsize, bool(flags & _s.MSG_PEEK))])
         self._receiving = True
@@ -657,7 +653,7 @@ class AsyncSocket:
                 line read before it are returned by the next receive).
         """
         if self._receiving:
-            raise _busy("read", "receiving")
+            raise BusyError.another_task("read", "receiving")
         self._receiving = True
         try:
             if mode == _NORMAL:
@@ -717,7 +713,7 @@ class AsyncSocket:
             BrokenPipe, ConnectionReset: the peer went away.
         """
         if self._sending:
-            raise _busy("send", "sending")
+            raise BusyError.another_task("send", "sending")
         self._sending = True
         try:
             while True:
@@ -737,7 +733,7 @@ class AsyncSocket:
             MessageTooLong: the datagram is too large.
         """
         if self._sending:
-            raise _busy("sendto", "sending")
+            raise BusyError.another_task("sendto", "sending")
         self._sending = True
         try:
             while True:
@@ -756,7 +752,7 @@ class AsyncSocket:
             ValueError: ``length`` is negative.
         """
         if self._sending:
-            raise _busy("write", "sending")
+            raise BusyError.another_task("write", "sending")
         self._sending = True
         try:
             while True:
@@ -778,7 +774,7 @@ class AsyncSocket:
             BrokenPipe, ConnectionReset: the peer went away.
         """
         if self._sending:
-            raise _busy("write_all", "sending")
+            raise BusyError.another_task("write_all", "sending")
         # The usual case, all sent at once, needs no await and no sending state (and
         # for bytes, no view: its length is its size).
         if data.__class__ is bytes:
@@ -819,7 +815,7 @@ class AsyncSocket:
             SocketClosedError: a `Rights` holds a socket that has closed.
         """
         if self._sending:
-            raise _busy("sendmsg", "sending")
+            raise BusyError.another_task("sendmsg", "sending")
         self._sending = True
         try:
             while True:
@@ -842,7 +838,7 @@ class AsyncSocket:
             SocketError: the first message failed, typed by errno.
         """
         if self._sending:
-            raise _busy("send_batch", "sending")
+            raise BusyError.another_task("send_batch", "sending")
         self._sending = True
         try:
             items = list(messages)  # a generator is read once, whatever the waits
@@ -868,7 +864,7 @@ class AsyncSocket:
             TypeError, ValueError: a bad ``count`` or size (before any system call).
         """
         if self._receiving:
-            raise _busy("recv_batch", "receiving")
+            raise BusyError.another_task("recv_batch", "receiving")
         self._receiving = True
         try:
             while True:
@@ -931,7 +927,7 @@ class AsyncSocket:
         if isinstance(file, io.TextIOBase):
             raise ValueError("file must be opened in binary mode")
         if self._sending:
-            raise _busy("sendfile", "sending")
+            raise BusyError.another_task("sendfile", "sending")
         self._sending = True
         try:
             sent = None

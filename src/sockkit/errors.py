@@ -327,10 +327,11 @@ class SocketClosedError(SocketError):
 class BusyError(RuntimeError):
     """Another call already holds the resource this call needs.
 
-    Raised in the second task that starts to receive on an `AsyncSocket` while
-    another task waits to receive on it (likewise for two senders), and by
-    ``Socket.detach()`` while a call is in flight on the socket in another thread.
-    One receiver and one sender at a time is the normal full-duplex case.
+    Raised in the second task that starts to receive on an `AsyncSocket` (or an
+    `AsyncTLSSocket`) while another task waits to receive on it (likewise for two
+    senders), and by ``Socket.detach()`` while a call is in flight on the socket in
+    another thread.  One receiver and one sender at a time is the normal full-duplex
+    case.
 
     Example:
         >>> raise BusyError("recv() while another task receives")
@@ -338,6 +339,16 @@ class BusyError(RuntimeError):
         ...
         sockkit.errors.BusyError: recv() while another task receives
     """
+
+    @classmethod
+    def another_task(cls, operation: str, activity: str) -> BusyError:
+        """The error of a task that starts ``operation`` while another is ``activity``.
+
+        Example:
+            >>> BusyError.another_task("recv", "receiving")
+            BusyError('recv(): another task is already receiving on this socket')
+        """
+        return cls(f"{operation}(): another task is already {activity} on this socket")
 
 
 _EAI_ROWS: Final[tuple[tuple[str, str], ...]] = (

@@ -1243,7 +1243,7 @@ class AsyncTLSSocket(_Negotiated):
     waits for it.  So records leave in the order TLS made them, whole.
     """
 
-    __slots__ = ("_answering", "_closed", "_core", "_sending", "_transport")
+    __slots__ = ("_answering", "_closed", "_core", "_receiving", "_sending", "_transport")
 
     def __init__(self, transport: AsyncTransport, core: _TLSCore) -> None:
         """Use [`AsyncTLSSocket.start`][sockkit.tls.AsyncTLSSocket.start]."""
@@ -1254,6 +1254,7 @@ class AsyncTLSSocket(_Negotiated):
         # one that sends, but for a receive's answer already in flight, which it awaits.
         self._sending = False
         self._answering: asyncio.Future[None] | None = None  # done once the answer went
+        self._receiving = False  # a task's receive is under way (the only one)
 
     @classmethod
     async def start(
@@ -1338,7 +1339,7 @@ class AsyncTLSSocket(_Negotiated):
     async def _claim(self, operation: str) -> None:
         """Become the sending task: `BusyError` if another is; await a receive's answer."""
         if self._sending:
-            raise BusyError(f"{operation}(): another task is already sending on this socket")
+            raise BusyError.another_task(operation, "sending")
         self._sending = True
         answering = self._answering
         if answering is not None:
@@ -1363,28 +1364,47 @@ class AsyncTLSSocket(_Negotiated):
         self._transport.close()
 
     async def do_handshake(self) -> None:
-        """Run the handshake (after ``do_handshake=False``); a failure closes the transport."""
+        """Run the handshake (after ``do_handshake=False``); a failure closes the transport.
+
+        Raises:
+            BusyError: another task is receiving or sending on this `AsyncTLSSocket`.
+        """
+        if self._receiving:
+            raise BusyError.another_task("handshake", "receiving")
         await self._claim("handshake")
+        self._receiving = True
         try:
             await self._run(self._core.handshake(), "handshake")
         except BaseException:
             self._sending = False
             self._abort()
             raise
+        finally:
+            self._receiving = False
         await self._settle("handshake")
 
     async def recv(self, length: int) -> bytes:
-        """Receive up to ``length`` bytes of plaintext; ``b""`` at end of stream."""
-        core = self._core
-        if not self._closed:
-            # The steady state's flat path (see _TLSCore.read_now); the generators otherwise.
-            data = core.read_now(length, None, "recv")
-            while data is None:
-                ciphertext = await self._transport.recv(_RECV_SIZE)
-                data = core.read_after(ciphertext, length, None, "recv")
-            if data:
-                return data  # type: ignore[no-any-return]
-        return await self._run(core.recv(length, "recv"), "recv", False)
+        """Receive up to ``length`` bytes of plaintext; ``b""`` at end of stream.
+
+        Raises:
+            BusyError: another task is receiving on this `AsyncTLSSocket`.
+        """
+        if self._receiving:
+            raise BusyError.another_task("recv", "receiving")
+        self._receiving = True
+        try:
+            core = self._core
+            if not self._closed:
+                # The steady state's flat path (see _TLSCore.read_now); else the generators.
+                data = core.read_now(length, None, "recv")
+                while data is None:
+                    ciphertext = await self._transport.recv(_RECV_SIZE)
+                    data = core.read_after(ciphertext, length, None, "recv")
+                if data:
+                    return data  # type: ignore[no-any-return]
+            return await self._run(core.recv(length, "recv"), "recv", False)
+        finally:
+            self._receiving = False
 
     async def recv_into(self, buffer: Buffer, nbytes: int = 0) -> int:
         """Receive plaintext into ``buffer`` (up to ``nbytes``, or its size when 0)."""
@@ -1392,30 +1412,42 @@ class AsyncTLSSocket(_Negotiated):
         size = nbytes or len(view)
         if nbytes < 0 or nbytes > len(view):
             raise ValueError(f"nbytes must be between 0 and {len(view)}, got {nbytes}")
-        core = self._core
-        if not self._closed:
-            count = core.read_now(size, view, "recv_into")  # reads at most size
-            while count is None:
-                ciphertext = await self._transport.recv(_RECV_SIZE)
-                count = core.read_after(ciphertext, size, view, "recv_into")
-            if count:
-                return count  # type: ignore[no-any-return]
-        pump = core.recv_into(memoryview(view)[:size], "recv_into")
-        return await self._run(pump, "recv_into", False)
+        if self._receiving:
+            raise BusyError.another_task("recv_into", "receiving")
+        self._receiving = True
+        try:
+            core = self._core
+            if not self._closed:
+                count = core.read_now(size, view, "recv_into")  # reads at most size
+                while count is None:
+                    ciphertext = await self._transport.recv(_RECV_SIZE)
+                    count = core.read_after(ciphertext, size, view, "recv_into")
+                if count:
+                    return count  # type: ignore[no-any-return]
+            pump = core.recv_into(memoryview(view)[:size], "recv_into")
+            return await self._run(pump, "recv_into", False)
+        finally:
+            self._receiving = False
 
     async def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like `TLSSocket.read`; a NORMAL read waits for the whole line."""
-        core = self._core
-        if mode == _NORMAL:
-            return await self._run(core.read_line(length, "read"), "read", False)
-        if not self._closed:
-            data = core.read_now(length, None, "read")
-            while data is None:
-                ciphertext = await self._transport.recv(_RECV_SIZE)
-                data = core.read_after(ciphertext, length, None, "read")
-            if data:
-                return data  # type: ignore[no-any-return]
-        return await self._run(core.recv(length, "read"), "read", False)
+        if self._receiving:
+            raise BusyError.another_task("read", "receiving")
+        self._receiving = True
+        try:
+            core = self._core
+            if mode == _NORMAL:
+                return await self._run(core.read_line(length, "read"), "read", False)
+            if not self._closed:
+                data = core.read_now(length, None, "read")
+                while data is None:
+                    ciphertext = await self._transport.recv(_RECV_SIZE)
+                    data = core.read_after(ciphertext, length, None, "read")
+                if data:
+                    return data  # type: ignore[no-any-return]
+            return await self._run(core.recv(length, "read"), "read", False)
+        finally:
+            self._receiving = False
 
     async def send(self, data: Buffer) -> int:
         """Encrypt and send some of ``data``; return how many bytes were taken."""
@@ -1508,11 +1540,14 @@ class AsyncTLSSocket(_Negotiated):
 
     async def unwrap(self) -> AsyncTransport:
         """Exchange ``close_notify`` and return the transport for plaintext."""
+        if self._receiving:
+            raise BusyError.another_task("unwrap", "receiving")
         await self._claim("unwrap")
+        self._receiving = True
         try:
             leftover = await self._run(self._core.unwrap(), "unwrap")
         finally:
-            self._sending = False
+            self._sending = self._receiving = False
         self._closed = True
         if leftover:
             self._transport.close()
