@@ -1077,7 +1077,9 @@ def test_async_bulk_both_ways_cancelled_receive_and_ragged_eof(
 
 
 class GatedTransport:
-    """An AsyncSocket's transport whose sends can be held at a gate (the peer not reading)."""
+    """An AsyncSocket's transport whose sends can be held at a gate (the peer not reading):
+    a send that meets the closed gate sends half its bytes, then waits there, as a send
+    does when the network fills up mid-way."""
 
     def __init__(self, asock: Any) -> None:
         self.asock = asock
@@ -1090,9 +1092,13 @@ class GatedTransport:
         return data
 
     async def write_all(self, data: Any) -> None:
+        data = memoryview(data)
         self.held += 1
         try:
-            await self.gate.wait()
+            if not self.gate.is_set():
+                await self.asock.write_all(data[: len(data) // 2])
+                data = data[len(data) // 2 :]
+                await self.gate.wait()
         finally:
             self.held -= 1
         await self.asock.write_all(data)
@@ -1156,15 +1162,17 @@ def test_async_key_update_arrives_while_a_send_is_held(
     assert [line for line in body if line not in reports] == payload.split(b"\n")[:-1]
 
 
-@pytest.mark.parametrize("first", ["sender", "answer"])
+@pytest.mark.parametrize("first", ["sender", "answer", "cancelled answer"])
 def test_async_receive_that_must_send_beside_a_sender(
     ca: Any, cert: Any, listener: Socket, first: str
 ) -> None:
     """A receive that has to send (TLS 1.3 post-handshake authentication: the server asks
     for our certificate) while another task sends.  ``sender``: a send is held mid-write
     and the receive leaves its answer to it.  ``answer``: the receive's answer is held
-    and a task that starts to send waits for it.  Never a BusyError, a record cut in two
-    or a lost answer: the server gets our certificate and every byte."""
+    and a task that starts to send waits for it.  ``cancelled answer``: the receive is
+    cancelled while its answer is held; the answer still goes out whole, and the next
+    receive and send carry on.  Never a BusyError, a record cut in two or a lost answer:
+    the server gets our certificate and every byte."""
     server_side = server_context(cert)
     server_side.verify_mode = ssl.CERT_OPTIONAL
     server_side.post_handshake_auth = True
@@ -1221,6 +1229,11 @@ def test_async_receive_that_must_send_beside_a_sender(
             else:
                 ask.set()
                 await held(transport, 1)  # the receive's answer
+                if first == "cancelled answer":
+                    reader.cancel()
+                    with pytest.raises(asyncio.CancelledError):
+                        await reader
+                    reader = asyncio.ensure_future(tls.recv(100))
                 writer = asyncio.ensure_future(tls.write_all(payload))
                 await asyncio.sleep(0.1)
                 assert transport.held == 1  # the sender waits for the answer

@@ -255,6 +255,11 @@ class _TLSCore:
     # steps (`_pump`); the drivers call them directly (`read_now`, `encrypt_now`, `feed`,
     # `hold`) while the connection is `steady`, which spares them the generators.
 
+    def taken(self, count: int) -> None:
+        """The first ``count`` held bytes went to a send that goes on by itself."""
+        rest = self._unsent[count:]
+        self._unsent = rest if rest else _EMPTY
+
     def holding(self) -> bool:
         """Whether ciphertext is held, waiting to be sent before anything new."""
         return bool(self._unsent)
@@ -1253,7 +1258,7 @@ class AsyncTLSSocket(_Negotiated):
         # A task's send is under way (a write, the handshake, unwrap, aclose): the only
         # one that sends, but for a receive's answer already in flight, which it awaits.
         self._sending = False
-        self._answering: asyncio.Future[None] | None = None  # done once the answer went
+        self._answering: asyncio.Future[None] | None = None  # a receive's answer being sent
         self._receiving = False  # a task's receive is under way (the only one)
 
     @classmethod
@@ -1322,19 +1327,36 @@ class AsyncTLSSocket(_Negotiated):
             raise
 
     async def _answer(self, ciphertext: memoryview) -> int | None:
-        """Send what a receive made TLS write; None when the sending task will send it."""
-        if self._sending:
-            return None  # held: the sender sends it after its record, before it returns
+        """Send what a receive made TLS write; None when the sending task will send it.
+
+        The send runs as a task of its own, so that cancelling the receive does not cut
+        it (a record half sent would end the stream): it goes on, and the next sender
+        (or answer) waits for it.
+        """
         import asyncio  # noqa: PLC0415 - loaded already: a loop is running this
 
-        answering = self._answering = asyncio.get_running_loop().create_future()
+        if self._answering is not None:  # a cancelled receive's answer, still going out
+            await asyncio.shield(self._answering)
+        if self._sending:
+            return None  # held: the sender sends it after its record, before it returns
+        sending = asyncio.ensure_future(self._transport.write_all(ciphertext))
+        self._answering = sending
+        sending.add_done_callback(self._answer_done)
         try:
-            await self._transport.write_all(ciphertext)
-        finally:
-            self._answering = None
-            if not answering.done():  # (a sender awaiting it may have been cancelled)
-                answering.set_result(None)
+            await asyncio.shield(sending)
+        except asyncio.CancelledError:
+            if not sending.done():  # the receive was cancelled, not the send
+                self._core.taken(len(ciphertext))
+            raise
         return len(ciphertext)
+
+    def _answer_done(self, sending: asyncio.Future[None]) -> None:
+        if self._answering is sending:
+            self._answering = None
+        if not sending.cancelled():
+            # Retrieved here: the receive, or whoever waited for it, has seen a failure;
+            # after a cancelled receive the next call meets the broken network itself.
+            sending.exception()
 
     async def _claim(self, operation: str) -> None:
         """Become the sending task: `BusyError` if another is; await a receive's answer."""
@@ -1343,8 +1365,10 @@ class AsyncTLSSocket(_Negotiated):
         self._sending = True
         answering = self._answering
         if answering is not None:
+            import asyncio  # noqa: PLC0415 - loaded already: a loop is running this
+
             try:
-                await answering
+                await asyncio.shield(answering)  # (a cancelled sender leaves it going)
             except BaseException:
                 self._sending = False
                 raise
