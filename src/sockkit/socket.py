@@ -976,13 +976,13 @@ class Socket:
         Every call of this class that reaches the OS passes here, or (on the hot
         paths: ``recv``, ``recv_into``, ``read``, ``send``, ``write``) makes the same
         three steps inline, to save a frame per call: count, call, uncount.  ``method`` is a
-        bound method of ``self._sock`` read by the caller; read before the call is
-        counted, it may belong to a socket that another thread closes meanwhile:
-        then the Python socket is closed (its descriptor is -1), the call fails with
-        ``EBADF`` and that is reported as `SocketClosedError`.  Once the call is
-        counted, ``close()`` sees it: it shuts the connection down to wake it and
-        leaves releasing the descriptor to it (`_settle`), so the number the call
-        uses cannot name another file before the call has left.
+        bound method of ``self._sock`` read by the caller, before the call is
+        counted: a ``close()`` in between finds no call in flight and releases the
+        descriptor at once, so the socket is checked again once the call is
+        counted (the inline paths read ``self._sock`` only then).  Once the call
+        is counted, ``close()`` sees it: it shuts the connection down to wake it
+        and leaves releasing the descriptor to it (`_settle`), so the number the
+        call uses cannot name another file before the call has left.
 
         An empty result (``b""``, 0, ``None``) from a socket closed meanwhile is the
         wake-up, not an answer: it raises `SocketClosedError`.
@@ -993,6 +993,8 @@ class Socket:
             # interpreter checks for signals after a C call) must not leave the count
             # one too high, which would defer this socket's close for ever.
             calls.append(operation)
+            if self._sock is _CLOSED:
+                raise SocketClosedError(operation)  # closed before it was counted
             result = method(*args)
         except OSError as exc:
             raise self._error(exc, operation, address) from None
@@ -1015,6 +1017,8 @@ class Socket:
         calls = self._calls
         try:
             calls.append(operation)  # inside the try, as in _io
+            if self._sock is _CLOSED:
+                raise SocketClosedError(operation)  # closed before it was counted
             result = method(*args)
         except BlockingIOError:
             result = None

@@ -1,0 +1,170 @@
+"""Attacks on the descriptor-lifetime contract: races, reused numbers, fork, closes.
+
+Each test drives a real socket into one precise interleaving (a thread held at a
+chosen line with ``sys.settrace``, a fork while a call is blocked, a number taken
+by another file) and checks what DESIGN.md "Lifetime, ownership and concurrency"
+promises.  Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from types import CodeType, FrameType
+from typing import Any
+
+import pytest
+
+from sockkit import Socket, SocketClosedError
+from sockkit.aio import AsyncSocket
+
+ALLOWED = 1.0  # the contract says 100 ms; a loaded two-core machine gets this much
+
+
+def _line_of(function: Callable[..., Any], text: str) -> int:
+    """The line number of the first line of ``function`` that contains ``text``."""
+    lines, first = inspect.getsourcelines(function)
+    for offset, line in enumerate(lines):
+        if text in line:
+            return first + offset
+    raise AssertionError(f"{text!r} not found in {function.__qualname__}")
+
+
+def _pause_at(code: CodeType, line: int, reached: threading.Event, go: threading.Event) -> None:
+    """Trace this thread: when it reaches ``line`` of ``code``, say so, then wait for ``go``."""
+
+    def local(frame: FrameType, event: str, _arg: object) -> Any:
+        if event == "line" and frame.f_lineno == line:
+            reached.set()
+            go.wait(5.0)
+            sys.settrace(None)
+            return None
+        return local
+
+    def global_(frame: FrameType, event: str, _arg: object) -> Any:
+        return local if frame.f_code is code else None
+
+    sys.settrace(global_)
+
+
+def _wait_child(pid: int, timeout: float = 10.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"child {pid} still running after {timeout} s")
+
+
+# ---------------------------------------------------------------------- Socket.close
+
+
+def test_close_between_binding_the_call_and_counting_it_still_wakes_the_call() -> None:
+    """``_io`` gets its bound method before the call is counted in ``_calls``.
+
+    The accepting thread is held after ``self._sock.accept`` was read but before
+    it is counted; close() then finds no call in flight, so it neither shuts the
+    socket down nor defers the release, and the accept that then starts blocks
+    on a descriptor nobody will wake (or on a number another file has taken).
+    """
+    listener = Socket.create_server(("127.0.0.1", 0))
+    listener.timeout = 3.0  # a regression ends with the kernel's timeout, not a hang
+    at_count, counted_may_go = threading.Event(), threading.Event()
+    at_release, release_may_go = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    def accept() -> None:
+        _pause_at(
+            Socket._io.__code__, _line_of(Socket._io, "calls.append("), at_count, counted_may_go
+        )
+        started = time.monotonic()
+        try:
+            listener.accept()
+        except BaseException as exc:  # reported to the test
+            outcome.append(exc)
+        outcome.append(time.monotonic() - started)
+
+    def close() -> None:
+        _pause_at(
+            Socket.close.__code__,
+            _line_of(Socket.close, "if not busy:"),
+            at_release,
+            release_may_go,
+        )
+        listener.close()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    closer = threading.Thread(target=close, daemon=True)
+    try:
+        acceptor.start()
+        assert at_count.wait(5.0)
+        closer.start()
+        assert at_release.wait(5.0)  # close() has decided: nothing in flight
+        counted_may_go.set()
+        time.sleep(0.3)  # the accept reaches its system call (or fails)
+        release_may_go.set()
+        closer.join(5.0)
+        acceptor.join(5.0)
+    finally:
+        counted_may_go.set()
+        release_may_go.set()
+        listener.close()
+    assert not acceptor.is_alive() and not closer.is_alive()
+    assert isinstance(outcome[0], SocketClosedError), outcome
+    assert isinstance(outcome[1], float) and outcome[1] < ALLOWED, outcome
+
+
+# ---------------------------------------------------------------------- fork
+
+
+# ---------------------------------------------------------------------- Selector.wait
+
+
+# ---------------------------------------------------------------------- aio
+
+
+def _loops() -> list[Any]:
+    factories: list[Any] = [pytest.param(asyncio.new_event_loop, id="asyncio")]
+    try:
+        import uvloop  # noqa: PLC0415 - optional
+    except ImportError:
+        return factories
+    factories.append(pytest.param(uvloop.new_event_loop, id="uvloop"))
+    return factories
+
+
+def _run(factory: Callable[[], asyncio.AbstractEventLoop], main: Any) -> Any:
+    loop = factory()
+    try:
+        return loop.run_until_complete(asyncio.wait_for(main, 10.0))
+    finally:
+        loop.close()
+
+
+@pytest.mark.parametrize("factory", _loops())
+def test_closing_the_wrapped_socket_from_another_thread_wakes_a_waiting_receiver(
+    factory: Callable[[], asyncio.AbstractEventLoop],
+) -> None:
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        with left.socket, right.socket:
+            task = asyncio.ensure_future(right.recv(10))
+            await asyncio.sleep(0.05)
+            closer = threading.Thread(target=right.socket.close)
+            started = time.monotonic()
+            closer.start()
+            with pytest.raises(SocketClosedError):
+                await asyncio.wait_for(task, 5.0)
+            assert time.monotonic() - started < ALLOWED
+            closer.join(5.0)
+
+    _run(factory, main())
