@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from sockkit import Socket, SocketClosedError
+from sockkit import Selector, Socket, SocketClosedError
 from sockkit.aio import AsyncSocket
 
 ALLOWED = 1.0  # the contract says 100 ms; a loaded two-core machine gets this much
@@ -127,6 +127,30 @@ def test_close_between_binding_the_call_and_counting_it_still_wakes_the_call() -
 
 
 # ---------------------------------------------------------------------- Selector.wait
+
+
+def test_wait_sees_a_new_file_that_took_a_waited_number() -> None:
+    """``Selector.wait`` (the sets face) with plain descriptor numbers keeps no stale registration.
+
+    A number waited on, then closed by its owner and taken by another file that is
+    readable, must be reported readable by the next wait on that number.
+    """
+    first_read, first_write = os.pipe()
+    try:
+        assert Selector.wait([first_read], timeout=0).read == []
+    finally:
+        os.close(first_read)
+        os.close(first_write)
+    second_read, second_write = os.pipe()
+    try:
+        if second_read != first_read:
+            pytest.skip("the new pipe did not take the closed number")
+        os.write(second_write, b"x")
+        assert Selector.wait([second_read], timeout=1.0).read == [second_read]
+    finally:
+        os.close(second_read)
+        os.close(second_write)
+        Selector.wait((), (), (), 0)  # forget the numbers this thread waited on
 
 
 # ---------------------------------------------------------------------- aio

@@ -969,10 +969,17 @@ def _identity(obj: object) -> object:
 
 
 def _moved(key: SelectorKey) -> bool:
-    """Whether a registered non-`Socket` object no longer has the descriptor it had."""
+    """Whether a registered non-`Socket` object no longer has the descriptor it had.
+
+    A plain number always counts as moved: its file may have been closed and the
+    number taken by another since the last wait (the kernel then dropped the old
+    registration), and nothing tells, so it is registered afresh every wait.
+    """
     obj = key.socket
-    if isinstance(obj, (int, _sockets.Socket)):
+    if isinstance(obj, _sockets.Socket):
         return False
+    if isinstance(obj, int):
+        return True
     try:
         return bool(obj.fileno() != key.fd)
     except (OSError, ValueError):
