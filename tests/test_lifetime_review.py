@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from sockkit import Selector, Socket, SocketClosedError
+from sockkit import Event, Selector, Socket, SocketClosedError
 from sockkit.aio import AsyncSocket
 
 ALLOWED = 1.0  # the contract says 100 ms; a loaded two-core machine gets this much
@@ -121,6 +121,50 @@ def test_close_between_binding_the_call_and_counting_it_still_wakes_the_call() -
     assert not acceptor.is_alive() and not closer.is_alive()
     assert isinstance(outcome[0], SocketClosedError), outcome
     assert isinstance(outcome[1], float) and outcome[1] < ALLOWED, outcome
+
+
+def test_a_close_during_register_leaves_a_shared_connection_intact() -> None:
+    """Registering is no call blocked on the socket: a close meanwhile must not shut it down.
+
+    The duplicate stands for the same connection held by another process (a forked
+    child, a receiver over SCM_RIGHTS), which close() promises to leave working.
+    """
+    left, right = Socket.pair()
+    other = os.dup(right.fileno())
+    at_add, add_may_go = threading.Event(), threading.Event()
+    outcome: list[BaseException] = []
+    selector = Selector()
+
+    def register() -> None:
+        _pause_at(
+            Selector.register.__code__,
+            _line_of(Selector.register, "key = self._add(sock, fd, mask, data)"),
+            at_add,
+            add_may_go,
+        )
+        try:
+            selector.register(right, Event.READ)
+        except BaseException as exc:  # reported to the test
+            outcome.append(exc)
+
+    registrar = threading.Thread(target=register, daemon=True)
+    try:
+        registrar.start()
+        assert at_add.wait(5.0)  # the socket is retained, not yet registered
+        right.close()
+        add_may_go.set()
+        registrar.join(5.0)
+        assert not registrar.is_alive()
+        assert len(outcome) == 1 and isinstance(outcome[0], SocketClosedError), outcome
+        os.write(other, b"x")
+        left.timeout = 5.0
+        assert left.recv(10) == b"x"
+    finally:
+        add_may_go.set()
+        os.close(other)
+        left.close()
+        right.close()
+        selector.close()
 
 
 # ---------------------------------------------------------------------- fork

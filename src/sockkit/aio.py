@@ -952,7 +952,7 @@ class AsyncSocket:
         sent = 0
         while count is None or sent < count:
             chunk = _SENDFILE_CHUNK if count is None else min(count - sent, _SENDFILE_CHUNK)
-            fd = sock.retain()
+            fd = sock.retain(interrupt=False)  # non-blocking: nothing to wake
             try:
                 done = os.sendfile(fd, fileno, offset + sent, chunk)
             except BlockingIOError:
@@ -962,7 +962,7 @@ class AsyncSocket:
                     return None
                 raise from_oserror(exc, "sendfile") from None
             finally:
-                sock.release()
+                sock.release(interrupt=False)
             if done < 0:
                 await self._wait(True, "sendfile")
             elif done == 0:

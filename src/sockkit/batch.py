@@ -640,7 +640,7 @@ def _recv_native(
 def _readable_now(sock: Socket) -> bool:
     # Python's socket module waits for readiness before a call on a socket with a
     # timeout, even with MSG_DONTWAIT: ask first, so a batch never waits to fill up.
-    fd = sock.retain()
+    fd = sock.retain(interrupt=False)  # a poll that does not wait: nothing to wake
     try:
         if hasattr(select, "poll"):
             poller = select.poll()
@@ -648,7 +648,7 @@ def _readable_now(sock: Socket) -> bool:
             return bool(poller.poll(0))
         return bool(select.select([fd], [], [], 0)[0])
     finally:
-        sock.release()
+        sock.release(interrupt=False)
 
 
 def _recv_loop(

@@ -591,7 +591,9 @@ class Selector:
             with self._lock:
                 return self._add(sock, fd, mask, data)
         # Held while registering: a close meanwhile waits for the lock, then undoes it.
-        fd = owner.retain()
+        # Not interrupting: registering never blocks, and a close meanwhile must not
+        # shut down a connection that another process may share.
+        fd = owner.retain(interrupt=False)
         try:
             with self._lock:
                 key = self._add(sock, fd, mask, data)
@@ -603,7 +605,7 @@ class Selector:
                 self._sockets[owner] = fd
                 return key
         finally:
-            owner.release()
+            owner.release(interrupt=False)
 
     def _add(self, sock: FileLike, fd: int, mask: int, data: Any) -> SelectorKey:
         """Register ``fd`` in the backend and the table (the lock held)."""

@@ -540,9 +540,10 @@ class Socket:
         Args:
             interrupt: the use may block inside a system call on the descriptor, so
                 ``close()`` shuts the connection down to wake it.  Pass ``False``
-                for a use that a close callback ends, such as an event loop's
-                registration: ``close()`` then leaves the connection intact (for a
-                process sharing the descriptor) and only defers releasing it.
+                for a use that never blocks (a non-blocking call, an ``ioctl``) or
+                that a close callback ends, such as an event loop's registration:
+                ``close()`` then leaves the connection intact (for a process
+                sharing the descriptor) and only defers releasing it.
 
         Raises:
             SocketClosedError: the socket is closed.
@@ -625,11 +626,14 @@ class Socket:
         """
         from sockkit import _share  # noqa: PLC0415 - rare, and its imports are not free
 
-        fd = self.retain()  # the number stays this socket's while it is duplicated
+        # The number stays this socket's while it is duplicated; not interrupting, as
+        # nothing here blocks on it, and a close meanwhile must leave the connection
+        # intact for the process it is being shared with.
+        fd = self.retain(interrupt=False)
         try:
             return _share.share(fd, pid)
         finally:
-            self.release()
+            self.release(interrupt=False)
 
     @classmethod
     def from_share(cls, data: bytes) -> Socket:
@@ -847,13 +851,15 @@ class Socket:
         import fcntl  # noqa: PLC0415 - POSIX only, and atmark is rare
         import struct  # noqa: PLC0415
 
-        fd = self.retain()  # the ioctl uses the number: keep it this socket's meanwhile
+        # The ioctl uses the number: kept this socket's meanwhile (not interrupting:
+        # the ioctl does not block, so a close meanwhile has nothing to wake).
+        fd = self.retain(interrupt=False)
         try:
             raw = fcntl.ioctl(fd, _SIOCATMARK, bytes(4))
         except OSError as exc:
             raise self._error(exc, "atmark") from None
         finally:
-            self.release()
+            self.release(interrupt=False)
         return bool(struct.unpack("i", raw)[0])
 
     def __repr__(self) -> str:
