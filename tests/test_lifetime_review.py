@@ -197,6 +197,29 @@ def test_wait_sees_a_new_file_that_took_a_waited_number() -> None:
         Selector.wait((), (), (), 0)  # forget the numbers this thread waited on
 
 
+def test_closing_a_socket_unregisters_its_stdlib_view_and_frees_the_number() -> None:
+    """A registered ``to_stdlib()`` view is the `Socket` registered: its close unregisters it.
+
+    Otherwise the selector keeps the closed number, and the socket that takes the
+    number next cannot be registered (``KeyError``: "already registered").
+    """
+    with Selector() as selector:
+        first, peer = Socket.pair()
+        with peer:
+            selector.register(first.to_stdlib(), Event.READ)
+            number = first.fileno()
+            first.close()
+            assert len(selector) == 0
+        new, other = Socket.pair()
+        with new, other:
+            if number not in (new.fileno(), other.fileno()):
+                pytest.skip("no new socket took the closed number")
+            taker = new if new.fileno() == number else other
+            (other if taker is new else new).send(b"x")
+            key = selector.register(taker, Event.READ)
+            assert selector.select(1.0) == [(key, Event.READ)]
+
+
 # ---------------------------------------------------------------------- aio
 
 

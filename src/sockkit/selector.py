@@ -1026,9 +1026,12 @@ def _pick(objects: Sequence[_T], hits: list[int]) -> list[_T]:
 
 
 def _owning_socket(obj: object) -> _sockets.Socket | None:
-    """The `Socket` whose close unregisters ``obj``: itself, or the one it wraps (``.socket``)."""
+    """The `Socket` whose close unregisters ``obj``: itself, the one it wraps (``.socket``),
+    or the one a ``to_stdlib()`` view is of (closing either closes both)."""
     if isinstance(obj, _sockets.Socket):
         return obj
+    if isinstance(obj, _sockets._StdlibView):
+        return _sockets._view_owner(obj)
     inner = getattr(obj, "socket", None)
     return inner if isinstance(inner, _sockets.Socket) else None
 

@@ -2037,6 +2037,12 @@ class _StdlibView(_s.socket):
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
 
 
+def _view_owner(view: _StdlibView) -> Socket:
+    """The `Socket` a ``to_stdlib()`` view is of (a selector registering the view
+    registers that socket, whose close must unregister it)."""
+    return view._owner
+
+
 def _routed(name: str) -> Callable[..., Any]:
     """A method of `_StdlibView` that makes the same call on the owner's socket, counted."""
 
