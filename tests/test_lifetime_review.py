@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from sockkit import Event, Selector, Socket, SocketClosedError
+from sockkit import Event, ReadMode, Selector, Socket, SocketClosedError
 from sockkit.aio import AsyncSocket
 
 ALLOWED = 1.0  # the contract says 100 ms; a loaded two-core machine gets this much
@@ -303,5 +303,37 @@ def test_closing_the_wrapped_socket_from_another_thread_wakes_a_waiting_receiver
                 await asyncio.wait_for(task, 5.0)
             assert time.monotonic() - started < ALLOWED
             closer.join(5.0)
+
+    _run(factory, main())
+
+
+@pytest.mark.parametrize("closer", ["async_socket", "wrapped_socket"])
+@pytest.mark.parametrize("factory", _loops())
+def test_bytes_held_from_a_cancelled_line_read_are_gone_once_closed(
+    factory: Callable[[], asyncio.AbstractEventLoop], closer: str
+) -> None:
+    """After close() every call raises `SocketClosedError`, as the sync `Socket`'s
+    kept line bytes go with its close; held bytes must not answer for a closed socket."""
+
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        with left.socket, right.socket:
+            await left.write_all(b"partial")
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(right.read(100, ReadMode.NORMAL), 0.05)
+            if closer == "async_socket":
+                right.close()
+            else:
+                right.socket.close()
+            for call in (
+                lambda: right.recv(10),
+                lambda: right.recv_into(bytearray(10)),
+                lambda: right.recvfrom(10),
+                lambda: right.recvmsg(10),
+                lambda: right.read(10),
+                lambda: right.read(100, ReadMode.NORMAL),
+            ):
+                with pytest.raises(SocketClosedError):
+                    await call()
 
     _run(factory, main())
