@@ -22,10 +22,12 @@ from typing import Any
 
 import pytest
 
+from conftest import open_fds
 from lifetime.test_message_ownership import (
     RIGHTS_SPACE,
     _check_no_double_close,
     _each_interrupt,
+    _interrupted_at,
     _is_open,
 )
 from sockkit import (
@@ -342,6 +344,90 @@ def test_an_interrupt_at_any_point_of_recv_batch_leaves_nothing_to_a_finalizer(
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def _interrupt_each_hand_over(
+    method: Callable[[Rights], Any], handed: Callable[[Any], list[int]]
+) -> None:
+    """Run ``method`` on a received `Rights` with an interrupt at each event in turn.
+
+    After each run every descriptor must be in exactly one place, the `Rights` or
+    what was handed over (``handed(result)``), and closing both must close each
+    descriptor once: a number freed early and taken by a new file is not closed again.
+    An interrupt at ``method``'s own return drops what it returns: nothing can help that.
+    """
+    with Socket.pair() as (left, right), Socket.pair() as (one, two):
+        right.timeout = 5.0
+        for k in range(1, 400):
+            left.sendmsg(Message([b"m"], [Rights([one, two])]))
+            if _hand_over_once(k, method, handed, right):
+                return
+        raise AssertionError("the call still met an interrupt after 400 events")
+
+
+def _hand_over_once(
+    k: int, method: Callable[[Rights], Any], handed: Callable[[Any], list[int]], right: Socket
+) -> bool:
+    """One run of `_interrupt_each_hand_over`; whether the call ran to its end untouched."""
+    base = open_fds()
+    rights = right.recvmsg(4, RIGHTS_SPACE).control[0]
+    assert isinstance(rights, Rights)
+    given = rights.fds
+    box: list[Any] = []
+    fresh = -1
+    try:
+        interrupter, box, _interrupted, resource = _interrupted_at(k, method, (rights,))
+        at = interrupter.at
+        if at == ("return", method.__code__):  # type: ignore[attr-defined]
+            for fd in given:
+                with contextlib.suppress(OSError):
+                    os.close(fd)  # a dropped tuple of ints (dropped Sockets closed theirs)
+            return False
+        where = [fd for result in box for fd in handed(result)] + list(rights.fds)
+        assert sorted(where) == sorted(given), f"k={k}: at {at}"
+        assert open_fds() == base + len(given), f"k={k}: at {at}"
+        assert not resource, f"k={k}: dropped at {at}: {resource}"
+        fresh = os.open(os.devnull, os.O_RDONLY)  # takes a number freed too early
+        _close_results(box)
+        rights.close()
+        assert _is_open(fresh), f"k={k}: a descriptor closed twice ({at})"
+        os.close(fresh)
+        fresh = -1
+        assert open_fds() == base, f"k={k}: at {at}"
+        return not interrupter.fired
+    finally:
+        _close_results(box)
+        rights.close()
+        if fresh >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fresh)
+
+
+def _close_results(box: list[Any]) -> None:
+    while box:
+        for item in box.pop():
+            if isinstance(item, Socket):
+                item.close()
+            else:
+                with contextlib.suppress(OSError):
+                    os.close(item)
+
+
+def test_an_interrupt_at_any_point_of_rights_detach_loses_no_descriptor() -> None:
+    """``detach()`` popped the descriptors one by one into a list: an interrupt after
+    a pop left that descriptor in neither the `Rights` nor the caller's hands."""
+    _interrupt_each_hand_over(Rights.detach, list)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Rights.sockets() wraps each descriptor with Socket.from_fd while the Rights"
+    " still holds it: an interrupt inside from_fd (after socket.socket(fileno=fd), in"
+    " _wrap/_adopt) drops the new socket, which closes the descriptor, and the Rights"
+    " then closes the same number again",
+)
+def test_an_interrupt_at_any_point_of_rights_sockets_closes_nothing_twice() -> None:
+    _interrupt_each_hand_over(Rights.sockets, lambda made: [sock.fileno() for sock in made])
 
 
 # ---------------------------------------------------------------------- aio

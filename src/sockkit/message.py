@@ -387,15 +387,6 @@ class Rights:
         """
         return cmsg_space(Rights, n)
 
-    def _take(self) -> tuple[int, ...]:
-        cell = self._cell
-        if cell is None:
-            return ()
-        taken: list[int] = []
-        while cell:
-            taken.append(cell.pop(0))
-        return tuple(taken)
-
     def close(self) -> None:
         """Close every received descriptor still held; the `Rights` is empty afterwards.
 
@@ -420,7 +411,15 @@ class Rights:
         Returns:
             The descriptor numbers; the `Rights` is empty afterwards.
         """
-        return self._take()
+        cell = self._cell
+        if cell is None:
+            return ()
+        # Copied, then emptied by a statement rather than a call, and returned from
+        # this frame: the interpreter runs signal handlers after calls, so an
+        # interrupt finds each descriptor either still here or with the caller.
+        taken = tuple(cell)
+        del cell[:]
+        return taken
 
     def sockets(self) -> list[Socket]:
         """Wrap every received descriptor as a `Socket`, which then owns it.
@@ -441,16 +440,20 @@ class Rights:
         factory = _socket_from_fd
         if factory is None:  # pragma: no cover - sockkit.socket installs it on import
             raise RuntimeError("sockkit.socket has not been imported")
-        fds = self._take()
+        cell = self._cell
+        if not cell:
+            return []
         made: list[Socket] = []
         try:
-            for fd in fds:
+            for fd in tuple(cell):
                 made.append(factory(fd))
         except BaseException:
             for sock in made:
-                sock.detach()  # give the descriptor back to this Rights, unclosed
-            self._cell = list(fds)
+                sock.detach()  # the descriptor stays this Rights', unclosed
             raise
+        # Only now do the Sockets own them; emptied by a statement, not a call, so
+        # no interrupt can come between the last Socket made and this.
+        del cell[:]
         return made
 
     def __len__(self) -> int:
