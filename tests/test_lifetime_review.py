@@ -239,6 +239,31 @@ def test_a_child_closing_a_socket_leaves_the_parents_blocked_call_alone() -> Non
 # ---------------------------------------------------------------------- Selector.wait
 
 
+@pytest.mark.parametrize("child", ["closes", "waits_on_others"])
+def test_a_forked_child_leaves_the_parents_wait_registration_alone(child: str) -> None:
+    """The thread's `Selector.wait` registration is an epoll instance, which a fork
+    shares: a child closing a socket the parent waits on (a pre-forked worker closing
+    the listener), or waiting on other sockets, must not unregister it for the parent.
+    """
+    left, right = Socket.pair()
+    with left, right, Socket.pair() as (other, _other_peer):
+        assert Selector.wait([right], timeout=0).read == []
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the test runner
+            code = 1
+            try:
+                if child == "closes":
+                    right.close()
+                else:
+                    Selector.wait([other], timeout=0)
+                code = 0
+            finally:
+                os._exit(code)
+        assert _wait_child(pid) == 0
+        left.send(b"x")
+        assert Selector.wait([right], timeout=1.0).read == [right]
+
+
 def test_wait_sees_a_new_file_that_took_a_waited_number() -> None:
     """``Selector.wait`` (the sets face) with plain descriptor numbers keeps no stale registration.
 

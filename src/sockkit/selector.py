@@ -40,6 +40,7 @@ import selectors
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
@@ -839,6 +840,23 @@ class Selector:
         self._backend.close()
         self._waker.close()
 
+    def _abandon(self) -> None:
+        """`close` for a forked child, where the epoll instance is also the parent's.
+
+        No epoll change and no unregistration from the sockets (their close
+        callbacks find nothing to do once the selector is closed); a fresh lock, as
+        a thread of the parent may have held this one at the fork.
+        """
+        self._lock = threading.RLock()
+        self._closed = True
+        self._poll = _closed_poll
+        self._fds.clear()
+        self._holders.clear()
+        self._sockets = {}
+        with contextlib.suppress(OSError):
+            self._backend.close()  # this process's descriptor only
+        self._waker.close()
+
     @property
     def closed(self) -> bool:
         """Whether `close` has been called."""
@@ -864,6 +882,9 @@ _BACKENDS: Final[dict[str, type[_EpollBackend] | type[_SelectorsBackend]]] = {
     "selectors": _SelectorsBackend,
 }
 _local = threading.local()
+# The selector of every thread's `Selector.wait` registration, for a forked child to
+# let go of (`_forget_wait_registrations`).
+_wait_selectors: Final[weakref.WeakSet[Selector]] = weakref.WeakSet()
 
 
 class _Positions(NamedTuple):
@@ -888,6 +909,7 @@ class _WaitState:
 
     def __init__(self) -> None:
         self.selector = Selector()
+        _wait_selectors.add(self.selector)
         self.read: Sequence[Any] = ()
         self.write: Sequence[Any] = ()
         self.exceptional: Sequence[Any] = ()
@@ -963,6 +985,23 @@ class _WaitState:
         self.only_sockets = all(type(obj) is _sockets.Socket for obj, _where in wanted.values())
         self.read, self.write, self.exceptional = rs[:], ws[:], xs[:]
         self.changes = selector._changes
+
+
+def _forget_wait_registrations() -> None:
+    """In a forked child: let go of every thread's `Selector.wait` registration.
+
+    An epoll instance is shared across fork like any open file: a change made in the
+    child (a `Socket` closed, another set waited on) would remove the parent's
+    registrations.  Each one is abandoned without a change the parent could see, and
+    the child's next wait starts a registration of its own.
+    """
+    for selector in list(_wait_selectors):
+        selector._abandon()
+    vars(_local).pop("state", None)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_wait_registrations)
 
 
 def _identity(obj: object) -> object:
