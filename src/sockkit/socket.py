@@ -555,16 +555,26 @@ class Socket:
             ...     fd == left.fileno()
             True
         """
-        with _LIFETIME:
-            sock = self._sock
-            if sock is _CLOSED:
-                raise SocketClosedError("retain")
-            if interrupt:
-                self._retains += 1
-            else:
-                self._holds += 1
-            fd: int = sock.fileno()
-            return fd
+        counted = False
+        try:
+            with _LIFETIME:
+                sock = self._sock
+                if sock is _CLOSED:
+                    raise SocketClosedError("retain")
+                fd: int = sock.fileno()  # a call: made before the use is counted
+                if interrupt:
+                    self._retains += 1
+                else:
+                    self._holds += 1
+                counted = True
+        except BaseException:
+            # Signal handlers run after calls, so a raising one may strike as the lock
+            # is let go, the use counted: the caller could not end that use, and the
+            # descriptor's release would be deferred for ever.
+            if counted:
+                self.release(interrupt=interrupt)
+            raise
+        return fd
 
     def release(self, *, interrupt: bool = True) -> None:
         """End one `retain` (pass the same ``interrupt``); the last use out of a closed
@@ -573,18 +583,23 @@ class Socket:
         Raises:
             RuntimeError: there is no such `retain` to end.
         """
-        with _LIFETIME:
-            if interrupt:
-                if not self._retains:
-                    raise RuntimeError("release() without retain()")
-                self._retains -= 1
-            else:
-                if not self._holds:
-                    raise RuntimeError("release(interrupt=False) without retain(interrupt=False)")
-                self._holds -= 1
-            closed = self._sock is _CLOSED
-        if closed:
-            self._settle()
+        try:
+            with _LIFETIME:
+                if interrupt:
+                    if not self._retains:
+                        raise RuntimeError("release() without retain()")
+                    self._retains -= 1
+                else:
+                    if not self._holds:
+                        raise RuntimeError(
+                            "release(interrupt=False) without retain(interrupt=False)"
+                        )
+                    self._holds -= 1
+        finally:
+            # Also when a raising signal handler strikes as the lock is let go: the
+            # last use out of a closed socket releases its descriptor.
+            if self._sock is _CLOSED:
+                self._settle()
 
     def add_close_callback(self, callback: Callable[[Socket], object]) -> None:
         """Have ``callback(sock)`` run once when the socket closes.
