@@ -353,18 +353,16 @@ def sentinel() -> Iterator[int]:
         os.close(fd)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recv_batch passes its received messages up by return values (batch._hand_over_each"
-    " -> _hand_over -> _recv_native -> batch.recv_batch -> Socket.recv_batch): an interrupt"
-    " at one of those returns drops the list, and the Rights finalizers close the"
-    " descriptors with a ResourceWarning instead of the library closing them",
-)
 def test_an_interrupt_at_any_point_of_recv_batch_leaves_nothing_to_a_finalizer(
     sentinel: int,
 ) -> None:
     """The recvmsg standard for a batch: interrupted anywhere but at its own return,
-    the received descriptors are closed by the library, not left to a finalizer."""
+    the received descriptors are closed by the library, not left to a finalizer.
+
+    The messages used to come up by return values (``_hand_over_each`` ->
+    ``_hand_over`` -> ``_recv_native`` -> ``batch.recv_batch`` -> ``Socket.recv_batch``):
+    an interrupt at one of those returns dropped the list.
+    """
     assert batch.recv_batch  # loaded before the interrupts: an import is no part of a receive
     read_end, write_end = os.pipe()
     try:

@@ -1589,9 +1589,16 @@ class Socket:
             >>> [m.data for m in sock.recv_batch(32, 2048)]  # doctest: +SKIP
             [b'one', b'two']
         """
-        got: list[Message] = (_batch or _load_batch()).recv_batch(
-            self, count, bufsize, ancbufsize, flags
-        )
+        # Filled in place, not returned up through the batch module's frames: an
+        # interrupt on the way finds every message received here, to close.
+        got: list[Message] = []
+        try:
+            (_batch or _load_batch())._receive_into(
+                got, self, count, bufsize, ancbufsize=ancbufsize, flags=flags
+            )
+        except BaseException:
+            _close_messages(got)
+            raise
         return got
 
     # ------------------------------------------------------------------ options
