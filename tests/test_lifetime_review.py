@@ -471,14 +471,11 @@ def test_an_interrupt_at_any_point_of_rights_detach_loses_no_descriptor() -> Non
     _interrupt_each_hand_over(Rights.detach, list)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Rights.sockets() wraps each descriptor with Socket.from_fd while the Rights"
-    " still holds it: an interrupt inside from_fd (after socket.socket(fileno=fd), in"
-    " _wrap/_adopt) drops the new socket, which closes the descriptor, and the Rights"
-    " then closes the same number again",
-)
 def test_an_interrupt_at_any_point_of_rights_sockets_closes_nothing_twice() -> None:
+    """``sockets()`` wrapped each descriptor with ``Socket.from_fd`` while the `Rights`
+    still held it: an interrupt inside (after ``socket.socket(fileno=fd)``, in
+    ``_wrap``/``_adopt``) dropped the new socket, which closed the descriptor, and
+    the `Rights` then closed the same number again."""
     _interrupt_each_hand_over(Rights.sockets, lambda made: [sock.fileno() for sock in made])
 
 

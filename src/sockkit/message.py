@@ -120,14 +120,16 @@ _Buffers: TypeAlias = "Buffer | Iterable[Buffer]"
 # Rights.sockets() must build `Socket`s, but sockkit.socket imports this module (for
 # Socket.sendmsg/recvmsg), and message.py sits beside socket.py, not above it.  So the
 # dependency is inverted: socket.py installs its factory here when it is imported
-# (`_install_socket_factory(Socket.from_fd)`).  Importing anything from the sockkit
+# (`_install_socket_factory(_sockets_of)`).  Importing anything from the sockkit
 # package imports sockkit.socket first, so the hook is always set when a user can call
-# sockets(); no run-time import of sockkit.socket ever happens here.
-_socket_from_fd: Callable[[int], Socket] | None = None
+# sockets(); no run-time import of sockkit.socket ever happens here.  The factory wraps
+# the descriptors given into ``Socket``s put into the list given; if anything raises,
+# it leaves that list empty and every descriptor open and unowned.
+_socket_from_fd: Callable[[tuple[int, ...], list[Socket]], None] | None = None
 
 
-def _install_socket_factory(factory: Callable[[int], Socket]) -> None:
-    """Called once by ``sockkit.socket``: how `Rights.sockets` wraps a descriptor."""
+def _install_socket_factory(factory: Callable[[tuple[int, ...], list[Socket]], None]) -> None:
+    """Called once by ``sockkit.socket``: how `Rights.sockets` wraps its descriptors."""
     global _socket_from_fd
     _socket_from_fd = factory
 
@@ -445,11 +447,12 @@ class Rights:
             return []
         made: list[Socket] = []
         try:
-            for fd in tuple(cell):
-                made.append(factory(fd))
+            factory(tuple(cell), made)
         except BaseException:
+            # Also for an interrupt as the factory returns, its Sockets all made.
             for sock in made:
-                sock.detach()  # the descriptor stays this Rights', unclosed
+                if not sock.closed:
+                    sock.detach()  # the descriptor stays this Rights', unclosed
             raise
         # Only now do the Sockets own them; emptied by a statement, not a call, so
         # no interrupt can come between the last Socket made and this.

@@ -2120,6 +2120,38 @@ class SocketPair(NamedTuple):
         self.right.close()
 
 
+def _sockets_of(fds: tuple[int, ...], made: list[Socket]) -> None:
+    """`Rights.sockets`: put a `Socket` owning each of ``fds`` into ``made``, in order.
+
+    The caller's `Rights` keeps the numbers until this returns.  Each `Socket` is in
+    ``made`` before it adopts its descriptor, and each Python socket is stored by C
+    code (``list.extend`` over ``starmap``) as it is made, so whatever interrupts,
+    every descriptor taken so far is in an object this finds to detach: none is
+    closed by a dropped socket while the `Rights` still holds its number.
+
+    Raises:
+        NotASocket: a descriptor is not a socket.
+        BadFileDescriptor: a descriptor is not open.
+    """
+    pythons: list[_s.socket] = []
+    try:
+        for fd in fds:
+            new = Socket.__new__(Socket)
+            new._sock = _CLOSED
+            made.append(new)
+            pythons.extend(_starmap(_s.socket, ((-1, -1, -1, fd),)))
+            new._adopt(pythons[-1])
+    except BaseException as exc:
+        for sock in made:
+            sock._sock = _CLOSED  # closed without closing: the descriptor is not its
+        made.clear()
+        for python in pythons:
+            python.detach()
+        if isinstance(exc, OSError):
+            raise from_oserror(exc, "socket(fileno)") from None
+        raise
+
+
 # Rights.sockets() (sockkit.message) wraps received descriptors with this; message.py
 # cannot import this module (it is imported by it), so the factory is handed down.
-_install_socket_factory(Socket.from_fd)
+_install_socket_factory(_sockets_of)
