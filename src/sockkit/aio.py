@@ -515,13 +515,21 @@ class AsyncSocket:
 
     # ------------------------------------------------------------------ receiving
 
-    def _take_held(self, length: int, peek: bool = False) -> bytes:
+    def _take_held(self, length: int, operation: str, peek: bool = False) -> bytes:
+        self._check_held(operation)
         if length < 0:
             raise ValueError(f"length must be >= 0, got {length}")
         held = self._held
         if not peek:
             self._held = held[length:]
         return held[:length]
+
+    def _check_held(self, operation: str) -> None:
+        """Held bytes go with the socket's close, as the sync `Socket`'s kept line bytes do
+        (the close may have come through the wrapped `Socket`, which cannot drop them)."""
+        if self._sock.closed:
+            self._held = b""
+            raise SocketClosedError(operation)
 
     async def recv(self, length: int, flags: int = 0) -> bytes:
         """Receive up to ``length`` bytes; ``b""`` means end of stream.
@@ -535,7 +543,7 @@ class AsyncSocket:
         if self._receiving:
             raise BusyError.another_task("recv", "receiving")
         if self._held:
-            return self._take_held(length, bool(flags & _s.MSG_PEEK))
+            return self._take_held(length, "recv", bool(flags & _s.MSG_PEEK))
         sock = self._sock
         # No await before the first try: no other task can start receiving meanwhile.
         data = _recv_nowait(sock, length, flags)
@@ -569,7 +577,7 @@ class AsyncSocket:
             view = _byte_view(buffer, "buffer")
             if nbytes < 0 or nbytes > view.nbytes:
                 raise ValueError(f"nbytes must be 0-{view.nbytes}, got {nbytes}")
-            data = self._take_held(nbytes or view.nbytes, bool(flags & _s.MSG_PEEK))
+            data = self._take_held(nbytes or view.nbytes, "recv_into", bool(flags & _s.MSG_PEEK))
             view[: len(data)] = data
             return len(data)
         sock = self._sock
@@ -601,7 +609,7 @@ class AsyncSocket:
         if self._receiving:
             raise BusyError.another_task("recvfrom", "receiving")
         if self._held:
-            return self._take_held(length, bool(flags & _s.MSG_PEEK)), None
+            return self._take_held(length, "recvfrom", bool(flags & _s.MSG_PEEK)), None
         self._receiving = True
         try:
             while True:
@@ -625,7 +633,7 @@ class AsyncSocket:
         if self._receiving:
             raise BusyError.another_task("recvmsg", "receiving")
         if self._held:
-            return Message([self._take_held(bufsize, bool(flags & _s.MSG_PEEK))])
+            return Message([self._take_held(bufsize, "recvmsg", bool(flags & _s.MSG_PEEK))])
         self._receiving = True
         try:
             while True:
@@ -659,7 +667,7 @@ class AsyncSocket:
             if mode == _NORMAL:
                 return await self._read_line(length)
             if self._held:
-                return self._take_held(length)
+                return self._take_held(length, "read")
             while True:
                 try:
                     return self._sock.read(length, mode)
@@ -676,8 +684,9 @@ class AsyncSocket:
         parts: list[bytes] = []
         have = 0
         if self._held:  # a partial line: never a terminator in it
+            self._check_held("read")
             if len(self._held) >= length:
-                return self._take_held(length)
+                return self._take_held(length, "read")
             parts.append(self._held)
             have = len(self._held)
             self._held = b""
@@ -948,7 +957,7 @@ class AsyncSocket:
         sent = 0
         while count is None or sent < count:
             chunk = _SENDFILE_CHUNK if count is None else min(count - sent, _SENDFILE_CHUNK)
-            fd = sock.retain()
+            fd = sock.retain(interrupt=False)  # non-blocking: nothing to wake
             try:
                 done = os.sendfile(fd, fileno, offset + sent, chunk)
             except BlockingIOError:
@@ -958,7 +967,7 @@ class AsyncSocket:
                     return None
                 raise from_oserror(exc, "sendfile") from None
             finally:
-                sock.release()
+                sock.release(interrupt=False)
             if done < 0:
                 await self._wait(True, "sendfile")
             elif done == 0:

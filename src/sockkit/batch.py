@@ -33,6 +33,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
+from itertools import starmap
 from operator import index as _index
 from operator import or_
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -496,9 +497,10 @@ def _discard(arena: _mmsg.Arena, start: int, count: int) -> None:
 
 
 def _hand_over(
-    arena: _mmsg.Arena, slots: int, received: int, bufsize: int, family: int
-) -> list[Message]:
-    """Build the Messages; if anything raises, close every descriptor not handed over."""
+    arena: _mmsg.Arena, slots: int, received: int, bufsize: int, *, family: int, out: list[Message]
+) -> None:
+    """Build the Messages into ``out``; if anything raises, close every descriptor not
+    handed over."""
     try:
         columns = arena.columns(received)
         each = not received or any(columns.controllens) or reduce(or_, columns.flags, 0) & _CTRUNC
@@ -507,7 +509,8 @@ def _hand_over(
         _discard(arena, 0, slots)
         raise
     if each:
-        return _hand_over_each(arena, headers, slots, bufsize, family)
+        _hand_over_each(arena, headers, slots, bufsize, family=family, messages=out)
+        return
     # No control data anywhere (the common case): no descriptor to own, nothing to
     # decode, so the messages are built column by column.
     lengths = columns.lengths
@@ -515,7 +518,7 @@ def _hand_over(
         lengths = [min(length, bufsize) for length in lengths]
     buffers = [[data] for data in _pieces(arena, arena.data_at, bufsize, lengths)]
     addresses = _senders(arena, columns.namelens, family)
-    return _new_messages(buffers, addresses, columns.flags, lengths, received)
+    out.extend(_new_messages(buffers, addresses, columns.flags, lengths, received))
 
 
 def _pieces(arena: _mmsg.Arena, at: int, stride: int, lengths: list[int]) -> Sequence[bytes]:
@@ -564,10 +567,19 @@ def _senders(arena: _mmsg.Arena, namelens: list[int], family: int) -> list[Addre
 
 
 def _hand_over_each(
-    arena: _mmsg.Arena, headers: list[tuple[int, ...]], slots: int, bufsize: int, family: int
-) -> list[Message]:
-    """`_hand_over` one message after the other, for a batch with control data."""
-    messages: list[Message] = []
+    arena: _mmsg.Arena,
+    headers: list[tuple[int, ...]],
+    slots: int,
+    bufsize: int,
+    *,
+    family: int,
+    messages: list[Message],
+) -> None:
+    """`_hand_over` one message after the other, for a batch with control data.
+
+    Each message goes into ``messages`` (the caller's, empty) as it is made, never
+    through a return: whatever interrupts, the caller finds it there to close.
+    """
     # (first message not yet handed over, the descriptors of the one being handed over):
     # stored in one step, so whatever interrupts the loop finds each descriptor either
     # in a Message, in these cells, or still in the arena past ``start`` - never twice.
@@ -593,7 +605,6 @@ def _hand_over_each(
         _close_cells(cells)  # shared with the message being built, if any: popped once
         _discard(arena, start, slots)
         raise
-    return messages
 
 
 class _Names:
@@ -611,8 +622,8 @@ class _Names:
 
 
 def _recv_native(
-    sock: Socket, count: int, bufsize: int, ancbufsize: int, flags: int
-) -> list[Message]:
+    out: list[Message], sock: Socket, count: int, bufsize: int, *, ancbufsize: int, flags: int
+) -> None:
     slots = min(count, _mmsg.MAX_BATCH)
     kept = _recv_arena(slots, bufsize, ancbufsize)
     _key, arena, template = kept
@@ -632,7 +643,7 @@ def _recv_native(
             raise
         if received < 0:
             raise _failure(-received, "recvmmsg")
-        return _hand_over(arena, slots, received, bufsize, int(sock.family))
+        _hand_over(arena, slots, received, bufsize, family=int(sock.family), out=out)
     finally:
         _arenas.recv = kept
 
@@ -640,7 +651,7 @@ def _recv_native(
 def _readable_now(sock: Socket) -> bool:
     # Python's socket module waits for readiness before a call on a socket with a
     # timeout, even with MSG_DONTWAIT: ask first, so a batch never waits to fill up.
-    fd = sock.retain()
+    fd = sock.retain(interrupt=False)  # a poll that does not wait: nothing to wake
     try:
         if hasattr(select, "poll"):
             poller = select.poll()
@@ -648,34 +659,32 @@ def _readable_now(sock: Socket) -> bool:
             return bool(poller.poll(0))
         return bool(select.select([fd], [], [], 0)[0])
     finally:
-        sock.release()
+        sock.release(interrupt=False)
 
 
 def _recv_loop(
-    sock: Socket, count: int, bufsize: int, ancbufsize: int, flags: int
-) -> list[Message]:
+    messages: list[Message], sock: Socket, count: int, bufsize: int, *, ancbufsize: int, flags: int
+) -> None:
+    """The messages go into the caller's ``messages``, each stored by C code
+    (``list.extend`` over ``starmap``) as `Socket.recvmsg` returns it."""
     if flags & _DONTWAIT and not _readable_now(sock):
         raise from_errno(_errno.EAGAIN, "recvmsg")
-    messages = [sock.recvmsg(bufsize, ancbufsize, flags)]
+    receive = sock.recvmsg
+    messages.extend(starmap(receive, ((bufsize, ancbufsize, flags),)))
     stream = int(sock.type) == _STREAM
-    try:
-        while len(messages) < count and not (stream and not messages[-1].nbytes):
-            if not _readable_now(sock):
-                break
-            try:
-                messages.append(sock.recvmsg(bufsize, ancbufsize, flags | _DONTWAIT))
-            except (WouldBlock, TimeoutError):  # another thread took it first
-                break
-            except SocketError as exc:
-                if isinstance(exc, SocketClosedError):
-                    raise
-                _PENDING_RECV[sock] = exc  # raised by the next call, as recvmmsg(2) does
-                break
-    except BaseException:
-        for message in messages:
-            message.close()
-        raise
-    return messages
+    more = ((bufsize, ancbufsize, flags | _DONTWAIT),)
+    while len(messages) < count and not (stream and not messages[-1].nbytes):
+        if not _readable_now(sock):
+            break
+        try:
+            messages.extend(starmap(receive, more))
+        except (WouldBlock, TimeoutError):  # another thread took it first
+            break
+        except SocketError as exc:
+            if isinstance(exc, SocketClosedError):
+                raise
+            _PENDING_RECV[sock] = exc  # raised by the next call, as recvmmsg(2) does
+            break
 
 
 def recv_batch(
@@ -723,6 +732,34 @@ def recv_batch(
         SocketError: any other failure, typed by errno (e.g. `ConnectionRefused`
             for an ICMP error queued on a connected UDP socket).
     """
+    messages: list[Message] = []
+    try:
+        _receive_into(
+            messages, sock, count, bufsize, ancbufsize=ancbufsize, flags=flags, native=native
+        )
+    except BaseException:
+        for message in messages:
+            message.close()
+        raise
+    return messages
+
+
+def _receive_into(
+    messages: list[Message],
+    sock: Socket,
+    count: int,
+    bufsize: int,
+    *,
+    ancbufsize: int = 0,
+    flags: int = 0,
+    native: bool = True,
+) -> None:
+    """`recv_batch`, each message put into the caller's ``messages`` as it is made.
+
+    Nothing received passes through a return on its way: whatever interrupts the
+    call (even ``KeyboardInterrupt``), what was received is either in ``messages``
+    for the caller to close or already closed here.
+    """
     count = _int_arg(count, "count", 1)
     bufsize = _int_arg(bufsize, "bufsize", 0)
     ancbufsize = _int_arg(ancbufsize, "ancbufsize", 0)
@@ -731,5 +768,6 @@ def recv_batch(
     if pending is not None:
         raise pending
     if native and _mmsg.available:
-        return _recv_native(sock, count, bufsize, ancbufsize, flags)
-    return _recv_loop(sock, count, bufsize, ancbufsize, flags)
+        _recv_native(messages, sock, count, bufsize, ancbufsize=ancbufsize, flags=flags)
+    else:
+        _recv_loop(messages, sock, count, bufsize, ancbufsize=ancbufsize, flags=flags)

@@ -120,14 +120,16 @@ _Buffers: TypeAlias = "Buffer | Iterable[Buffer]"
 # Rights.sockets() must build `Socket`s, but sockkit.socket imports this module (for
 # Socket.sendmsg/recvmsg), and message.py sits beside socket.py, not above it.  So the
 # dependency is inverted: socket.py installs its factory here when it is imported
-# (`_install_socket_factory(Socket.from_fd)`).  Importing anything from the sockkit
+# (`_install_socket_factory(_sockets_of)`).  Importing anything from the sockkit
 # package imports sockkit.socket first, so the hook is always set when a user can call
-# sockets(); no run-time import of sockkit.socket ever happens here.
-_socket_from_fd: Callable[[int], Socket] | None = None
+# sockets(); no run-time import of sockkit.socket ever happens here.  The factory wraps
+# the descriptors given into ``Socket``s put into the list given; if anything raises,
+# it leaves that list empty and every descriptor open and unowned.
+_socket_from_fd: Callable[[tuple[int, ...], list[Socket]], None] | None = None
 
 
-def _install_socket_factory(factory: Callable[[int], Socket]) -> None:
-    """Called once by ``sockkit.socket``: how `Rights.sockets` wraps a descriptor."""
+def _install_socket_factory(factory: Callable[[tuple[int, ...], list[Socket]], None]) -> None:
+    """Called once by ``sockkit.socket``: how `Rights.sockets` wraps its descriptors."""
     global _socket_from_fd
     _socket_from_fd = factory
 
@@ -387,15 +389,6 @@ class Rights:
         """
         return cmsg_space(Rights, n)
 
-    def _take(self) -> tuple[int, ...]:
-        cell = self._cell
-        if cell is None:
-            return ()
-        taken: list[int] = []
-        while cell:
-            taken.append(cell.pop(0))
-        return tuple(taken)
-
     def close(self) -> None:
         """Close every received descriptor still held; the `Rights` is empty afterwards.
 
@@ -420,7 +413,15 @@ class Rights:
         Returns:
             The descriptor numbers; the `Rights` is empty afterwards.
         """
-        return self._take()
+        cell = self._cell
+        if cell is None:
+            return ()
+        # Copied, then emptied by a statement rather than a call, and returned from
+        # this frame: the interpreter runs signal handlers after calls, so an
+        # interrupt finds each descriptor either still here or with the caller.
+        taken = tuple(cell)
+        del cell[:]
+        return taken
 
     def sockets(self) -> list[Socket]:
         """Wrap every received descriptor as a `Socket`, which then owns it.
@@ -441,16 +442,21 @@ class Rights:
         factory = _socket_from_fd
         if factory is None:  # pragma: no cover - sockkit.socket installs it on import
             raise RuntimeError("sockkit.socket has not been imported")
-        fds = self._take()
+        cell = self._cell
+        if not cell:
+            return []
         made: list[Socket] = []
         try:
-            for fd in fds:
-                made.append(factory(fd))
+            factory(tuple(cell), made)
         except BaseException:
+            # Also for an interrupt as the factory returns, its Sockets all made.
             for sock in made:
-                sock.detach()  # give the descriptor back to this Rights, unclosed
-            self._cell = list(fds)
+                if not sock.closed:
+                    sock.detach()  # the descriptor stays this Rights', unclosed
             raise
+        # Only now do the Sockets own them; emptied by a statement, not a call, so
+        # no interrupt can come between the last Socket made and this.
+        del cell[:]
         return made
 
     def __len__(self) -> int:

@@ -40,6 +40,7 @@ import selectors
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
@@ -591,7 +592,9 @@ class Selector:
             with self._lock:
                 return self._add(sock, fd, mask, data)
         # Held while registering: a close meanwhile waits for the lock, then undoes it.
-        fd = owner.retain()
+        # Not interrupting: registering never blocks, and a close meanwhile must not
+        # shut down a connection that another process may share.
+        fd = owner.retain(interrupt=False)
         try:
             with self._lock:
                 key = self._add(sock, fd, mask, data)
@@ -603,7 +606,7 @@ class Selector:
                 self._sockets[owner] = fd
                 return key
         finally:
-            owner.release()
+            owner.release(interrupt=False)
 
     def _add(self, sock: FileLike, fd: int, mask: int, data: Any) -> SelectorKey:
         """Register ``fd`` in the backend and the table (the lock held)."""
@@ -837,6 +840,23 @@ class Selector:
         self._backend.close()
         self._waker.close()
 
+    def _abandon(self) -> None:
+        """`close` for a forked child, where the epoll instance is also the parent's.
+
+        No epoll change and no unregistration from the sockets (their close
+        callbacks find nothing to do once the selector is closed); a fresh lock, as
+        a thread of the parent may have held this one at the fork.
+        """
+        self._lock = threading.RLock()
+        self._closed = True
+        self._poll = _closed_poll
+        self._fds.clear()
+        self._holders.clear()
+        self._sockets = {}
+        with contextlib.suppress(OSError):
+            self._backend.close()  # this process's descriptor only
+        self._waker.close()
+
     @property
     def closed(self) -> bool:
         """Whether `close` has been called."""
@@ -862,6 +882,9 @@ _BACKENDS: Final[dict[str, type[_EpollBackend] | type[_SelectorsBackend]]] = {
     "selectors": _SelectorsBackend,
 }
 _local = threading.local()
+# The selector of every thread's `Selector.wait` registration, for a forked child to
+# let go of (`_forget_wait_registrations`).
+_wait_selectors: Final[weakref.WeakSet[Selector]] = weakref.WeakSet()
 
 
 class _Positions(NamedTuple):
@@ -886,6 +909,7 @@ class _WaitState:
 
     def __init__(self) -> None:
         self.selector = Selector()
+        _wait_selectors.add(self.selector)
         self.read: Sequence[Any] = ()
         self.write: Sequence[Any] = ()
         self.exceptional: Sequence[Any] = ()
@@ -963,16 +987,40 @@ class _WaitState:
         self.changes = selector._changes
 
 
+def _forget_wait_registrations() -> None:
+    """In a forked child: let go of every thread's `Selector.wait` registration.
+
+    An epoll instance is shared across fork like any open file: a change made in the
+    child (a `Socket` closed, another set waited on) would remove the parent's
+    registrations.  Each one is abandoned without a change the parent could see, and
+    the child's next wait starts a registration of its own.
+    """
+    for selector in list(_wait_selectors):
+        selector._abandon()
+    vars(_local).pop("state", None)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_wait_registrations)
+
+
 def _identity(obj: object) -> object:
     """What identifies a wait-set item: the object, or the number for a plain int."""
     return int(obj) if isinstance(obj, int) and not isinstance(obj, bool) else id(obj)
 
 
 def _moved(key: SelectorKey) -> bool:
-    """Whether a registered non-`Socket` object no longer has the descriptor it had."""
+    """Whether a registered non-`Socket` object no longer has the descriptor it had.
+
+    A plain number always counts as moved: its file may have been closed and the
+    number taken by another since the last wait (the kernel then dropped the old
+    registration), and nothing tells, so it is registered afresh every wait.
+    """
     obj = key.socket
-    if isinstance(obj, (int, _sockets.Socket)):
+    if isinstance(obj, _sockets.Socket):
         return False
+    if isinstance(obj, int):
+        return True
     try:
         return bool(obj.fileno() != key.fd)
     except (OSError, ValueError):
@@ -1017,9 +1065,12 @@ def _pick(objects: Sequence[_T], hits: list[int]) -> list[_T]:
 
 
 def _owning_socket(obj: object) -> _sockets.Socket | None:
-    """The `Socket` whose close unregisters ``obj``: itself, or the one it wraps (``.socket``)."""
+    """The `Socket` whose close unregisters ``obj``: itself, the one it wraps (``.socket``),
+    or the one a ``to_stdlib()`` view is of (closing either closes both)."""
     if isinstance(obj, _sockets.Socket):
         return obj
+    if isinstance(obj, _sockets._StdlibView):
+        return _sockets._view_owner(obj)
     inner = getattr(obj, "socket", None)
     return inner if isinstance(inner, _sockets.Socket) else None
 

@@ -540,9 +540,10 @@ class Socket:
         Args:
             interrupt: the use may block inside a system call on the descriptor, so
                 ``close()`` shuts the connection down to wake it.  Pass ``False``
-                for a use that a close callback ends, such as an event loop's
-                registration: ``close()`` then leaves the connection intact (for a
-                process sharing the descriptor) and only defers releasing it.
+                for a use that never blocks (a non-blocking call, an ``ioctl``) or
+                that a close callback ends, such as an event loop's registration:
+                ``close()`` then leaves the connection intact (for a process
+                sharing the descriptor) and only defers releasing it.
 
         Raises:
             SocketClosedError: the socket is closed.
@@ -554,16 +555,26 @@ class Socket:
             ...     fd == left.fileno()
             True
         """
-        with _LIFETIME:
-            sock = self._sock
-            if sock is _CLOSED:
-                raise SocketClosedError("retain")
-            if interrupt:
-                self._retains += 1
-            else:
-                self._holds += 1
-            fd: int = sock.fileno()
-            return fd
+        counted = False
+        try:
+            with _LIFETIME:
+                sock = self._sock
+                if sock is _CLOSED:
+                    raise SocketClosedError("retain")
+                fd: int = sock.fileno()  # a call: made before the use is counted
+                if interrupt:
+                    self._retains += 1
+                else:
+                    self._holds += 1
+                counted = True
+        except BaseException:
+            # Signal handlers run after calls, so a raising one may strike as the lock
+            # is let go, the use counted: the caller could not end that use, and the
+            # descriptor's release would be deferred for ever.
+            if counted:
+                self.release(interrupt=interrupt)
+            raise
+        return fd
 
     def release(self, *, interrupt: bool = True) -> None:
         """End one `retain` (pass the same ``interrupt``); the last use out of a closed
@@ -572,18 +583,23 @@ class Socket:
         Raises:
             RuntimeError: there is no such `retain` to end.
         """
-        with _LIFETIME:
-            if interrupt:
-                if not self._retains:
-                    raise RuntimeError("release() without retain()")
-                self._retains -= 1
-            else:
-                if not self._holds:
-                    raise RuntimeError("release(interrupt=False) without retain(interrupt=False)")
-                self._holds -= 1
-            closed = self._sock is _CLOSED
-        if closed:
-            self._settle()
+        try:
+            with _LIFETIME:
+                if interrupt:
+                    if not self._retains:
+                        raise RuntimeError("release() without retain()")
+                    self._retains -= 1
+                else:
+                    if not self._holds:
+                        raise RuntimeError(
+                            "release(interrupt=False) without retain(interrupt=False)"
+                        )
+                    self._holds -= 1
+        finally:
+            # Also when a raising signal handler strikes as the lock is let go: the
+            # last use out of a closed socket releases its descriptor.
+            if self._sock is _CLOSED:
+                self._settle()
 
     def add_close_callback(self, callback: Callable[[Socket], object]) -> None:
         """Have ``callback(sock)`` run once when the socket closes.
@@ -625,11 +641,14 @@ class Socket:
         """
         from sockkit import _share  # noqa: PLC0415 - rare, and its imports are not free
 
-        fd = self.retain()  # the number stays this socket's while it is duplicated
+        # The number stays this socket's while it is duplicated; not interrupting, as
+        # nothing here blocks on it, and a close meanwhile must leave the connection
+        # intact for the process it is being shared with.
+        fd = self.retain(interrupt=False)
         try:
             return _share.share(fd, pid)
         finally:
-            self.release()
+            self.release(interrupt=False)
 
     @classmethod
     def from_share(cls, data: bytes) -> Socket:
@@ -847,13 +866,15 @@ class Socket:
         import fcntl  # noqa: PLC0415 - POSIX only, and atmark is rare
         import struct  # noqa: PLC0415
 
-        fd = self.retain()  # the ioctl uses the number: keep it this socket's meanwhile
+        # The ioctl uses the number: kept this socket's meanwhile (not interrupting:
+        # the ioctl does not block, so a close meanwhile has nothing to wake).
+        fd = self.retain(interrupt=False)
         try:
             raw = fcntl.ioctl(fd, _SIOCATMARK, bytes(4))
         except OSError as exc:
             raise self._error(exc, "atmark") from None
         finally:
-            self.release()
+            self.release(interrupt=False)
         return bool(struct.unpack("i", raw)[0])
 
     def __repr__(self) -> str:
@@ -976,13 +997,13 @@ class Socket:
         Every call of this class that reaches the OS passes here, or (on the hot
         paths: ``recv``, ``recv_into``, ``read``, ``send``, ``write``) makes the same
         three steps inline, to save a frame per call: count, call, uncount.  ``method`` is a
-        bound method of ``self._sock`` read by the caller; read before the call is
-        counted, it may belong to a socket that another thread closes meanwhile:
-        then the Python socket is closed (its descriptor is -1), the call fails with
-        ``EBADF`` and that is reported as `SocketClosedError`.  Once the call is
-        counted, ``close()`` sees it: it shuts the connection down to wake it and
-        leaves releasing the descriptor to it (`_settle`), so the number the call
-        uses cannot name another file before the call has left.
+        bound method of ``self._sock`` read by the caller, before the call is
+        counted: a ``close()`` in between finds no call in flight and releases the
+        descriptor at once, so the socket is checked again once the call is
+        counted (the inline paths read ``self._sock`` only then).  Once the call
+        is counted, ``close()`` sees it: it shuts the connection down to wake it
+        and leaves releasing the descriptor to it (`_settle`), so the number the
+        call uses cannot name another file before the call has left.
 
         An empty result (``b""``, 0, ``None``) from a socket closed meanwhile is the
         wake-up, not an answer: it raises `SocketClosedError`.
@@ -993,6 +1014,8 @@ class Socket:
             # interpreter checks for signals after a C call) must not leave the count
             # one too high, which would defer this socket's close for ever.
             calls.append(operation)
+            if self._sock is _CLOSED:
+                raise SocketClosedError(operation)  # closed before it was counted
             result = method(*args)
         except OSError as exc:
             raise self._error(exc, operation, address) from None
@@ -1015,6 +1038,8 @@ class Socket:
         calls = self._calls
         try:
             calls.append(operation)  # inside the try, as in _io
+            if self._sock is _CLOSED:
+                raise SocketClosedError(operation)  # closed before it was counted
             result = method(*args)
         except BlockingIOError:
             result = None
@@ -1564,9 +1589,16 @@ class Socket:
             >>> [m.data for m in sock.recv_batch(32, 2048)]  # doctest: +SKIP
             [b'one', b'two']
         """
-        got: list[Message] = (_batch or _load_batch()).recv_batch(
-            self, count, bufsize, ancbufsize, flags
-        )
+        # Filled in place, not returned up through the batch module's frames: an
+        # interrupt on the way finds every message received here, to close.
+        got: list[Message] = []
+        try:
+            (_batch or _load_batch())._receive_into(
+                got, self, count, bufsize, ancbufsize=ancbufsize, flags=flags
+            )
+        except BaseException:
+            _close_messages(got)
+            raise
         return got
 
     # ------------------------------------------------------------------ options
@@ -2027,6 +2059,12 @@ class _StdlibView(_s.socket):
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
 
 
+def _view_owner(view: _StdlibView) -> Socket:
+    """The `Socket` a ``to_stdlib()`` view is of (a selector registering the view
+    registers that socket, whose close must unregister it)."""
+    return view._owner
+
+
 def _routed(name: str) -> Callable[..., Any]:
     """A method of `_StdlibView` that makes the same call on the owner's socket, counted."""
 
@@ -2082,6 +2120,38 @@ class SocketPair(NamedTuple):
         self.right.close()
 
 
+def _sockets_of(fds: tuple[int, ...], made: list[Socket]) -> None:
+    """`Rights.sockets`: put a `Socket` owning each of ``fds`` into ``made``, in order.
+
+    The caller's `Rights` keeps the numbers until this returns.  Each `Socket` is in
+    ``made`` before it adopts its descriptor, and each Python socket is stored by C
+    code (``list.extend`` over ``starmap``) as it is made, so whatever interrupts,
+    every descriptor taken so far is in an object this finds to detach: none is
+    closed by a dropped socket while the `Rights` still holds its number.
+
+    Raises:
+        NotASocket: a descriptor is not a socket.
+        BadFileDescriptor: a descriptor is not open.
+    """
+    pythons: list[_s.socket] = []
+    try:
+        for fd in fds:
+            new = Socket.__new__(Socket)
+            new._sock = _CLOSED
+            made.append(new)
+            pythons.extend(_starmap(_s.socket, ((-1, -1, -1, fd),)))
+            new._adopt(pythons[-1])
+    except BaseException as exc:
+        for sock in made:
+            sock._sock = _CLOSED  # closed without closing: the descriptor is not its
+        made.clear()
+        for python in pythons:
+            python.detach()
+        if isinstance(exc, OSError):
+            raise from_oserror(exc, "socket(fileno)") from None
+        raise
+
+
 # Rights.sockets() (sockkit.message) wraps received descriptors with this; message.py
 # cannot import this module (it is imported by it), so the factory is handed down.
-_install_socket_factory(Socket.from_fd)
+_install_socket_factory(_sockets_of)
