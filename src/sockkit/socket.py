@@ -41,7 +41,13 @@ from sockkit._checks import (
 )
 from sockkit._platform import SIOCATMARK as _SIOCATMARK
 from sockkit._platform import constant as _constant
-from sockkit.address import _SENDERS, Address, _sender_address, from_sockaddr, to_sockaddr
+from sockkit.address import (
+    Address,
+    _sender_address,
+    _senders_of,
+    from_sockaddr,
+    to_sockaddr,
+)
 from sockkit.enums import AddressFamily, Protocol, ReadMode, Shutdown, SocketType
 from sockkit.errors import BusyError, SocketClosedError, SocketError, from_errno, from_oserror
 from sockkit.message import (
@@ -217,6 +223,7 @@ class Socket:
         "_last_error",
         "_lines",
         "_retains",
+        "_senders",
         "_sock",
         "_type",
     )
@@ -227,6 +234,8 @@ class Socket:
     _sock: _s.socket
     _family: int
     _type: int
+    # The table of converted sender addresses for _family (see address._SENDERS).
+    _senders: dict[object, Address]
     _last_error: int
     # One entry per call in flight inside the socket module on this socket, in any
     # thread (list.append and list.pop are atomic, with or without the GIL): close()
@@ -262,6 +271,7 @@ class Socket:
 
     def _adopt(self, sock: _s.socket) -> None:
         self._family = sock.family
+        self._senders = _senders_of(sock.family)
         self._type = sock.type
         self._last_error = 0
         self._calls = []
@@ -1121,9 +1131,9 @@ class Socket:
         if raw is None:
             return data, None
         try:
-            address = _SENDERS.get((self._family, raw))  # converted for an earlier datagram
+            address = self._senders.get(raw)  # converted for an earlier datagram
             if address is None:
-                address = _sender_address(self._family, raw)
+                address = _sender_address(self._senders, self._family, raw)
         except (ValueError, TypeError):
             # A family with no typed address (netlink, packet...): the datagram is
             # the caller's all the same, with the address as the socket module gives it.
