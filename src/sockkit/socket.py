@@ -43,6 +43,10 @@ from sockkit._platform import SIOCATMARK as _SIOCATMARK
 from sockkit._platform import constant as _constant
 from sockkit.address import (
     Address,
+    Inet6Address,
+    InetAddress,
+    SockAddr,
+    UnixAddress,
     _sender_address,
     _senders_of,
     from_sockaddr,
@@ -121,6 +125,10 @@ class _Closed:
 
 
 _CLOSED: Final[Any] = _Closed()
+
+# Socket._sent_to before any sendto: a destination no caller can pass.
+_NO_DESTINATION: Final[tuple[object, SockAddr]] = (object(), "")
+_TYPED_ADDRESSES: Final = frozenset({InetAddress, Inet6Address, UnixAddress})
 
 # Guards the moments of a Socket's life that several threads may race for: marking it
 # closed, handing its close callbacks over, and releasing a descriptor whose close was
@@ -224,6 +232,7 @@ class Socket:
         "_lines",
         "_retains",
         "_senders",
+        "_sent_to",
         "_sock",
         "_type",
     )
@@ -236,6 +245,9 @@ class Socket:
     _type: int
     # The table of converted sender addresses for _family (see address._SENDERS).
     _senders: dict[object, Address]
+    # sendto's last destination and its sockaddr, as one tuple (one store, so a
+    # thread reads a matching pair); see _destination.
+    _sent_to: tuple[object, SockAddr]
     _last_error: int
     # One entry per call in flight inside the socket module on this socket, in any
     # thread (list.append and list.pop are atomic, with or without the GIL): close()
@@ -272,6 +284,7 @@ class Socket:
     def _adopt(self, sock: _s.socket) -> None:
         self._family = sock.family
         self._senders = _senders_of(sock.family)
+        self._sent_to = _NO_DESTINATION
         self._type = sock.type
         self._last_error = 0
         self._calls = []
@@ -1172,7 +1185,8 @@ class Socket:
             ValueError: a malformed address or one of the wrong family.
             MessageTooLong: the datagram is larger than the protocol allows.
         """
-        sockaddr = to_sockaddr(self._family, address)
+        last = self._sent_to  # a loop sends to the same address object: checked once
+        sockaddr = last[1] if address is last[0] else self._destination(address)
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append("sendto")
@@ -1188,6 +1202,21 @@ class Socket:
             if self._sock is _CLOSED:
                 self._settle()
         return count
+
+    def _destination(self, address: object) -> SockAddr:
+        """``to_sockaddr`` for `sendto`, remembered when ``address`` is sure to give it again.
+
+        Raises:
+            TypeError, ValueError: as `to_sockaddr`, naming the address.
+        """
+        sockaddr = to_sockaddr(self._family, address)
+        # Only immutable values whose conversion depends on nothing else: a typed
+        # address, or a tuple or path that to_sockaddr took as it is (not one that
+        # went through parse_address, which may look up a scope's interface name).
+        # The memo holds the object, so its identity cannot pass to another.
+        if sockaddr is address or type(address) in _TYPED_ADDRESSES:
+            self._sent_to = (address, sockaddr)
+        return sockaddr
 
     def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like PHP's ``socket_write``: at most ``length`` bytes, maybe fewer.
