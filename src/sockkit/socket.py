@@ -24,6 +24,7 @@ import socket as _s
 import sys
 import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import starmap as _starmap
 from operator import index as _index
@@ -250,9 +251,10 @@ class Socket:
     _sent_to: tuple[object, SockAddr]
     _last_error: int
     # One entry per call in flight inside the socket module on this socket, in any
-    # thread (list.append and list.pop are atomic, with or without the GIL): close()
-    # reads its length.
-    _calls: list[str]
+    # thread (deque.append and deque.pop are atomic, with or without the GIL): close()
+    # reads its length.  A deque, not a list: a list emptied by pop() frees its array
+    # and the next append allocates it again, on every call.
+    _calls: deque[str]
     # Uses counted by retain(): those close() interrupts (a call that may block on
     # the descriptor outside this module) and those a close callback ends (an event
     # loop's registration).  Changed only under _LIFETIME.
@@ -287,7 +289,7 @@ class Socket:
         self._sent_to = _NO_DESTINATION
         self._type = sock.type
         self._last_error = 0
-        self._calls = []
+        self._calls = deque()
         self._retains = self._holds = 0
         self._callbacks = []
         self._held = None
