@@ -189,6 +189,33 @@ def test_recvfrom_names_each_of_many_senders(family: AddressFamily, host: str) -
                 assert all(len(table) <= _SENDERS_MAX for table in _SENDERS.values())
 
 
+def test_recvfrom_names_the_sender_of_each_datagram_as_senders_alternate(tmp_path: Path) -> None:
+    # recvfrom keeps its last sender: a datagram from the same peer, from another,
+    # and back again (UDP, and a Unix socket sending with and without a name).
+    with contextlib.ExitStack() as stack:
+        receiver = stack.enter_context(Socket(AddressFamily.INET, SocketType.DGRAM))
+        receiver.bind(("127.0.0.1", 0))
+        receiver.timeout = 5.0
+        senders = [
+            stack.enter_context(Socket(AddressFamily.INET, SocketType.DGRAM)) for _ in range(2)
+        ]
+        for sender in senders:
+            sender.bind(("127.0.0.1", 0))
+        for index in (0, 0, 1, 1, 0, 1, 0, 0):
+            senders[index].sendto(b"%d" % index, receiver.local_address)
+            assert receiver.recvfrom(8) == (b"%d" % index, senders[index].local_address)
+        unix = stack.enter_context(Socket(AddressFamily.UNIX, SocketType.DGRAM))
+        unix.bind(str(tmp_path / "r.sock"))
+        unix.timeout = 5.0
+        named = stack.enter_context(Socket(AddressFamily.UNIX, SocketType.DGRAM))
+        named.bind(str(tmp_path / "s.sock"))
+        unnamed = stack.enter_context(Socket(AddressFamily.UNIX, SocketType.DGRAM))
+        expected = {named: UnixAddress(str(tmp_path / "s.sock")), unnamed: None}
+        for sender in (named, unnamed, unnamed, named, named, unnamed):
+            sender.sendto(b"u", str(tmp_path / "r.sock"))
+            assert unix.recvfrom(8) == (b"u", expected[sender])
+
+
 def test_sendto_each_destination_and_each_bad_one_after_good_ones() -> None:
     # sendto remembers its last destination by identity: alternating destinations
     # (typed, tuple, "host:port") each reach their own receiver, and a bad address

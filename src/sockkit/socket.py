@@ -129,6 +129,8 @@ _CLOSED: Final[Any] = _Closed()
 
 # Socket._sent_to before any sendto: a destination no caller can pass.
 _NO_DESTINATION: Final[tuple[object, SockAddr]] = (object(), "")
+# Socket._heard before any recvfrom: equal to no address the socket module returns.
+_NO_SENDER: Final[tuple[object, Address | None]] = (object(), None)
 _TYPED_ADDRESSES: Final = frozenset({InetAddress, Inet6Address, UnixAddress})
 
 # Guards the moments of a Socket's life that several threads may race for: marking it
@@ -227,6 +229,7 @@ class Socket:
         "_callbacks",
         "_calls",
         "_family",
+        "_heard",
         "_held",
         "_holds",
         "_last_error",
@@ -249,6 +252,8 @@ class Socket:
     # sendto's last destination and its sockaddr, as one tuple (one store, so a
     # thread reads a matching pair); see _destination.
     _sent_to: tuple[object, SockAddr]
+    # recvfrom's last sender, as the socket module gives it, and its typed address.
+    _heard: tuple[object, Address | None]
     _last_error: int
     # One entry per call in flight inside the socket module on this socket, in any
     # thread (deque.append and deque.pop are atomic, with or without the GIL): close()
@@ -287,6 +292,7 @@ class Socket:
         self._family = sock.family
         self._senders = _senders_of(sock.family)
         self._sent_to = _NO_DESTINATION
+        self._heard = _NO_SENDER
         self._type = sock.type
         self._last_error = 0
         self._calls = deque()
@@ -1143,6 +1149,9 @@ class Socket:
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recvfrom")  # closed by another thread while waiting
         # A connected stream socket has no sender address: Python gives None.
+        heard = self._heard  # the last sender again: compared, not hashed
+        if raw == heard[0]:
+            return data, heard[1]
         if raw is None:
             return data, None
         try:
@@ -1153,6 +1162,7 @@ class Socket:
             # A family with no typed address (netlink, packet...): the datagram is
             # the caller's all the same, with the address as the socket module gives it.
             return data, raw
+        self._heard = (raw, address)
         return data, address
 
     def send(self, data: Buffer, flags: int = 0) -> int:
