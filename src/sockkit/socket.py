@@ -1148,10 +1148,10 @@ class Socket:
                 self._settle()
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recvfrom")  # closed by another thread while waiting
-        # A connected stream socket has no sender address: Python gives None.
         heard = self._heard  # the last sender again: compared, not hashed
         if raw == heard[0]:
             return data, heard[1]
+        # A connected stream socket has no sender address: Python gives None.
         if raw is None:
             return data, None
         try:
