@@ -186,7 +186,92 @@ def test_recvfrom_names_each_of_many_senders(family: AddressFamily, host: str) -
                 sender.sendto(b"%d" % index, receiver.local_address)
                 data, source = receiver.recvfrom(16)
                 assert (data, source) == (b"%d" % index, sender.local_address), round_
-                assert len(_SENDERS) <= _SENDERS_MAX
+                assert all(len(table) <= _SENDERS_MAX for table in _SENDERS.values())
+
+
+def test_recvfrom_names_the_sender_of_each_datagram_as_senders_alternate(tmp_path: Path) -> None:
+    # recvfrom keeps its last sender: a datagram from the same peer, from another,
+    # and back again (UDP, and a Unix socket sending with and without a name).
+    with contextlib.ExitStack() as stack:
+        receiver = stack.enter_context(Socket(AddressFamily.INET, SocketType.DGRAM))
+        receiver.bind(("127.0.0.1", 0))
+        receiver.timeout = 5.0
+        senders = [
+            stack.enter_context(Socket(AddressFamily.INET, SocketType.DGRAM)) for _ in range(2)
+        ]
+        for sender in senders:
+            sender.bind(("127.0.0.1", 0))
+        for index in (0, 0, 1, 1, 0, 1, 0, 0):
+            senders[index].sendto(b"%d" % index, receiver.local_address)
+            assert receiver.recvfrom(8) == (b"%d" % index, senders[index].local_address)
+        unix = stack.enter_context(Socket(AddressFamily.UNIX, SocketType.DGRAM))
+        unix.bind(str(tmp_path / "r.sock"))
+        unix.timeout = 5.0
+        named = stack.enter_context(Socket(AddressFamily.UNIX, SocketType.DGRAM))
+        named.bind(str(tmp_path / "s.sock"))
+        unnamed = stack.enter_context(Socket(AddressFamily.UNIX, SocketType.DGRAM))
+        expected = {named: UnixAddress(str(tmp_path / "s.sock")), unnamed: None}
+        for sender in (named, unnamed, unnamed, named, named, unnamed):
+            sender.sendto(b"u", str(tmp_path / "r.sock"))
+            assert unix.recvfrom(8) == (b"u", expected[sender])
+
+
+def test_sendto_each_destination_and_each_bad_one_after_good_ones() -> None:
+    # sendto remembers its last destination by identity: alternating destinations
+    # (typed, tuple, "host:port") each reach their own receiver, and a bad address
+    # sent after good ones is still refused by name before any system call.
+    with contextlib.ExitStack() as stack:
+        sender = stack.enter_context(Socket(AddressFamily.INET, SocketType.DGRAM))
+        sender.bind(("127.0.0.1", 0))
+        receivers = [
+            stack.enter_context(Socket(AddressFamily.INET, SocketType.DGRAM)) for _ in range(3)
+        ]
+        for receiver in receivers:
+            receiver.bind(("127.0.0.1", 0))
+            receiver.timeout = 5.0
+        ports = [receiver.local_address.port for receiver in receivers]  # type: ignore[union-attr]
+        destinations = [
+            InetAddress("127.0.0.1", ports[0]),
+            ("127.0.0.1", ports[1]),
+            f"127.0.0.1:{ports[2]}",
+        ]
+        for round_ in range(3):
+            for index in (0, 0, 1, 1, 2, 2, 0, 2, 1):
+                assert sender.sendto(b"%d" % index, destinations[index]) == 1
+                assert receivers[index].recvfrom(8) == (b"%d" % index, sender.local_address), round_
+            with pytest.raises(TypeError, match="port must be an int"):
+                sender.sendto(b"x", ("127.0.0.1", True))
+            with pytest.raises(ValueError, match="port must be 0-65535"):
+                sender.sendto(b"x", ("127.0.0.1", 70000))
+            with pytest.raises(ValueError, match="IPv6"):
+                sender.sendto(b"x", Inet6Address("::1", ports[0]))
+            with pytest.raises(TypeError, match="address must be"):
+                sender.sendto(b"x", None)
+
+
+def test_sendto_reads_a_path_object_each_time(tmp_path: Path) -> None:
+    # An os.PathLike may name another path by the next call: sendto asks it again.
+    class Movable:
+        def __init__(self, path: str) -> None:
+            self.path = path
+
+        def __fspath__(self) -> str:
+            return self.path
+
+    paths = [str(tmp_path / "a.sock"), str(tmp_path / "b.sock")]
+    with contextlib.ExitStack() as stack:
+        sender = stack.enter_context(Socket(AddressFamily.UNIX, SocketType.DGRAM))
+        receivers = [
+            stack.enter_context(Socket(AddressFamily.UNIX, SocketType.DGRAM)) for _ in paths
+        ]
+        for receiver, path in zip(receivers, paths, strict=True):
+            receiver.bind(path)
+            receiver.timeout = 5.0
+        destination = Movable(paths[0])
+        for index in (0, 1, 0):
+            destination.path = paths[index]
+            sender.sendto(b"%d" % index, destination)
+            assert receivers[index].recv(8) == b"%d" % index
 
 
 def test_pair_context_manager_closes_both() -> None:

@@ -809,28 +809,39 @@ def _flow_scope_ok(flowinfo: object, scope_id: object) -> bool:
     )
 
 
-# Typed addresses of recent senders, by (family, the socket module's form of the
-# address): that form determines the typed address, and typed addresses are
-# immutable, so a receive loop converts a peer's address once, not per datagram.
-# Bounded: emptied when full, so it follows the peers of the moment.
-_SENDERS: Final[dict[tuple[int, object], Address]] = {}
+# Typed addresses of recent senders: one table per family, keyed on the socket
+# module's form of the address.  That form and the family determine the typed
+# address, and typed addresses are immutable, so a receive loop converts a peer's
+# address once, not per datagram.  A Socket holds its family's table, so its
+# lookup builds no (family, address) key.  Bounded: a table is emptied when full,
+# so it follows the peers of the moment; there is one table per address family.
+_SENDERS: Final[dict[int, dict[object, Address]]] = {}
 _SENDERS_MAX: Final = 256
 
 
-def _sender_address(family: int, raw: object) -> Address | None:
+def _senders_of(family: int) -> dict[object, Address]:
+    """The table of converted sender addresses for ``family`` (made on first use)."""
+    return _SENDERS.setdefault(family, {})
+
+
+def _sender_address(senders: dict[object, Address], family: int, raw: object) -> Address | None:
     """`from_sockaddr` for a received sender's address, remembered for the next datagram.
+
+    Args:
+        senders: ``family``'s table, from `_senders_of`.
+        family: the receiving socket's family.
+        raw: the sender's address as the socket module gives it.
 
     Raises:
         ValueError, TypeError: as `from_sockaddr`.
     """
-    key = (family, raw)
-    address = _SENDERS.get(key)
+    address = senders.get(raw)
     if address is None:
         address = from_sockaddr(family, raw)
         if address is not None:
-            if len(_SENDERS) >= _SENDERS_MAX:
-                _SENDERS.clear()
-            _SENDERS[key] = address
+            if len(senders) >= _SENDERS_MAX:
+                senders.clear()
+            senders[raw] = address
     return address
 
 

@@ -24,6 +24,7 @@ import socket as _s
 import sys
 import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import starmap as _starmap
 from operator import index as _index
@@ -41,7 +42,17 @@ from sockkit._checks import (
 )
 from sockkit._platform import SIOCATMARK as _SIOCATMARK
 from sockkit._platform import constant as _constant
-from sockkit.address import _SENDERS, Address, _sender_address, from_sockaddr, to_sockaddr
+from sockkit.address import (
+    Address,
+    Inet6Address,
+    InetAddress,
+    SockAddr,
+    UnixAddress,
+    _sender_address,
+    _senders_of,
+    from_sockaddr,
+    to_sockaddr,
+)
 from sockkit.enums import AddressFamily, Protocol, ReadMode, Shutdown, SocketType
 from sockkit.errors import BusyError, SocketClosedError, SocketError, from_errno, from_oserror
 from sockkit.message import (
@@ -115,6 +126,12 @@ class _Closed:
 
 
 _CLOSED: Final[Any] = _Closed()
+
+# Socket._sent_to before any sendto: a destination no caller can pass.
+_NO_DESTINATION: Final[tuple[object, SockAddr]] = (object(), "")
+# Socket._heard before any recvfrom: equal to no address the socket module returns.
+_NO_SENDER: Final[tuple[object, Address | None]] = (object(), None)
+_TYPED_ADDRESSES: Final = frozenset({InetAddress, Inet6Address, UnixAddress})
 
 # Guards the moments of a Socket's life that several threads may race for: marking it
 # closed, handing its close callbacks over, and releasing a descriptor whose close was
@@ -212,11 +229,14 @@ class Socket:
         "_callbacks",
         "_calls",
         "_family",
+        "_heard",
         "_held",
         "_holds",
         "_last_error",
         "_lines",
         "_retains",
+        "_senders",
+        "_sent_to",
         "_sock",
         "_type",
     )
@@ -227,11 +247,19 @@ class Socket:
     _sock: _s.socket
     _family: int
     _type: int
+    # The table of converted sender addresses for _family (see address._SENDERS).
+    _senders: dict[object, Address]
+    # sendto's last destination and its sockaddr, as one tuple (one store, so a
+    # thread reads a matching pair); see _destination.
+    _sent_to: tuple[object, SockAddr]
+    # recvfrom's last sender, as the socket module gives it, and its typed address.
+    _heard: tuple[object, Address | None]
     _last_error: int
     # One entry per call in flight inside the socket module on this socket, in any
-    # thread (list.append and list.pop are atomic, with or without the GIL): close()
-    # reads its length.
-    _calls: list[str]
+    # thread (deque.append and deque.pop are atomic, with or without the GIL): close()
+    # reads its length.  A deque, not a list: a list emptied by pop() frees its array
+    # and the next append allocates it again, on every call.
+    _calls: deque[str]
     # Uses counted by retain(): those close() interrupts (a call that may block on
     # the descriptor outside this module) and those a close callback ends (an event
     # loop's registration).  Changed only under _LIFETIME.
@@ -262,9 +290,12 @@ class Socket:
 
     def _adopt(self, sock: _s.socket) -> None:
         self._family = sock.family
+        self._senders = _senders_of(sock.family)
+        self._sent_to = _NO_DESTINATION
+        self._heard = _NO_SENDER
         self._type = sock.type
         self._last_error = 0
-        self._calls = []
+        self._calls = deque()
         self._retains = self._holds = 0
         self._callbacks = []
         self._held = None
@@ -1142,17 +1173,21 @@ class Socket:
                 self._settle()
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recvfrom")  # closed by another thread while waiting
+        heard = self._heard  # the last sender again: compared, not hashed
+        if raw == heard[0]:
+            return data, heard[1]
         # A connected stream socket has no sender address: Python gives None.
         if raw is None:
             return data, None
         try:
-            address = _SENDERS.get((self._family, raw))  # converted for an earlier datagram
+            address = self._senders.get(raw)  # converted for an earlier datagram
             if address is None:
-                address = _sender_address(self._family, raw)
+                address = _sender_address(self._senders, self._family, raw)
         except (ValueError, TypeError):
             # A family with no typed address (netlink, packet...): the datagram is
             # the caller's all the same, with the address as the socket module gives it.
             return data, raw
+        self._heard = (raw, address)
         return data, address
 
     def send(self, data: Buffer, flags: int = 0) -> int:
@@ -1187,7 +1222,8 @@ class Socket:
             ValueError: a malformed address or one of the wrong family.
             MessageTooLong: the datagram is larger than the protocol allows.
         """
-        sockaddr = to_sockaddr(self._family, address)
+        last = self._sent_to  # a loop sends to the same address object: checked once
+        sockaddr = last[1] if address is last[0] else self._destination(address)
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append("sendto")
@@ -1203,6 +1239,21 @@ class Socket:
             if self._sock is _CLOSED:
                 self._settle()
         return count
+
+    def _destination(self, address: object) -> SockAddr:
+        """``to_sockaddr`` for `sendto`, remembered when ``address`` is sure to give it again.
+
+        Raises:
+            TypeError, ValueError: as `to_sockaddr`, naming the address.
+        """
+        sockaddr = to_sockaddr(self._family, address)
+        # Only immutable values whose conversion depends on nothing else: a typed
+        # address, or a tuple or path that to_sockaddr took as it is (not one that
+        # went through parse_address, which may look up a scope's interface name).
+        # The memo holds the object, so its identity cannot pass to another.
+        if sockaddr is address or type(address) in _TYPED_ADDRESSES:
+            self._sent_to = (address, sockaddr)
+        return sockaddr
 
     def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like PHP's ``socket_write``: at most ``length`` bytes, maybe fewer.
