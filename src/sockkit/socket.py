@@ -24,7 +24,6 @@ import socket as _s
 import sys
 import threading
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import starmap as _starmap
 from operator import index as _index
@@ -126,6 +125,9 @@ class _Closed:
 
 
 _CLOSED: Final[Any] = _Closed()
+
+# The first entry of every Socket's _calls, there for the Socket's whole life.
+_NO_CALL: Final = "no call"
 
 # Socket._sent_to before any sendto: a destination no caller can pass.
 _NO_DESTINATION: Final[tuple[object, SockAddr]] = (object(), "")
@@ -256,18 +258,21 @@ class Socket:
     _heard: tuple[object, Address | None]
     _last_error: int
     # One entry per call in flight inside the socket module on this socket, in any
-    # thread (deque.append and deque.pop are atomic, with or without the GIL): close()
-    # reads its length.  A deque, not a list: a list emptied by pop() frees its array
-    # and the next append allocates it again, on every call.
-    _calls: deque[str]
+    # thread (list.append and list.pop are atomic, with or without the GIL), after a
+    # first entry that stays (_NO_CALL): close() reads the length.  The first entry
+    # keeps the list from ever emptying, as an emptied list frees its array and the
+    # next append would allocate it again, on every call; and it costs a few bytes
+    # where a deque would cost several hundred per socket.
+    _calls: list[str]
     # Uses counted by retain(): those close() interrupts (a call that may block on
     # the descriptor outside this module) and those a close callback ends (an event
     # loop's registration).  Changed only under _LIFETIME.
     _retains: int
     _holds: int
     # Called once by close(), before the descriptor is released: the selectors this
-    # socket is registered in, event loops waiting on it.  None once closed.
-    _callbacks: list[Callable[[Socket], object]] | None
+    # socket is registered in, event loops waiting on it.  None once closed.  A tuple,
+    # replaced whole under _LIFETIME: most sockets never have one, and share ().
+    _callbacks: tuple[Callable[[Socket], object], ...] | None
     # The Python socket whose release close() deferred to the last call in flight.
     _held: Any
     # The NORMAL-mode line reader while it holds state (look-ahead, kept bytes or a
@@ -295,9 +300,9 @@ class Socket:
         self._heard = _NO_SENDER
         self._type = sock.type
         self._last_error = 0
-        self._calls = deque()
+        self._calls = [_NO_CALL]
         self._retains = self._holds = 0
-        self._callbacks = []
+        self._callbacks = ()
         self._held = None
         self._lines = None
         self._sock = sock
@@ -485,7 +490,7 @@ class Socket:
         self._lines = None
         self._notify_closed(callbacks)
         with _LIFETIME:
-            busy = bool(self._calls or self._retains or self._holds)
+            busy = bool(self._in_call() or self._retains or self._holds)
             if busy:
                 self._held = sock  # released by the last call in flight (_settle)
         if not busy:
@@ -495,29 +500,33 @@ class Socket:
         # (the kernel keeps the file alive for the call): shutdown() does.  Uses that
         # a close callback ends (retain(interrupt=False)) need no waking, and the
         # connection stays intact for a process that shares the descriptor.
-        if self._calls or self._retains:
+        if self._in_call() or self._retains:
             with contextlib.suppress(OSError):
                 sock.shutdown(_s.SHUT_RDWR)
         with _LIFETIME:
             # Only for calls inside the socket module (not for retain(): an event
             # loop waiting on the number is woken by its close callback, and keeps
             # its own registration of the number, which a swapped file would void).
-            if self._held is sock and self._calls:
+            if self._held is sock and self._in_call():
                 _vacate(sock.fileno())
         self._settle()
 
-    def _notify_closed(self, callbacks: list[Callable[[Socket], object]] | None) -> None:
+    def _notify_closed(self, callbacks: tuple[Callable[[Socket], object], ...] | None) -> None:
         for callback in callbacks or ():
             try:
                 callback(self)
             except Exception:
                 _report_callback_error(callback, self)
 
+    def _in_call(self) -> bool:
+        """Whether a call of this module is in flight on this socket, in any thread."""
+        return len(self._calls) > 1  # the first entry is _NO_CALL, always there
+
     def _settle(self) -> None:
         """Release the descriptor of a closed socket once no call is in flight on it."""
         with _LIFETIME:
             sock = self._held
-            if sock is None or self._calls or self._retains or self._holds:
+            if sock is None or self._in_call() or self._retains or self._holds:
                 return
             self._held = None
         sock.close()
@@ -541,7 +550,7 @@ class Socket:
             sock = self._sock
             if sock is _CLOSED:
                 raise SocketClosedError("detach")
-            if self._calls or self._retains:
+            if self._in_call() or self._retains:
                 raise BusyError("detach() while a call is in flight on this socket")
             self._sock = _CLOSED
             callbacks, self._callbacks = self._callbacks, None
@@ -647,14 +656,15 @@ class Socket:
             callbacks = self._callbacks
             if callbacks is None:
                 raise SocketClosedError("add_close_callback")
-            callbacks.append(callback)
+            self._callbacks = (*callbacks, callback)
 
     def remove_close_callback(self, callback: Callable[[Socket], object]) -> None:
         """Forget a callback given to `add_close_callback` (no error if it is not there)."""
         with _LIFETIME:
             callbacks = self._callbacks
             if callbacks is not None and callback in callbacks:
-                callbacks.remove(callback)
+                at = callbacks.index(callback)
+                self._callbacks = callbacks[:at] + callbacks[at + 1 :]
 
     def share(self, pid: int) -> bytes:
         """Share this socket with the process ``pid``; return the bytes it imports it by.
