@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import inspect
 import os
-import signal
 import sys
 import threading
 import time
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 
 from conftest import open_fds
+from faults.helpers import wait_child
 from lifetime.test_message_ownership import (
     RIGHTS_SPACE,
     _check_no_double_close,
@@ -71,18 +71,6 @@ def _pause_at(code: CodeType, line: int, reached: threading.Event, go: threading
         return local if frame.f_code is code else None
 
     sys.settrace(global_)
-
-
-def _wait_child(pid: int, timeout: float = 10.0) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    raise AssertionError(f"child {pid} still running after {timeout} s")
 
 
 # ---------------------------------------------------------------------- Socket.close
@@ -258,7 +246,7 @@ def test_a_child_closing_a_socket_leaves_the_parents_blocked_call_alone() -> Non
                     code = 0
             finally:
                 os._exit(code)
-        status = _wait_child(pid)
+        status = wait_child(pid)
         left.write_all(b"ping")
         receiver.join(5.0)
         assert got == [b"ping"]
@@ -288,7 +276,7 @@ def test_a_forked_child_leaves_the_parents_wait_registration_alone(child: str) -
                 code = 0
             finally:
                 os._exit(code)
-        assert _wait_child(pid) == 0
+        assert wait_child(pid) == 0
         left.send(b"x")
         assert Selector.wait([right], timeout=1.0).read == [right]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -81,3 +82,16 @@ def run_python(code: str, timeout: float = 60.0) -> subprocess.CompletedProcess[
         env=env,
         check=False,
     )
+
+
+def wait_child(pid: int, timeout: float = 10.0) -> int:
+    """waitpid with a bound: kill the child and fail if it has not ended in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"child {pid} still running after {timeout} s")

@@ -8,27 +8,12 @@ this one closes its `Socket` with no call in flight.
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import time
 
-from faults.helpers import tcp_pair
+from faults.helpers import tcp_pair, wait_child
 from sockkit import Message, Rights, Socket, cmsg_space
 
 RIGHTS_SPACE = cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 1)
-
-
-def _wait_child(pid: int, timeout: float = 10.0) -> int:
-    """waitpid with a bound: kill the child and fail if it has not ended in time."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    raise AssertionError(f"child {pid} still running after {timeout} s")
 
 
 def _echo_once_and_exit(sock: Socket, others: list[Socket]) -> None:
@@ -58,7 +43,7 @@ def test_a_forked_child_keeps_its_connection_when_the_parent_closes() -> None:
         client.timeout = 10.0
         client.write_all(b"ping")
         assert client.recv(100) == b"PING"
-        assert _wait_child(pid) == 0
+        assert wait_child(pid) == 0
 
 
 def test_a_forked_child_keeps_its_unix_pair_when_the_parent_closes() -> None:
@@ -71,7 +56,7 @@ def test_a_forked_child_keeps_its_unix_pair_when_the_parent_closes() -> None:
         left.timeout = 10.0
         left.write_all(b"ping")
         assert left.recv(100) == b"PING"
-        assert _wait_child(pid) == 0
+        assert wait_child(pid) == 0
 
 
 def test_a_descriptor_in_flight_works_for_its_receiver_after_the_sender_closes() -> None:
