@@ -42,6 +42,7 @@ from sockkit import (
     WouldBlock,
     batch,
 )
+from sockkit import socket as socket_module
 from sockkit.aio import AsyncSocket
 
 ALLOWED = 1.0  # the contract says 100 ms; a loaded two-core machine gets this much
@@ -207,11 +208,6 @@ def test_an_interrupt_at_any_point_of_register_leaves_no_use_counted() -> None:
 # ---------------------------------------------------------------------- fork
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a forked child inherits the parent's calls in flight (Socket._calls, _retains):"
-    " its close() shuts the shared connection down and never releases the descriptor",
-)
 def test_a_child_closing_a_socket_leaves_the_parents_blocked_call_alone() -> None:
     """A call blocked in the parent is not a call of the child.
 
@@ -251,6 +247,89 @@ def test_a_child_closing_a_socket_leaves_the_parents_blocked_call_alone() -> Non
         receiver.join(5.0)
         assert got == [b"ping"]
         assert status == 0, "the child kept the descriptor open after close()"
+
+
+def _in_child(work: Callable[[], int]) -> int:
+    """Fork; the child runs ``work`` and exits with its code; the parent gets the code."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the test runner
+        code = 1
+        try:
+            code = work()
+        finally:
+            os._exit(code)
+    return wait_child(pid)
+
+
+def _released(fd: int) -> int:
+    """0 if ``fd`` is closed in this process, else 4."""
+    try:
+        os.fstat(fd)
+    except OSError:
+        return 0
+    return 4
+
+
+def test_a_child_closing_a_socket_leaves_a_parents_retained_use_alone() -> None:
+    """A use counted by retain() in a parent's thread (a wait on the descriptor made
+    outside Socket's methods) is not the child's: its close() neither shuts the shared
+    connection down nor keeps the descriptor for it."""
+    left, right = Socket.pair()
+    with left, right:
+        right.retain()  # as another thread of the parent would, around its wait
+        fd = right.fileno()
+
+        def child() -> int:
+            right.close()
+            return _released(fd)
+
+        assert _in_child(child) == 0, "the child kept the descriptor open after close()"
+        left.write_all(b"still up")  # not shut down: the parent's connection works
+        assert right.recv(100) == b"still up"
+        right.release()
+
+
+def test_the_forking_threads_own_use_ends_in_the_child() -> None:
+    """retain() before the fork, release() after it in the child: the child's count of
+    that use ends without error, and its close() then releases the descriptor."""
+    left, right = Socket.pair()
+    with left, right:
+        right.retain(interrupt=False)
+        fd = right.fileno()
+
+        def child() -> int:
+            right.release(interrupt=False)
+            right.close()
+            return _released(fd)
+
+        assert _in_child(child) == 0
+        right.release(interrupt=False)
+
+
+def test_a_fork_while_another_thread_holds_the_lifetime_lock() -> None:
+    """The fork waits for the lock, so the child's copy is free: its close() does not
+    hang on a lock that no thread of the child will ever let go."""
+    left, right = Socket.pair()
+    with left, right:
+        holding, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with socket_module._LIFETIME:
+                holding.set()
+                release.wait(5.0)
+
+        holder = threading.Thread(target=hold, daemon=True)
+        holder.start()
+        assert holding.wait(5.0)
+        threading.Timer(0.2, release.set).start()  # the fork below waits for this
+        fd = right.fileno()
+
+        def child() -> int:
+            right.close()
+            return _released(fd)
+
+        assert _in_child(child) == 0
+        holder.join(5.0)
 
 
 # ---------------------------------------------------------------------- Selector.wait

@@ -143,6 +143,36 @@ _TYPED_ADDRESSES: Final = frozenset({InetAddress, Inet6Address, UnixAddress})
 # holds the lock, at any allocation inside it.
 _LIFETIME: Final = threading.RLock()
 
+# This process's generation: replaced in a forked child.  A call in flight counts
+# itself in its socket's _calls with the generation it runs in, and retain()'s counts
+# are kept with theirs, so a child can tell the calls and uses of its own threads
+# from those of the parent's threads, which do not exist in it: its close() must not
+# shut down (for the parent) a connection that no call of its own waits on, nor wait
+# for calls that will never leave.
+_generation: object = object()
+
+
+def _fork_prepare() -> None:
+    # Held across fork(): no other thread is inside a lifetime moment when the child
+    # is made, so the child's copy of the lock is free and its counts consistent.
+    _LIFETIME.acquire()
+
+
+def _fork_parent() -> None:
+    _LIFETIME.release()
+
+
+def _fork_child() -> None:
+    global _generation
+    _generation = object()
+    _LIFETIME.release()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_fork_prepare, after_in_parent=_fork_parent, after_in_child=_fork_child
+    )
+
 
 def _vacate(fd: int) -> None:
     """Put a dead socket in place of ``fd`` until the calls still using the number leave.
@@ -230,10 +260,12 @@ class Socket:
         "__weakref__",
         "_callbacks",
         "_calls",
+        "_counted",
         "_family",
         "_heard",
         "_held",
         "_holds",
+        "_inherited",
         "_last_error",
         "_lines",
         "_retains",
@@ -258,17 +290,23 @@ class Socket:
     _heard: tuple[object, Address | None]
     _last_error: int
     # One entry per call in flight inside the socket module on this socket, in any
-    # thread (list.append and list.pop are atomic, with or without the GIL), after a
-    # first entry that stays (_NO_CALL): close() reads the length.  The first entry
-    # keeps the list from ever emptying, as an emptied list frees its array and the
-    # next append would allocate it again, on every call; and it costs a few bytes
-    # where a deque would cost several hundred per socket.
-    _calls: list[str]
+    # thread (list.append and list.pop are atomic, with or without the GIL): the
+    # generation it runs in (_generation), after a first entry that stays (_NO_CALL).
+    # close() looks for this process's generation.  The first entry keeps the list
+    # from ever emptying, as an emptied list frees its array and the next append
+    # would allocate it again, on every call; and it costs a few bytes where a deque
+    # would cost several hundred per socket.  In a forked child the parent's entries
+    # stay below the child's, and each pop takes the child's own (the last).
+    _calls: list[object]
     # Uses counted by retain(): those close() interrupts (a call that may block on
     # the descriptor outside this module) and those a close callback ends (an event
     # loop's registration).  Changed only under _LIFETIME.
     _retains: int
     _holds: int
+    # The generation those counts were made in, and uses counted before a fork that
+    # the forking thread may still end in the child (see _own_counts).
+    _counted: object
+    _inherited: int
     # Called once by close(), before the descriptor is released: the selectors this
     # socket is registered in, event loops waiting on it.  None once closed.  A tuple,
     # replaced whole under _LIFETIME: most sockets never have one, and share ().
@@ -301,7 +339,8 @@ class Socket:
         self._type = sock.type
         self._last_error = 0
         self._calls = [_NO_CALL]
-        self._retains = self._holds = 0
+        self._retains = self._holds = self._inherited = 0
+        self._counted = _generation
         self._callbacks = ()
         self._held = None
         self._lines = None
@@ -490,6 +529,8 @@ class Socket:
         self._lines = None
         self._notify_closed(callbacks)
         with _LIFETIME:
+            if self._counted is not _generation:  # a forked child (a call only then)
+                self._own_counts()
             busy = bool(self._in_call() or self._retains or self._holds)
             if busy:
                 self._held = sock  # released by the last call in flight (_settle)
@@ -519,13 +560,28 @@ class Socket:
                 _report_callback_error(callback, self)
 
     def _in_call(self) -> bool:
-        """Whether a call of this module is in flight on this socket, in any thread."""
-        return len(self._calls) > 1  # the first entry is _NO_CALL, always there
+        """Whether a call of this module is in flight on this socket, in any thread of
+        this process (entries of another generation are the parent's, before a fork)."""
+        return _generation in self._calls
+
+    def _own_counts(self) -> None:
+        """Under _LIFETIME, in a forked child: uses counted before the fork stop counting.
+
+        They were the parent's threads' (gone here) or the forking thread's own, which
+        it may still end: `release` takes those from ``_inherited``.  Called only when
+        ``_counted`` is not this process's generation (no call, so no point where a
+        signal handler could interrupt, on the usual path).
+        """
+        self._inherited += self._retains + self._holds
+        self._retains = self._holds = 0
+        self._counted = _generation
 
     def _settle(self) -> None:
         """Release the descriptor of a closed socket once no call is in flight on it."""
         with _LIFETIME:
             sock = self._held
+            if self._counted is not _generation:  # a forked child (a call only then)
+                self._own_counts()
             if sock is None or self._in_call() or self._retains or self._holds:
                 return
             self._held = None
@@ -550,6 +606,8 @@ class Socket:
             sock = self._sock
             if sock is _CLOSED:
                 raise SocketClosedError("detach")
+            if self._counted is not _generation:  # a forked child (a call only then)
+                self._own_counts()
             if self._in_call() or self._retains:
                 raise BusyError("detach() while a call is in flight on this socket")
             self._sock = _CLOSED
@@ -602,6 +660,8 @@ class Socket:
                 if sock is _CLOSED:
                     raise SocketClosedError("retain")
                 fd: int = sock.fileno()  # a call: made before the use is counted
+                if self._counted is not _generation:  # a forked child (a call only then)
+                    self._own_counts()
                 if interrupt:
                     self._retains += 1
                 else:
@@ -625,16 +685,18 @@ class Socket:
         """
         try:
             with _LIFETIME:
-                if interrupt:
-                    if not self._retains:
-                        raise RuntimeError("release() without retain()")
+                if self._counted is not _generation:  # a forked child (a call only then)
+                    self._own_counts()
+                if interrupt and self._retains:
                     self._retains -= 1
-                else:
-                    if not self._holds:
-                        raise RuntimeError(
-                            "release(interrupt=False) without retain(interrupt=False)"
-                        )
+                elif not interrupt and self._holds:
                     self._holds -= 1
+                elif self._inherited:
+                    self._inherited -= 1  # a use the forking thread made before the fork
+                elif interrupt:
+                    raise RuntimeError("release() without retain()")
+                else:
+                    raise RuntimeError("release(interrupt=False) without retain(interrupt=False)")
         finally:
             # Also when a raising signal handler strikes as the lock is let go: the
             # last use out of a closed socket releases its descriptor.
@@ -1054,7 +1116,7 @@ class Socket:
             # Counted inside the try: a signal handler raising as append returns (the
             # interpreter checks for signals after a C call) must not leave the count
             # one too high, which would defer this socket's close for ever.
-            calls.append(operation)
+            calls.append(_generation)
             if self._sock is _CLOSED:
                 raise SocketClosedError(operation)  # closed before it was counted
             result = method(*args)
@@ -1078,7 +1140,7 @@ class Socket:
         """
         calls = self._calls
         try:
-            calls.append(operation)  # inside the try, as in _io
+            calls.append(_generation)  # inside the try, as in _io
             if self._sock is _CLOSED:
                 raise SocketClosedError(operation)  # closed before it was counted
             result = method(*args)
@@ -1112,7 +1174,7 @@ class Socket:
         # _io's steps, inlined on this hot path (one frame less): count, call, uncount.
         calls = self._calls
         try:
-            calls.append("recv")
+            calls.append(_generation)
             # Each argument the socket module parses costs: the usual call passes none.
             data: bytes = self._sock.recv(length) if flags == 0 else self._sock.recv(length, flags)
         except OSError as exc:
@@ -1142,7 +1204,7 @@ class Socket:
                 return len(kept)
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            calls.append("recv_into")
+            calls.append(_generation)
             count: int = self._sock.recv_into(buffer, nbytes, flags)
         except OSError as exc:
             raise self._error(exc, "recv_into") from None
@@ -1169,7 +1231,7 @@ class Socket:
                 return kept, None
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            calls.append("recvfrom")
+            calls.append(_generation)
             data, raw = (
                 self._sock.recvfrom(length) if flags == 0 else self._sock.recvfrom(length, flags)
             )
@@ -1211,7 +1273,7 @@ class Socket:
         # for a MsgFlag): not for the usual 0.  (== 0, not truth: None is refused.)
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            calls.append("send")
+            calls.append(_generation)
             count: int = self._sock.send(
                 data, _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
             )
@@ -1236,7 +1298,7 @@ class Socket:
         sockaddr = last[1] if address is last[0] else self._destination(address)
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            calls.append("sendto")
+            calls.append(_generation)
             count: int = self._sock.sendto(
                 data, _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL, sockaddr
             )
@@ -1286,7 +1348,7 @@ class Socket:
             data = _bytes_view(data)[: check_size(length)]
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            calls.append("write")
+            calls.append(_generation)
             count: int = self._sock.send(data, _NOSIGNAL)
         except OSError as exc:
             raise self._error(exc, "write") from None
@@ -1348,7 +1410,7 @@ class Socket:
                 return kept
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
-            calls.append("read")
+            calls.append(_generation)
             data: bytes = self._sock.recv(length)
         except OSError as exc:
             raise self._error(exc, "read") from None
@@ -1769,7 +1831,7 @@ def _recv_nowait(sock: Socket, length: int, flags: int = 0) -> bytes | None:
             return kept
     calls = sock._calls
     try:
-        calls.append("recv")
+        calls.append(_generation)
         data: bytes | None = sock._sock.recv(length, flags)
     except BlockingIOError:
         data = None
@@ -1807,7 +1869,7 @@ def _send_nowait(sock: Socket, data: Buffer, operation: str = "send") -> int | N
     """
     calls = sock._calls
     try:
-        calls.append(operation)
+        calls.append(_generation)
         sent: int | None = sock._sock.send(data, _NOSIGNAL)
     except BlockingIOError:
         sent = None
