@@ -207,7 +207,15 @@ def test_an_interrupt_at_any_point_of_register_leaves_no_use_counted() -> None:
 
 # ---------------------------------------------------------------------- fork
 
+# These fork while other threads run, on purpose: what the child inherits from them is
+# what they test.  The children only close, stat and exit (Python 3.12+ warns of such
+# forks, for children that go on using locks the other threads held).
+FORKS_BESIDE_THREADS = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+)
 
+
+@FORKS_BESIDE_THREADS
 def test_a_child_closing_a_socket_leaves_the_parents_blocked_call_alone() -> None:
     """A call blocked in the parent is not a call of the child.
 
@@ -270,6 +278,7 @@ def _released(fd: int) -> int:
     return 4
 
 
+@FORKS_BESIDE_THREADS
 def test_a_child_closing_a_socket_leaves_a_parents_retained_use_alone() -> None:
     """A use counted by retain() in a parent's thread (a wait on the descriptor made
     outside Socket's methods) is not the child's: its close() neither shuts the shared
@@ -289,6 +298,7 @@ def test_a_child_closing_a_socket_leaves_a_parents_retained_use_alone() -> None:
         right.release()
 
 
+@FORKS_BESIDE_THREADS
 def test_the_forking_threads_own_use_ends_in_the_child() -> None:
     """retain() before the fork, release() after it in the child: the child's count of
     that use ends without error, and its close() then releases the descriptor."""
@@ -306,6 +316,7 @@ def test_the_forking_threads_own_use_ends_in_the_child() -> None:
         right.release(interrupt=False)
 
 
+@FORKS_BESIDE_THREADS
 def test_a_fork_while_another_thread_holds_the_lifetime_lock() -> None:
     """The fork waits for the lock, so the child's copy is free: its close() does not
     hang on a lock that no thread of the child will ever let go."""
@@ -335,6 +346,7 @@ def test_a_fork_while_another_thread_holds_the_lifetime_lock() -> None:
 # ---------------------------------------------------------------------- Selector.wait
 
 
+@FORKS_BESIDE_THREADS
 @pytest.mark.parametrize("child", ["closes", "waits_on_others"])
 def test_a_forked_child_leaves_the_parents_wait_registration_alone(child: str) -> None:
     """The thread's `Selector.wait` registration is an epoll instance, which a fork
