@@ -644,7 +644,7 @@ class _TLSCore:
         except ssl.SSLError:
             return 0  # a failure the next read reports
         finally:
-            self._hold_output()  # an answer (a KeyUpdate's), sent first by the next call
+            self._hold_output()  # an answer (a refusal, say), sent first by the next call
         if not data:
             return 0  # an incomplete record, or the end of the stream
         self._lines += data
@@ -1242,7 +1242,8 @@ class AsyncTLSSocket(_Negotiated):
 
     One task may receive while another sends, as on an `AsyncSocket`; a second task
     that starts to send while one is sending raises `BusyError`.  A receive sometimes
-    has to send (TLS 1.3 answers a KeyUpdate): while a task is sending, the answer is
+    has to send (post-handshake authentication, a refusal of renegotiation; OpenSSL
+    answers a KeyUpdate with the next write instead): while a task is sending, the answer is
     left to it (it goes out after the record in flight, before the sender returns);
     otherwise the receive sends it itself, and a task that starts to send meanwhile
     waits for it.  So records leave in the order TLS made them, whole.
