@@ -29,12 +29,15 @@ import pytest
 from conftest import needs_ipv6
 from sockkit import (
     AddressFamily,
+    HopLimit,
+    IPv6Option,
     Level,
     Message,
     MsgFlag,
     Rights,
     Socket,
     SocketClosedError,
+    SocketOption,
     SocketType,
     TimedOut,
     UDPOption,
@@ -343,6 +346,62 @@ def test_gather_points_each_iovec_at_its_datagram() -> None:
         ]
         assert pointed == items
         del data
+
+
+@needs_ipv6
+@pytest.mark.parametrize("native", PATHS)
+def test_control_data_of_each_message_in_a_batch(native: bool) -> None:
+    """Messages whose control data differ get each their own, decoded; equal control
+    buffers decode to equal items, yet every message's list is its own."""
+    with (
+        Socket(AddressFamily.INET6, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.INET6, SocketType.DGRAM) as receiver,
+    ):
+        receiver.bind(("::1", 0))
+        receiver.timeout = 10.0
+        receiver.set_option(IPv6Option.RECVHOPLIMIT, True)
+        limits = [5, 6, 5, 7, 5]
+        sent = [
+            Message([b"m%d" % i], [HopLimit(n)], receiver.local_address)
+            for i, n in enumerate(limits)
+        ]
+        assert batch.send_batch(sender, sent, native=native) == len(limits)
+        space = cmsg_space(socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT)
+        got: list[Message] = []
+        for _ in range(len(limits)):  # bounded: each call returns at least one
+            got += batch.recv_batch(receiver, 8, 10, space, native=native)
+            if len(got) == len(limits):
+                break
+        assert [m.data for m in got] == [b"m%d" % i for i in range(len(limits))]
+        assert [m.control for m in got] == [[HopLimit(n)] for n in limits]
+        got[0].control.append(HopLimit(1))
+        assert got[2].control == [HopLimit(5)]  # a list of its own
+        port = sender.local_address.port  # type: ignore[union-attr]
+        assert {(m.address.host, m.address.port) for m in got} == {("::1", port)}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_descriptors_beside_other_control_data_in_one_batch(native: bool) -> None:
+    """A batch where one message carries descriptors and the others credentials:
+    the descriptors are owned by their message, the credentials decoded for all."""
+    with (
+        Socket.pair(AddressFamily.UNIX, SocketType.DGRAM) as (left, right),
+        Socket.pair() as (a, _b),
+    ):
+        right.timeout = 10.0
+        right.set_option(SocketOption.PASSCRED, True)
+        before = open_fds()
+        sent = [Message([b"plain"]), Message([b"fds"], [Rights([a])]), Message([b"plain"])]
+        assert batch.send_batch(left, sent, native=native) == 3
+        space = RIGHTS_SPACE + cmsg_space(socket.SOL_SOCKET, socket.SCM_CREDENTIALS)
+        messages = batch.recv_batch(right, 8, 10, space, native=native)
+        assert [m.data for m in messages] == [b"plain", b"fds", b"plain"]
+        kinds = [sorted(type(c).__name__ for c in m.control) for m in messages]
+        assert kinds == [["Credentials"], ["Credentials", "Rights"], ["Credentials"]]
+        assert open_fds() == before + 1
+        for message in messages:
+            message.close()
+        assert open_fds() == before
 
 
 # --------------------------------------------------------------------- descriptors
@@ -730,6 +789,13 @@ def test_datagrams_of_a_message() -> None:
     assert Message([b"ab", b"cde"], [UDPSegment(2)]).datagrams() == [b"ab", b"cd", b"e"]
     assert Message([b"abc"]).datagrams() == [b"abc"]
     assert Message([b""], [UDPSegment(2)]).datagrams() == [b""]
+    data = os.urandom(1200 * 54)
+    for size in (1200, 1000, 7, 1):  # whole segments, a shorter last, very many
+        expected = [data[at : at + size] for at in range(0, len(data), size)]
+        assert Message([data], [UDPSegment(size)]).datagrams() == expected
+        assert Message([data[:-3]], [UDPSegment(size)]).datagrams() == [
+            data[at : min(at + size, len(data) - 3)] for at in range(0, len(data) - 3, size)
+        ]
     assert cmsg_space(Level.UDP, UDPOption.GRO) == socket.CMSG_SPACE(4)
 
 

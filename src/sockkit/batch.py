@@ -31,7 +31,7 @@ import socket as _s
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import reduce
 from itertools import starmap
 from operator import index as _index
@@ -45,12 +45,16 @@ from sockkit.errors import SocketClosedError, SocketError, WouldBlock, from_errn
 from sockkit.message import (
     _CLOEXEC,
     _CTRUNC,
+    _SCM_RIGHTS,
+    _SOL_SOCKET,
+    ControlMessage,
     Message,
     UDPSegment,
     _close_cells,
     _new_messages,
     _received,
     _received_fds,
+    decode_control,
 )
 from sockkit.message import _outgoing as _held_control
 
@@ -497,13 +501,24 @@ def _discard(arena: _mmsg.Arena, start: int, count: int) -> None:
 
 
 def _hand_over(
-    arena: _mmsg.Arena, slots: int, received: int, bufsize: int, *, family: int, out: list[Message]
+    arena: _mmsg.Arena,
+    slots: int,
+    received: int,
+    bufsize: int,
+    *,
+    ancbufsize: int,
+    family: int,
+    out: list[Message],
 ) -> None:
     """Build the Messages into ``out``; if anything raises, close every descriptor not
     handed over."""
     try:
         columns = arena.columns(received)
-        each = not received or any(columns.controllens) or reduce(or_, columns.flags, 0) & _CTRUNC
+        controls = None
+        each = not received or reduce(or_, columns.flags, 0) & _CTRUNC
+        if not each and any(columns.controllens):
+            controls = _controls(arena, columns.controllens, ancbufsize)
+            each = controls is None
         headers = arena.headers(received) if each else []
     except BaseException:
         _discard(arena, 0, slots)
@@ -511,14 +526,35 @@ def _hand_over(
     if each:
         _hand_over_each(arena, headers, slots, bufsize, family=family, messages=out)
         return
-    # No control data anywhere (the common case): no descriptor to own, nothing to
-    # decode, so the messages are built column by column.
+    # No descriptor anywhere (the common case): nothing to own, so the messages are
+    # built column by column.
     lengths = columns.lengths
     if max(lengths) > bufsize:  # truncated (MsgFlag.TRUNC): msg_len is the datagram's
         lengths = [min(length, bufsize) for length in lengths]
     buffers = [[data] for data in _pieces(arena, arena.data_at, bufsize, lengths)]
     addresses = _senders(arena, columns.namelens, family)
-    out.extend(_new_messages(buffers, addresses, columns.flags, lengths, received))
+    out.extend(_new_messages(buffers, controls, addresses, columns.flags, lengths, count=received))
+
+
+def _controls(
+    arena: _mmsg.Arena, controllens: list[int], ancbufsize: int
+) -> Iterator[list[ControlMessage]] | None:
+    """Each received message's decoded control messages, a list of its own; None when
+    one carries descriptors (`_hand_over_each` owns those, message by message).
+
+    Decoded control messages but `Rights` are immutable, and a batch mostly repeats
+    one control buffer (one GRO segment size, one packet info): each distinct buffer
+    is decoded once and its items shared.
+    """
+    raws = _pieces(arena, arena.control_at, ancbufsize, controllens)
+    decoded: dict[bytes, tuple[ControlMessage, ...]] = dict.fromkeys(raws, ())
+    for raw in decoded:
+        items = _mmsg.unpack_control(memoryview(raw))
+        for level, kind, _data in items:  # (a loop: an interrupt in a generator is lost)
+            if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+                return None
+        decoded[raw] = tuple(starmap(decode_control, items))
+    return map(list, map(decoded.__getitem__, raws))
 
 
 def _pieces(arena: _mmsg.Arena, at: int, stride: int, lengths: list[int]) -> Sequence[bytes]:
@@ -643,7 +679,9 @@ def _recv_native(
             raise
         if received < 0:
             raise _failure(-received, "recvmmsg")
-        _hand_over(arena, slots, received, bufsize, family=int(sock.family), out=out)
+        _hand_over(
+            arena, slots, received, bufsize, ancbufsize=ancbufsize, family=int(sock.family), out=out
+        )
     finally:
         _arenas.recv = kept
 

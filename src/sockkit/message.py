@@ -1108,9 +1108,12 @@ class Message:
         if not control:
             return [data]
         size = next((item.size for item in control if isinstance(item, UDPSegment)), 0)
-        if not size or len(data) <= size:
+        length = len(data)
+        if not size or length <= size:
             return [data]
-        return [data[start : start + size] for start in range(0, len(data), size)]
+        if length > _SPLIT_MOST * size:
+            return [data[start : start + size] for start in range(0, length, size)]
+        return list(_split_layout(length, size).unpack(data))
 
     def close(self) -> None:
         """Close every descriptor still held by the message's `Rights`.
@@ -1141,6 +1144,25 @@ def _msg_flags(value: int) -> MsgFlag:
         if len(_FLAG_CACHE) < 256:
             _FLAG_CACHE[value] = flag
     return flag
+
+
+# One struct per shape of coalesced message (a GRO buffer of 54 segments of 1,200
+# bytes: one layout for every full buffer) makes all its datagrams in one C call.
+_SPLITS: Final[dict[tuple[int, int], struct.Struct]] = {}
+_SPLITS_MAX: Final = 64
+_SPLIT_MOST: Final = 128  # datagrams; beyond that a layout costs more than it saves
+
+
+def _split_layout(length: int, size: int) -> struct.Struct:
+    """The struct that cuts ``length`` bytes into pieces of ``size`` (the last shorter)."""
+    key = (length, size)
+    layout = _SPLITS.get(key)
+    if layout is None:
+        whole, rest = divmod(length, size)
+        if len(_SPLITS) >= _SPLITS_MAX:
+            _SPLITS.clear()
+        layout = _SPLITS[key] = struct.Struct(f"{size}s" * whole + (f"{rest}s" if rest else ""))
+    return layout
 
 
 def _slot_setter(name: str) -> Callable[[Message, Any], None]:
@@ -1180,19 +1202,24 @@ _consume: Final[Callable[[Iterable[Any]], None]] = collections.deque(maxlen=0).e
 
 def _new_messages(
     buffers: Iterable[list[Any]],
+    controls: Iterable[list[ControlMessage]] | None,
     addresses: Iterable[Address | None],
     flags: Sequence[int],
     nbytes: Iterable[int],
+    *,
     count: int,
 ) -> list[Message]:
-    """`_new_message` for ``count`` received messages without control data at once.
+    """`_new_message` for ``count`` received messages without descriptors at once.
 
     The same trusted construction, slot by slot: each slot of every message is
     filled by one ``map`` run at C speed, not by one Python call per message.
+    ``controls`` gives each message its own list (None: every list empty).
     """
     messages = list(map(_new, repeat(Message, count)))
     _consume(map(_set_buffers, messages, buffers))
-    _consume(map(_set_control, messages, map(list, repeat((), count))))
+    if controls is None:
+        controls = map(list, repeat((), count))
+    _consume(map(_set_control, messages, controls))
     _consume(map(_set_address, messages, addresses))
     kinds = set(flags)
     if len(kinds) == 1:  # the usual batch: every message with the same flags
