@@ -1046,6 +1046,10 @@ class _BioTLS:
         self._want_read = ssl.SSLWantReadError
         self._ended = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
         self._sock = sock
+        # One receive buffer, reused: a fresh 256 KiB bytes per receive costs an
+        # mmap and a munmap each (larger than malloc's threshold).
+        self._buffer = bytearray(TLS_RECV)
+        self._view = memoryview(self._buffer)
         self._in, self._out = ssl.MemoryBIO(), ssl.MemoryBIO()
         self._obj = context.wrap_bio(
             self._in, self._out, server_side=server_side,
@@ -1060,23 +1064,35 @@ class _BioTLS:
             except self._want_read:
                 if self._out.pending:
                     self._sock.sendall(self._out.read())
-                data = self._sock.recv(TLS_RECV)
-                if data:
-                    self._in.write(data)
-                else:
-                    self._in.write_eof()
+                self._fill()
                 continue
             if self._out.pending:
                 self._sock.sendall(self._out.read())
             return result
 
+    def _fill(self) -> None:
+        count = self._sock.recv_into(self._buffer)
+        if count:
+            self._in.write(self._view[:count])
+        else:
+            self._in.write_eof()
+
+    def _network_first(self) -> None:
+        # Nothing to decrypt: receive before reading, not after an SSLWantReadError
+        # (an exception per receive).  The server sends no session tickets, so once
+        # the handshake is done nothing waits in the outgoing BIO here.
+        if not self._in.pending and not self._obj.pending():
+            self._fill()
+
     def recv(self, length: int) -> bytes:
+        self._network_first()
         try:
             return self._pump(self._obj.read, length)  # type: ignore[no-any-return]
         except self._ended:
             return b""
 
     def recv_into(self, buffer: Any) -> int:
+        self._network_first()
         return self._pump(self._obj.read, len(buffer), buffer)  # type: ignore[no-any-return]
 
     def send(self, data: Any) -> int:
