@@ -312,6 +312,51 @@ def test_truncated_to_one_length_with_flags_per_message(
     assert [bool(m.flags & MsgFlag.TRUNC) for m in messages] == [True, False, True, False]
 
 
+@pytest.mark.parametrize("count", [1, 2, 5, 6, 7, 9])
+def test_small_and_large_batches_build_the_same_messages(
+    count: int, udp_pair: tuple[Socket, Socket]
+) -> None:
+    # A few messages are built one by one, more column by column: either way each has
+    # its own data, length, flags, sender and a control list of its own.
+    sender, receiver = udp_pair
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as other:
+        other.bind(("127.0.0.1", 0))
+        senders = [sender, other]
+        sizes = [3, 30, 0]
+        for index in range(count):
+            senders[index % 2].sendto(b"%d" % index * sizes[index % 3], receiver.local_address)
+        got: list[Message] = []
+        while len(got) < count:
+            got += receiver.recv_batch(count, 20)
+        assert [m.data for m in got] == [(b"%d" % i * sizes[i % 3])[:20] for i in range(count)]
+        assert [m.nbytes for m in got] == [len(m.data) for m in got]
+        truncated = [len(b"%d" % i * sizes[i % 3]) > 20 for i in range(count)]
+        assert [bool(m.flags & MsgFlag.TRUNC) for m in got] == truncated
+        assert all(type(m.flags) is MsgFlag for m in got)
+        ports = [senders[i % 2].local_address.port for i in range(count)]  # type: ignore[union-attr]
+        assert [(m.address.host, m.address.port) for m in got] == [  # type: ignore[union-attr]
+            ("127.0.0.1", port) for port in ports
+        ]
+        assert all(m.control == [] for m in got)
+        assert len({id(m.control) for m in got}) == count
+
+
+def test_batch_arguments_are_checked_whatever_their_int_type(
+    udp_pair: tuple[Socket, Socket],
+) -> None:
+    sender, receiver = udp_pair
+    with pytest.raises(TypeError, match="count"):
+        receiver.recv_batch(True, 10)
+    with pytest.raises(ValueError, match="count"):
+        receiver.recv_batch(2**31, 10)
+    with pytest.raises(ValueError, match="flags"):
+        receiver.recv_batch(1, 10, 0, 2**32)
+    with pytest.raises(WouldBlock):
+        receiver.recv_batch(1, 10, 0, MsgFlag.DONTWAIT)  # an IntFlag, not an int
+    sender.sendto(b"x", receiver.local_address)
+    assert [m.data for m in receiver.recv_batch(1, 10, 0, MsgFlag.DONTWAIT)] == [b"x"]
+
+
 def test_plain_batches_of_one_shape_then_another(udp_pair: tuple[Socket, Socket]) -> None:
     # Plain datagrams are copied into a reused area whose iovecs are rewritten only when
     # the lengths change: each batch must still send its own bytes.

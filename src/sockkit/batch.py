@@ -71,6 +71,8 @@ _HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0
 _SLICE: Final = 0.05
 """Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
 _GSO_REFUSED: Final = (_errno.EIO, _errno.EINVAL)
+_INT_MAX: Final = 2**31 - 1
+_UINT_MAX: Final = 2**32 - 1
 _STREAM: Final = int(SocketType.STREAM)
 
 # An error of a message after the first, to be raised by the next call on that socket
@@ -112,20 +114,24 @@ def _flat(buffer: Any, what: str) -> memoryview:
 
 
 def _int_arg(value: object, name: str, low: int) -> int:
+    if type(value) is int and low <= value <= _INT_MAX:  # the usual case, checked at once
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if not low <= value <= 2**31 - 1:
-        raise ValueError(f"{name} must be {low}-{2**31 - 1}, got {value}")
+    if not low <= value <= _INT_MAX:
+        raise ValueError(f"{name} must be {low}-{_INT_MAX}, got {value}")
     return value
 
 
 def _flags(value: object) -> int:
+    if type(value) is int and 0 <= value <= _UINT_MAX:  # the usual case, checked at once
+        return value
     try:
         flags = _index(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(f"flags must be an int (MsgFlag), got {type(value).__name__}") from None
-    if not 0 <= flags <= 2**32 - 1:
-        raise ValueError(f"flags must be 0-{2**32 - 1}, got {flags}")
+    if not 0 <= flags <= _UINT_MAX:
+        raise ValueError(f"flags must be 0-{_UINT_MAX}, got {flags}")
     return flags
 
 
@@ -217,23 +223,27 @@ def _call(
         The attempt's count (>= 0), ``-errno`` for its failure, ``-ETIMEDOUT``
         when the timeout ran out, or 0 when the socket was shut down meanwhile.
     """
-    timeout = sock.timeout
-    wait = not flags & _DONTWAIT and timeout != 0.0
-    deadline = None if timeout is None else time.monotonic() + timeout
+    wait = not flags & _DONTWAIT
     flags |= _DONTWAIT
-    hung = 0
+    deadline: float | None = None
+    timed = hung = 0
     fd = sock.retain()
     try:
         while True:
             result = attempt(fd, flags)
-            if result >= 0 or result == -_errno.EINTR:
-                if result >= 0:
-                    return result
+            if result >= 0:
+                return result
+            if result == -_errno.EINTR:
                 continue
             if result != -_errno.EAGAIN or not wait:
                 return result
             if hung:
                 return 0  # shut down for this direction: end of data, as recv() says
+            if not timed:  # the first wait (the timeout is read only when one is needed)
+                timeout, timed = sock.timeout, 1
+                if timeout == 0.0:
+                    return result
+                deadline = None if timeout is None else time.monotonic() + timeout
             ready = _ready(sock, fd, event, deadline, operation)
             if not ready:
                 return -_errno.ETIMEDOUT
@@ -450,9 +460,10 @@ def send_batch(
 
 def _raise_pending(sock: Socket) -> None:
     """Raise the error a previous call's later message met, if any (``sendmmsg(2)``'s rule)."""
-    pending = _PENDING_SEND.pop(sock, None)
-    if pending is not None:
-        raise pending
+    if _PENDING_SEND:  # (looking a socket up in a weak dictionary costs a reference)
+        pending = _PENDING_SEND.pop(sock, None)
+        if pending is not None:
+            raise pending
 
 
 # --------------------------------------------------------------------- receiving
@@ -528,7 +539,7 @@ def _hand_over(
         return
     # No descriptor anywhere (the common case): nothing to own, so the messages are
     # built column by column.
-    lengths = columns.lengths
+    lengths: Sequence[int] = columns.lengths
     if max(lengths) > bufsize:  # truncated (MsgFlag.TRUNC): msg_len is the datagram's
         lengths = [min(length, bufsize) for length in lengths]
     buffers = [[data] for data in _pieces(arena, arena.data_at, bufsize, lengths)]
@@ -537,7 +548,7 @@ def _hand_over(
 
 
 def _controls(
-    arena: _mmsg.Arena, controllens: list[int], ancbufsize: int
+    arena: _mmsg.Arena, controllens: Sequence[int], ancbufsize: int
 ) -> Iterator[list[ControlMessage]] | None:
     """Each received message's decoded control messages, a list of its own; None when
     one carries descriptors (`_hand_over_each` owns those, message by message).
@@ -557,7 +568,7 @@ def _controls(
     return map(list, map(decoded.__getitem__, raws))
 
 
-def _pieces(arena: _mmsg.Arena, at: int, stride: int, lengths: list[int]) -> Sequence[bytes]:
+def _pieces(arena: _mmsg.Arena, at: int, stride: int, lengths: Sequence[int]) -> Sequence[bytes]:
     """A copy of the first ``lengths[i]`` bytes of each slot ``i`` (``stride`` apart)."""
     count = len(lengths)
     if lengths.count(lengths[0]) == count:  # all of one length: one struct unpacking
@@ -588,17 +599,18 @@ def _sender(family: int, name: bytes) -> Address | None:
         return address
 
 
-def _senders(arena: _mmsg.Arena, namelens: list[int], family: int) -> list[Address | None]:
+def _senders(arena: _mmsg.Arena, namelens: Sequence[int], family: int) -> list[Address | None]:
     """Every received message's typed sender address, in order.
 
     Messages from one sender share one address: each distinct one is looked up once.
     """
     names = _pieces(arena, arena.name_at, _mmsg.NAME_SIZE, namelens)
+    first = names[0]
+    if names.count(first) == len(names):  # one sender (a connected socket, a burst)
+        return [_sender(family, first)] * len(names)
     distinct = dict.fromkeys(names)
     for name in distinct:
         distinct[name] = _sender(family, name)
-    if len(distinct) == 1:
-        return [distinct[names[0]]] * len(names)
     return list(map(distinct.__getitem__, names))
 
 
@@ -680,7 +692,7 @@ def _recv_native(
         if received < 0:
             raise _failure(-received, "recvmmsg")
         _hand_over(
-            arena, slots, received, bufsize, ancbufsize=ancbufsize, family=int(sock.family), out=out
+            arena, slots, received, bufsize, ancbufsize=ancbufsize, family=sock._family, out=out
         )
     finally:
         _arenas.recv = kept
@@ -802,9 +814,10 @@ def _receive_into(
     bufsize = _int_arg(bufsize, "bufsize", 0)
     ancbufsize = _int_arg(ancbufsize, "ancbufsize", 0)
     flags = _flags(flags)
-    pending = _PENDING_RECV.pop(sock, None)
-    if pending is not None:
-        raise pending
+    if _PENDING_RECV:  # (looking a socket up in a weak dictionary costs a reference)
+        pending = _PENDING_RECV.pop(sock, None)
+        if pending is not None:
+            raise pending
     if native and _mmsg.available:
         _recv_native(messages, sock, count, bufsize, ancbufsize=ancbufsize, flags=flags)
     else:

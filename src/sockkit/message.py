@@ -1196,6 +1196,7 @@ def _new_message(
     return message
 
 
+_BY_COLUMN: Final = 6  # messages: from here on `_new_messages` fills slot by slot (measured)
 _consume: Final[Callable[[Iterable[Any]], None]] = collections.deque(maxlen=0).extend
 """Run an iterator to its end, keeping nothing (at C speed)."""
 
@@ -1214,7 +1215,13 @@ def _new_messages(
     The same trusted construction, slot by slot: each slot of every message is
     filled by one ``map`` run at C speed, not by one Python call per message.
     ``controls`` gives each message its own list (None: every list empty).
+    A batch of a few messages is built message by message: each ``map`` has a fixed
+    cost that only a longer batch repays.
     """
+    if count < _BY_COLUMN:
+        if controls is None:
+            controls = map(list, repeat((), count))
+        return list(map(_new_message, buffers, controls, addresses, flags, nbytes))
     messages = list(map(_new, repeat(Message, count)))
     _consume(map(_set_buffers, messages, buffers))
     if controls is None:
