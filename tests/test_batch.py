@@ -249,11 +249,13 @@ def test_recv_returns_what_is_queued_without_filling_the_batch(
 
 @pytest.mark.parametrize("where", FAMILIES)
 @pytest.mark.parametrize("size", [0, 7, 1200])
+@pytest.mark.parametrize("order", [[0, 1, -1], [0, 1, 0, 0, 1, -1, 0]])
 def test_one_batch_from_several_senders_names_each(
-    where: tuple[AddressFamily, str | None], size: int, tmp_path: Path
+    where: tuple[AddressFamily, str | None], size: int, order: list[int], tmp_path: Path
 ) -> None:
     # Datagrams of one size (one unpacking for the batch) from senders taking turns,
-    # and over AF_UNIX an unnamed sender among named ones (names of two lengths).
+    # and over AF_UNIX an unnamed sender among named ones (names of two lengths); a
+    # batch of a few is built message by message, a longer one column by column.
     receiver, *senders = endpoints(*where, tmp_path)
     family = where[0]
     if where[1] is None:
@@ -261,7 +263,6 @@ def test_one_batch_from_several_senders_names_each(
         unnamed.connect(receiver.local_address)
         senders.append(unnamed)
     try:
-        order = [0, 1, 0, 0, 1, len(senders) - 1, 0]
         for turn, number in enumerate(order):
             senders[number].send(bytes([turn]) * size)
         messages = receiver.recv_batch(16, 2048)

@@ -51,6 +51,7 @@ from sockkit.message import (
     Message,
     UDPSegment,
     _close_cells,
+    _new_message,
     _new_messages,
     _received,
     _received_fds,
@@ -71,6 +72,7 @@ _HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0
 _SLICE: Final = 0.05
 """Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
 _GSO_REFUSED: Final = (_errno.EIO, _errno.EINVAL)
+_FEW: Final = 4  # received messages: fewer are handed over one by one (measured)
 _INT_MAX: Final = 2**31 - 1
 _UINT_MAX: Final = 2**32 - 1
 _STREAM: Final = int(SocketType.STREAM)
@@ -211,11 +213,18 @@ def _ready(sock: Socket, fd: int, event: int, deadline: float | None, operation:
 
 
 def _call(
-    sock: Socket, operation: str, attempt: Callable[[int, int], int], event: int, flags: int
+    sock: Socket,
+    batch: Callable[[int, int, int, int], int],
+    headers: int,
+    count: int,
+    *,
+    event: int,
+    flags: int,
 ) -> int:
-    """Run ``attempt(fd, flags)`` on the retained descriptor until it is not EAGAIN.
+    """Run ``batch(fd, headers, count, flags)`` (`_mmsg.sendmmsg` or `_mmsg.recvmmsg`)
+    on the retained descriptor until it is not EAGAIN.
 
-    The attempt never blocks (``MSG_DONTWAIT``); waiting is done here, as the
+    The call never blocks (``MSG_DONTWAIT``); waiting is done here, as the
     socket's timeout says, unless ``flags`` has ``DONTWAIT`` or the socket is
     non-blocking.
 
@@ -230,7 +239,7 @@ def _call(
     fd = sock.retain()
     try:
         while True:
-            result = attempt(fd, flags)
+            result = batch(fd, headers, count, flags)
             if result >= 0:
                 return result
             if result == -_errno.EINTR:
@@ -244,7 +253,7 @@ def _call(
                 if timeout == 0.0:
                     return result
                 deadline = None if timeout is None else time.monotonic() + timeout
-            ready = _ready(sock, fd, event, deadline, operation)
+            ready = _ready(sock, fd, event, deadline, batch.__name__)
             if not ready:
                 return -_errno.ETIMEDOUT
             hung = ready & _HANGUP
@@ -315,13 +324,7 @@ def _send_prepared(sock: Socket, address: int, count: int, flags: int) -> tuple[
     while done < count:
         headers = address + done * _mmsg.MSG_SIZE
         remaining = count - done
-        result = _call(
-            sock,
-            "sendmmsg",
-            lambda fd, f: _mmsg.sendmmsg(fd, headers, remaining, f),  # noqa: B023
-            _POLLOUT,
-            flags,
-        )
+        result = _call(sock, _mmsg.sendmmsg, headers, remaining, event=_POLLOUT, flags=flags)
         if result <= 0:
             return done, -result
         done += result
@@ -538,13 +541,36 @@ def _hand_over(
         _hand_over_each(arena, headers, slots, bufsize, family=family, messages=out)
         return
     # No descriptor anywhere (the common case): nothing to own, so the messages are
-    # built column by column.
+    # built column by column - or, for a few without control data, one by one (each
+    # column step has a fixed cost that only a longer batch repays).
     lengths: Sequence[int] = columns.lengths
     if max(lengths) > bufsize:  # truncated (MsgFlag.TRUNC): msg_len is the datagram's
         lengths = [min(length, bufsize) for length in lengths]
+    if received < _FEW and controls is None:
+        _hand_over_few(arena, columns, lengths, bufsize, family=family, out=out)
+        return
     buffers = [[data] for data in _pieces(arena, arena.data_at, bufsize, lengths)]
     addresses = _senders(arena, columns.namelens, family)
     out.extend(_new_messages(buffers, controls, addresses, columns.flags, lengths, count=received))
+
+
+def _hand_over_few(
+    arena: _mmsg.Arena,
+    columns: _mmsg.Columns,
+    lengths: Sequence[int],
+    bufsize: int,
+    *,
+    family: int,
+    out: list[Message],
+) -> None:
+    """`_hand_over` for a few messages without control data, one after the other."""
+    view = arena.view
+    data_at, name_at = arena.data_at, arena.name_at
+    for index, length in enumerate(lengths):
+        at, name = data_at + index * bufsize, name_at + index * _mmsg.NAME_SIZE
+        sender = _sender(family, view[name : name + columns.namelens[index]].tobytes())
+        data = view[at : at + length].tobytes()
+        out.append(_new_message([data], [], sender, columns.flags[index], length))
 
 
 def _controls(
@@ -676,15 +702,10 @@ def _recv_native(
     kept = _recv_arena(slots, bufsize, ancbufsize)
     _key, arena, template = kept
     arena.view[: len(template)] = template  # every header fresh: lengths, UNSEEN flags
-    address = arena.address
     try:
         try:
             received = _call(
-                sock,
-                "recvmmsg",
-                lambda fd, f: _mmsg.recvmmsg(fd, address, slots, f),
-                _POLLIN,
-                flags | _CLOEXEC,
+                sock, _mmsg.recvmmsg, arena.address, slots, event=_POLLIN, flags=flags | _CLOEXEC
             )
         except BaseException:
             _discard(arena, 0, slots)  # received, perhaps, but not handed over
