@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.workers import GSO_SEGMENTS
+
 try:
     import resource
 except ImportError:  # pragma: no cover - not on Windows
@@ -79,7 +81,7 @@ LABELS = {
     "aio-sock-uvloop": "loop.sock_*, uvloop",
     "aio-streams-uvloop": "asyncio streams, uvloop",
     "batch": "sockkit send_batch/recv_batch (32)",
-    "gso": "sockkit GSO+GRO (54 segments)",
+    "gso": f"sockkit GSO+GRO ({GSO_SEGMENTS} segments)",
     "c": "C sendmmsg/recvmmsg (32)",
     "tls-sockkit": "sockkit TLSSocket",
     "tls-stdlib": "stdlib ssl.SSLSocket",
@@ -1238,12 +1240,86 @@ def _explain_bulk(target: Target, results: Results) -> str:
     return text
 
 
+def _per_datagram(results: Results, *variants: str) -> list[float] | None:
+    """µs of both processes' CPU per datagram, per variant (None: one is missing)."""
+    medians = [_median(results, "datagrams", variant) for variant in variants]
+    return None if None in medians else [m * 1e6 for m in medians if m is not None]
+
+
+def _explain_datagram_loop(target: Target, results: Results) -> str:
+    costs = _per_datagram(results, "raw", target.variant)
+    if costs is None:
+        return "a Python method around each sendto and recvfrom"
+    raw, mine = costs
+    return (
+        f"raw Python's loop costs {raw:.2f} µs of both processes' CPU per datagram and"
+        f" sockkit's {mine:.2f} µs: {mine - raw:.2f} µs for a method around each send and"
+        " recvfrom and the sender's typed address (a comparison with the last sender),"
+        f" where the target leaves {(target.limit - 1) * raw:.2f} µs; on a machine where"
+        " system calls are cheaper the same Python work weighs more in the ratio"
+    )
+
+
+def _explain_datagram_batches(target: Target, results: Results) -> str:
+    costs = _per_datagram(results, "c", target.variant)
+    if costs is None:
+        return "a Message built per datagram received"
+    c, mine = costs
+    return (
+        f"C's batches cost {c:.2f} µs of both processes' CPU per datagram and sockkit's"
+        f" {mine:.2f} µs: {mine - c:.2f} µs more, where the target leaves"
+        f" {(target.limit - 1) * c:.2f} µs for all that Python does beyond C's loop.  Each"
+        " datagram received becomes a Message (its bytes copied out of the batch's"
+        " buffer, five fields set) and the receiving loop reads its data through a"
+        " property; and a receive often finds a single datagram queued (the sender has"
+        " just woken the receiver on their shared CPU), paying a call's fixed cost for"
+        " it alone (docs/performance.md prices each part)"
+    )
+
+
+def _explain_gso(target: Target, results: Results) -> str:
+    costs = _per_datagram(results, "raw", target.variant)
+    if costs is None:
+        return "Python's work per 64 KiB message"
+    raw, mine = costs
+    return (
+        f"GSO+GRO cost {mine:.3f} µs of both processes' CPU per datagram, {raw / mine:.2f} x"
+        f" raw Python's rate: with {GSO_SEGMENTS} datagrams per message that is"
+        f" {mine * GSO_SEGMENTS:.1f} µs per 64 KiB message: the kernel's work for it and"
+        " Python's (the message encoded for sendmmsg, received into a Message, split into"
+        " its datagrams), which the kernel's copy of 64 KiB leaves with cold caches each"
+        " time (docs/performance.md prices each part)"
+    )
+
+
+def _explain_tls(target: Target, results: Results) -> str:
+    case = target.case
+    floor = _median(results, case, "tls-sslobject")
+    stdlib = _median(results, case, "tls-stdlib")
+    mine = _median(results, case, target.variant)
+    if floor is None or stdlib is None or mine is None:
+        return "Python calls per TLS record (run every TLS variant to price them)"
+    return (
+        "the hand-written loop driving ssl.SSLObject with two MemoryBIOs (no error"
+        " mapping, no line reader), the floor of any design on SSLObject, measured"
+        f" {floor / stdlib:.3f} x SSLSocket in this run, and TLSSocket {mine / floor:.3f} x"
+        " that floor: SSLSocket runs from the call to the system call in C, while an"
+        " SSLObject design makes Python calls per record (the BIO writes and reads, the"
+        " socket calls), which weigh more where system calls are cheap"
+    )
+
+
 EXPLANATIONS: dict[tuple[str, str, str], Callable[[Target, Results], str]] = {
     ("pingpong", "oo", "raw"): _explain_round_trip,
     ("pingpong", "compat", "raw"): _explain_round_trip,
     ("pingpong", "compat", "php"): _explain_php_round_trip,
     ("bulk", "oo", "raw"): _explain_bulk,
     ("bulk", "compat", "raw"): _explain_bulk,
+    ("datagrams", "oo", "raw"): _explain_datagram_loop,
+    ("datagrams", "batch", "c"): _explain_datagram_batches,
+    ("datagrams", "gso", "raw"): _explain_gso,
+    ("tls", "tls-sockkit", "tls-stdlib"): _explain_tls,
+    ("tls", "tls-sockkit", "tls-sslobject"): _explain_tls,
 }
 
 

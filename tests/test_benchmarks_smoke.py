@@ -101,12 +101,21 @@ def test_every_explanation_is_told_in_this_runs_figures(
         for target in run.targets(run.TINY)
         if (target.case.split("-")[0], target.variant, target.against) in run.EXPLANATIONS
     ]
-    # The three ping-pong explanations serve both transports, AF_UNIX and TCP.
-    assert len(explained) == len(run.EXPLANATIONS) + 3
+    # The three ping-pong explanations serve both transports, AF_UNIX and TCP, and the
+    # one against SSLSocket both TLS cases.
+    assert len(explained) == len(run.EXPLANATIONS) + 4
+    figures = {"datagrams": "µs of both processes' CPU per datagram", "tls": "x SSLSocket in"}
     for target in explained:
         text = run.explain(target, results)
+        kind = target.case.split("-")[0]
         if target.against == "php" and available.php:
             assert text and "PHP" in text  # no PHP here: no PHP figures to tell
+        elif kind in figures:
+            used = {target.variant, target.against}
+            if kind == "tls":
+                used |= {"tls-sslobject", "tls-stdlib"}
+            measured = all(results[target.case][variant].ok for variant in used)
+            assert text is not None and (figures[kind] in text) == measured, text
         else:
             assert text is not None and "µs per write+read pair" in text, text
         # Without the calls case there are no figures, but still a reason.
