@@ -229,7 +229,7 @@ def _call(
     non-blocking.
 
     Returns:
-        The attempt's count (>= 0), ``-errno`` for its failure, ``-ETIMEDOUT``
+        The call's count (>= 0), ``-errno`` for its failure, ``-ETIMEDOUT``
         when the timeout ran out, or 0 when the socket was shut down meanwhile.
     """
     wait = not flags & _DONTWAIT
