@@ -39,6 +39,7 @@ from operator import or_
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from sockkit import _mmsg
+from sockkit._checks import INT_MAX, UINT_MAX, check_int
 from sockkit.address import Address, from_sockaddr, to_sockaddr
 from sockkit.enums import MsgFlag, SocketType
 from sockkit.errors import SocketClosedError, SocketError, WouldBlock, from_errno, from_oserror
@@ -73,8 +74,6 @@ _SLICE: Final = 0.05
 """Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
 _GSO_REFUSED: Final = (_errno.EIO, _errno.EINVAL)
 _FEW: Final = 4  # received messages: fewer are handed over one by one (measured)
-_INT_MAX: Final = 2**31 - 1
-_UINT_MAX: Final = 2**32 - 1
 _STREAM: Final = int(SocketType.STREAM)
 
 # An error of a message after the first, to be raised by the next call on that socket
@@ -116,24 +115,20 @@ def _flat(buffer: Any, what: str) -> memoryview:
 
 
 def _int_arg(value: object, name: str, low: int) -> int:
-    if type(value) is int and low <= value <= _INT_MAX:  # the usual case, checked at once
+    if type(value) is int and low <= value <= INT_MAX:  # the usual case, checked at once
         return value
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if not low <= value <= _INT_MAX:
-        raise ValueError(f"{name} must be {low}-{_INT_MAX}, got {value}")
-    return value
+    return check_int(value, name, low, INT_MAX)
 
 
 def _flags(value: object) -> int:
-    if type(value) is int and 0 <= value <= _UINT_MAX:  # the usual case, checked at once
+    if type(value) is int and 0 <= value <= UINT_MAX:  # the usual case, checked at once
         return value
     try:
         flags = _index(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(f"flags must be an int (MsgFlag), got {type(value).__name__}") from None
-    if not 0 <= flags <= _UINT_MAX:
-        raise ValueError(f"flags must be 0-{_UINT_MAX}, got {flags}")
+    if not 0 <= flags <= UINT_MAX:
+        raise ValueError(f"flags must be 0-{UINT_MAX}, got {flags}")
     return flags
 
 
