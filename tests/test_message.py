@@ -581,6 +581,31 @@ def test_caller_built_values_are_checked() -> None:
     assert Message(flags=8).flags == MsgFlag.CTRUNC
 
 
+def test_values_assigned_after_construction_are_converted_when_sent(
+    udp_pair: tuple[Socket, Socket],
+) -> None:
+    a, b = udp_pair
+    message = Message([b"first"], address=b.local_address)
+    message.buffers = b"one buffer"  # type: ignore[assignment]
+    message.control = HopLimit(9)  # type: ignore[assignment]
+    assert a.sendmsg(message) == 10
+    assert a.send_batch([message]) == 1
+    assert [b.recvmsg(64).data for _ in range(2)] == [b"one buffer"] * 2
+    message.buffers = "text"  # type: ignore[assignment]
+    with pytest.raises(TypeError, match="buffers must be a bytes-like object"):
+        a.sendmsg(message)
+    with pytest.raises(TypeError, match="buffers must be a bytes-like object"):
+        a.send_batch([message])
+    message.buffers, message.control = [b"x"], object()  # type: ignore[assignment]
+    with pytest.raises(TypeError, match="control must be a list"):
+        a.sendmsg(message)
+    with pytest.raises(TypeError, match="control must be a list"):
+        a.send_batch([message])
+    b.timeout = 0.0
+    with pytest.raises(WouldBlock):
+        b.recvmsg(64)  # nothing was sent by the failing calls
+
+
 def test_cmsg_space_php_values() -> None:
     # socket_cmsg_space() on Linux x86-64 (php-behaviour.md).
     if struct.calcsize("P") == 8 and os.uname().sysname == "Linux":

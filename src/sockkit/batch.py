@@ -56,6 +56,8 @@ from sockkit.message import (
     _new_messages,
     _received,
     _received_fds,
+    _to_buffers,
+    _to_control,
     decode_control,
 )
 from sockkit.message import _outgoing as _held_control
@@ -139,8 +141,12 @@ def _outgoing(
     if not isinstance(item, Message):
         view = _flat(item, what)
         return _Outgoing([view], view.nbytes, b"", [], 0, None)
-    views = [_flat(buffer, f"{what}.buffers") for buffer in item.buffers]
-    control = item.control
+    buffers, control = item.buffers, item.control
+    if type(buffers) is not list:  # assigned after construction: converted now
+        buffers = _to_buffers(buffers)
+    if type(control) is not list:
+        control = _to_control(control)
+    views = [_flat(buffer, f"{what}.buffers") for buffer in buffers]
     ancdata: list[Any] = []
     if control:
         # The sockets of a Rights are held until the whole batch is sent: the numbers
@@ -544,9 +550,9 @@ def _hand_over(
     if received < _FEW and controls is None:
         _hand_over_few(arena, columns, lengths, bufsize, family=family, out=out)
         return
-    buffers = [[data] for data in _pieces(arena, arena.data_at, bufsize, lengths)]
+    datas = _pieces(arena, arena.data_at, bufsize, lengths)
     addresses = _senders(arena, columns.namelens, family)
-    out.extend(_new_messages(buffers, controls, addresses, columns.flags, lengths, count=received))
+    out.extend(_new_messages(datas, controls, addresses, columns.flags, lengths, count=received))
 
 
 def _hand_over_few(

@@ -39,7 +39,6 @@ Example:
 from __future__ import annotations
 
 import array
-import collections
 import contextlib
 import contextvars
 import os
@@ -994,7 +993,8 @@ def _to_buffers(value: Iterable[Buffer] | Buffer) -> list[Buffer]:
     # One bytes-like object is one buffer (list(b"ab") would be a list of ints).
     if isinstance(value, (bytes, bytearray, memoryview)):
         return [value]
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    # (a list needs no test against the Iterable ABC, which costs more than the rest)
+    if type(value) is not list and (isinstance(value, str) or not isinstance(value, Iterable)):
         raise TypeError(
             f"buffers must be a bytes-like object or a list of them, got {type(value).__name__}"
         )
@@ -1013,6 +1013,8 @@ def _to_buffers(value: Iterable[Buffer] | Buffer) -> list[Buffer]:
 
 
 def _to_control(value: Iterable[ControlMessage] | ControlMessage) -> list[ControlMessage]:
+    if type(value) is list and not value:  # the default: no control data
+        return []
     if isinstance(value, _CONTROL_TYPES):
         return [cast("ControlMessage", value)]
     if not isinstance(value, Iterable):
@@ -1030,7 +1032,7 @@ def _to_flags(value: int) -> MsgFlag:
     return MsgFlag(check_int(value, "flags", INT_MIN, UINT_MAX))
 
 
-@attrs.define(eq=True)
+@attrs.define(eq=True, on_setattr=attrs.setters.NO_OP)
 class Message:
     """One message for `Socket.sendmsg` / `Socket.recvmsg`.
 
@@ -1049,6 +1051,11 @@ class Message:
     Raises:
         TypeError: a buffer is not bytes-like, or a control message is not one of
             the types above.
+
+    The fields are converted and checked when the message is made; a value
+    assigned later is stored as given (assignment runs no code, which keeps
+    every received message cheap to build) and converted when the message is
+    sent, with the same errors.
 
     A received message may hold descriptors (`Rights`): ``with message:`` or
     `close` disposes of those not taken.
@@ -1165,17 +1172,7 @@ def _split_layout(length: int, size: int) -> struct.Struct:
     return layout
 
 
-def _slot_setter(name: str) -> Callable[[Message, Any], None]:
-    setter: Callable[[Message, Any], None] = Message.__dict__[name].__set__
-    return setter
-
-
 _new: Final = object.__new__
-_set_buffers: Final = _slot_setter("buffers")
-_set_control: Final = _slot_setter("control")
-_set_address: Final = _slot_setter("address")
-_set_flags: Final = _slot_setter("flags")
-_set_nbytes: Final = _slot_setter("nbytes")
 
 
 def _new_message(
@@ -1185,24 +1182,20 @@ def _new_message(
     flags: int,
     nbytes: int,
 ) -> Message:
-    # Trusted construction (the values come from the kernel): no converters.
+    # Trusted construction (the values come from the kernel): no converters, plain
+    # slot stores (Message has no assignment hooks).
     message = _new(Message)
-    _set_buffers(message, buffers)
-    _set_control(message, control)
-    _set_address(message, address)
+    message.buffers = buffers
+    message.control = control
+    message.address = address
     # Linux echoes MSG_CMSG_CLOEXEC (a request, not a report) into msg_flags: drop it.
-    _set_flags(message, _msg_flags(flags & _NOT_CLOEXEC))
-    _set_nbytes(message, nbytes)
+    message.flags = _msg_flags(flags & _NOT_CLOEXEC)
+    message.nbytes = nbytes
     return message
 
 
-_BY_COLUMN: Final = 6  # messages: from here on `_new_messages` fills slot by slot (measured)
-_consume: Final[Callable[[Iterable[Any]], None]] = collections.deque(maxlen=0).extend
-"""Run an iterator to its end, keeping nothing (at C speed)."""
-
-
 def _new_messages(
-    buffers: Iterable[list[Any]],
+    datas: Iterable[bytes],
     controls: Iterable[list[ControlMessage]] | None,
     addresses: Iterable[Address | None],
     flags: Sequence[int],
@@ -1210,30 +1203,31 @@ def _new_messages(
     *,
     count: int,
 ) -> list[Message]:
-    """`_new_message` for ``count`` received messages without descriptors at once.
+    """`_new_message` for ``count`` received messages without descriptors at once,
+    each with one buffer (its ``datas`` item).
 
-    The same trusted construction, slot by slot: each slot of every message is
-    filled by one ``map`` run at C speed, not by one Python call per message.
-    ``controls`` gives each message its own list (None: every list empty).
-    A batch of a few messages is built message by message: each ``map`` has a fixed
-    cost that only a longer batch repays.
+    ``controls`` gives each message its own list (None: every list empty).  The
+    kernel's flags are converted once per distinct value, mostly one per batch.
     """
-    if count < _BY_COLUMN:
-        if controls is None:
-            controls = map(list, repeat((), count))
-        return list(map(_new_message, buffers, controls, addresses, flags, nbytes))
-    messages = list(map(_new, repeat(Message, count)))
-    _consume(map(_set_buffers, messages, buffers))
     if controls is None:
         controls = map(list, repeat((), count))
-    _consume(map(_set_control, messages, controls))
-    _consume(map(_set_address, messages, addresses))
     kinds = set(flags)
     if len(kinds) == 1:  # the usual batch: every message with the same flags
-        _consume(map(_set_flags, messages, repeat(_msg_flags(kinds.pop() & _NOT_CLOEXEC), count)))
+        typed: Iterable[MsgFlag] = repeat(_msg_flags(kinds.pop() & _NOT_CLOEXEC), count)
     else:
-        _consume(map(_set_flags, messages, map(_msg_flags, map(_NOT_CLOEXEC.__and__, flags))))
-    _consume(map(_set_nbytes, messages, nbytes))
+        typed = map(_msg_flags, map(_NOT_CLOEXEC.__and__, flags))
+    messages = []
+    new, kind = _new, Message
+    for data, control, address, flag, length in zip(
+        datas, controls, addresses, typed, nbytes, strict=True
+    ):
+        message = new(kind)  # as in _new_message, inline: a call per message costs more
+        message.buffers = [data]
+        message.control = control
+        message.address = address
+        message.flags = flag
+        message.nbytes = length
+        messages.append(message)
     return messages
 
 

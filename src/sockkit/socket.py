@@ -63,6 +63,8 @@ from sockkit.message import (
     _outgoing,
     _received,
     _received_fds,
+    _to_buffers,
+    _to_control,
 )
 from sockkit.options import Option, _OptionBase
 
@@ -1534,15 +1536,17 @@ class Socket:
         address = message.address
         sockaddr = None if address is None else to_sockaddr(self._family, address)
         flags = _index(flags) | _NOSIGNAL
-        control = message.control
+        buffers, control = message.buffers, message.control
+        if type(buffers) is not list:  # assigned after construction: converted now
+            buffers = _to_buffers(buffers)
+        if type(control) is not list:
+            control = _to_control(control)
         held, ancdata = _outgoing(control) if control else ((), ())
         try:
             if sockaddr is None:
-                return self._io(
-                    "sendmsg", None, self._sock.sendmsg, message.buffers, ancdata, flags
-                )
+                return self._io("sendmsg", None, self._sock.sendmsg, buffers, ancdata, flags)
             return self._io(
-                "sendmsg", sockaddr, self._sock.sendmsg, message.buffers, ancdata, flags, sockaddr
+                "sendmsg", sockaddr, self._sock.sendmsg, buffers, ancdata, flags, sockaddr
             )
         finally:
             for source in held:
