@@ -591,6 +591,17 @@ def test_values_assigned_after_construction_are_converted_when_sent(
     assert a.sendmsg(message) == 10
     assert a.send_batch([message]) == 1
     assert [b.recvmsg(64).data for _ in range(2)] == [b"one buffer"] * 2
+    assert message.data == b"one buffer"
+    assert message.datagrams() == [b"one buffer"]
+    with Socket.pair() as (left, right):
+        left.sendmsg(Message([b"c"], [Rights([0])]))
+        kept = right.recvmsg(1, cmsg_space(SOL_SOCKET, SCM_RIGHTS, 1))
+        [rights] = kept.control
+        fd = rights.fds[0]
+        kept.control = rights  # type: ignore[assignment]
+        kept.close()  # a single Rights assigned: still closed
+        with pytest.raises(OSError):
+            os.fstat(fd)
     message.buffers = "text"  # type: ignore[assignment]
     with pytest.raises(TypeError, match="buffers must be a bytes-like object"):
         a.sendmsg(message)

@@ -1054,8 +1054,8 @@ class Message:
 
     The fields are converted and checked when the message is made; a value
     assigned later is stored as given (assignment runs no code, which keeps
-    every received message cheap to build) and converted when the message is
-    sent, with the same errors.
+    every received message cheap to build) and converted where it is used
+    (sending, `data`, `datagrams`, `close`), with the same errors.
 
     A received message may hold descriptors (`Rights`): ``with message:`` or
     `close` disposes of those not taken.
@@ -1086,6 +1086,8 @@ class Message:
             b'abcd'
         """
         buffers = self.buffers
+        if type(buffers) is not list:  # assigned after construction: converted now
+            buffers = _to_buffers(buffers)
         nbytes = self.nbytes
         if len(buffers) == 1 and type(buffers[0]) is bytes:
             only: bytes = buffers[0]
@@ -1114,6 +1116,8 @@ class Message:
         control = self.control
         if not control:
             return [data]
+        if type(control) is not list:
+            control = _to_control(control)
         size = next((item.size for item in control if isinstance(item, UDPSegment)), 0)
         length = len(data)
         if not size or length <= size:
@@ -1128,7 +1132,8 @@ class Message:
         Example:
             >>> Message(control=[Rights([os.dup(0)])]).close()
         """
-        for item in self.control:
+        control = self.control
+        for item in control if type(control) is list else _to_control(control):
             if isinstance(item, Rights):
                 item.close()
 
