@@ -52,12 +52,11 @@ from sockkit.message import (
     Message,
     UDPSegment,
     _close_cells,
+    _contents,
     _new_message,
     _new_messages,
     _received,
     _received_fds,
-    _to_buffers,
-    _to_control,
     decode_control,
 )
 from sockkit.message import _outgoing as _held_control
@@ -141,11 +140,7 @@ def _outgoing(
     if not isinstance(item, Message):
         view = _flat(item, what)
         return _Outgoing([view], view.nbytes, b"", [], 0, None)
-    buffers, control = item.buffers, item.control
-    if type(buffers) is not list:  # assigned after construction: converted now
-        buffers = _to_buffers(buffers)
-    if type(control) is not list:
-        control = _to_control(control)
+    buffers, control = _contents(item)
     views = [_flat(buffer, f"{what}.buffers") for buffer in buffers]
     ancdata: list[Any] = []
     if control:

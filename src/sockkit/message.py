@@ -1026,6 +1026,17 @@ def _to_control(value: Iterable[ControlMessage] | ControlMessage) -> list[Contro
     return control
 
 
+def _contents(message: Message) -> tuple[list[Buffer], list[ControlMessage]]:
+    """A message's buffers and control messages as lists, for sending: values
+    assigned after construction are converted now, with the constructor's errors."""
+    buffers, control = message.buffers, message.control
+    if type(buffers) is not list:
+        buffers = _to_buffers(buffers)
+    if type(control) is not list:
+        control = _to_control(control)
+    return buffers, control
+
+
 def _to_flags(value: int) -> MsgFlag:
     if isinstance(value, MsgFlag):
         return value

@@ -59,12 +59,11 @@ from sockkit.message import (
     Message,
     _abandon,
     _Buffers,
+    _contents,
     _install_socket_factory,
     _outgoing,
     _received,
     _received_fds,
-    _to_buffers,
-    _to_control,
 )
 from sockkit.options import Option, _OptionBase
 
@@ -1536,11 +1535,7 @@ class Socket:
         address = message.address
         sockaddr = None if address is None else to_sockaddr(self._family, address)
         flags = _index(flags) | _NOSIGNAL
-        buffers, control = message.buffers, message.control
-        if type(buffers) is not list:  # assigned after construction: converted now
-            buffers = _to_buffers(buffers)
-        if type(control) is not list:
-            control = _to_control(control)
+        buffers, control = _contents(message)
         held, ancdata = _outgoing(control) if control else ((), ())
         try:
             if sockaddr is None:
