@@ -612,6 +612,19 @@ def test_values_assigned_after_construction_are_converted_when_sent(
         a.sendmsg(message)
     with pytest.raises(TypeError, match="control must be a list"):
         a.send_batch([message])
+    message.control = [object()]  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="control messages must be"):
+        a.sendmsg(message)
+    message.buffers, message.control = ["text"], []  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        a.sendmsg(message)
+    with pytest.raises(TypeError, match=r"messages\[0\]\.buffers"):
+        a.send_batch([message])
+    message.buffers, message.control = b"abcde", UDPSegment(2)  # type: ignore[assignment]
+    assert message.datagrams() == [b"ab", b"cd", b"e"]
+    message.control = None  # type: ignore[assignment]
+    assert message.datagrams() == [b"abcde"]
+    message.close()  # nothing to close, and no error (close may run in __exit__)
     b.timeout = 0.0
     with pytest.raises(WouldBlock):
         b.recvmsg(64)  # nothing was sent by the failing calls

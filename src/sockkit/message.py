@@ -1063,10 +1063,13 @@ class Message:
         TypeError: a buffer is not bytes-like, or a control message is not one of
             the types above.
 
-    The fields are converted and checked when the message is made; a value
-    assigned later is stored as given (assignment runs no code, which keeps
-    every received message cheap to build) and converted where it is used
-    (sending, `data`, `datagrams`, `close`), with the same errors.
+    The fields are converted and checked when the message is made.  Assignment
+    stores a value as given, unchecked (it runs no code, which keeps every
+    received message cheap to build): assign what the constructor makes, a
+    list of bytes-like objects to ``buffers``, a list of control messages to
+    ``control``, a `MsgFlag` to ``flags``.  A single buffer or control message
+    assigned is still taken as a list of one where the message is used
+    (sending, `data`, `datagrams`, `close`).
 
     A received message may hold descriptors (`Rights`): ``with message:`` or
     `close` disposes of those not taken.
@@ -1144,7 +1147,12 @@ class Message:
             >>> Message(control=[Rights([os.dup(0)])]).close()
         """
         control = self.control
-        for item in control if type(control) is list else _to_control(control):
+        if type(control) is not list:  # assigned after construction
+            if isinstance(control, Rights):
+                control = [control]
+            elif not isinstance(control, Iterable):  # None, say: nothing to close
+                control = []
+        for item in control:
             if isinstance(item, Rights):
                 item.close()
 
