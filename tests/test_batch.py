@@ -809,6 +809,32 @@ def test_gso_batch_arrives_coalesced_with_gro(udp_pair: tuple[Socket, Socket]) -
         assert b"".join(datagrams) == block
 
 
+def test_large_bytes_are_sent_in_place_and_everything_else_copied(
+    udp_pair: tuple[Socket, Socket],
+) -> None:
+    sender, receiver = udp_pair
+    receiver.set_option_raw(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    size = _mmsg.IN_PLACE + 3
+    whole = os.urandom(size)
+    assert _mmsg.address_in_place(memoryview(whole)) is not None
+    assert ctypes.string_at(_mmsg.address_in_place(memoryview(whole)) or 0, 16) == whole[:16]
+    longer = os.urandom(size + 5)
+    sliced = memoryview(longer)[5:]  # not the whole object: copied
+    mutable = bytearray(os.urandom(size))  # not immutable: copied
+    assert _mmsg.address_in_place(sliced) is None
+    assert _mmsg.address_in_place(memoryview(mutable)) is None
+    to = receiver.local_address
+    items = [whole, sliced, mutable, b"small", bytes(reversed(whole))]
+    sent = sender.send_batch([Message([item], address=to) for item in items])
+    assert sent == len(items)
+    got: list[bytes] = []
+    for _ in range(len(items)):  # bounded: each call returns at least one
+        if len(got) == len(items):
+            break
+        got += [m.data for m in receiver.recv_batch(8, size + 16)]
+    assert got == [bytes(item) for item in items]
+
+
 def test_gro_receiver_reads_plain_datagrams(udp_pair: tuple[Socket, Socket]) -> None:
     sender, receiver = udp_pair
     receiver.set_option(UDPOption.GRO, True)

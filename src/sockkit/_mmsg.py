@@ -34,6 +34,8 @@ __all__ = [
     "Iovec",
     "MMsgHdr",
     "MsgHdr",
+    "IN_PLACE",
+    "address_in_place",
     "available",
     "pack_control",
     "pack_sockaddr",
@@ -256,6 +258,27 @@ class Arena:
                 "=" + f"{length}s{gap}" * (count - 1) + f"{length}s"
             )
         return layout.unpack_from(self.view, at)
+
+
+IN_PLACE: Final = 16384
+"""Bytes from which a message's one ``bytes`` buffer is sent from where it lies, not
+copied into the arena: finding its address costs about 0.35 µs, which copying that
+much costs more than (measured: 1,200 bytes 0.26 µs, 64,800 bytes 1.6 µs warm, more
+with the cold caches a large send leaves)."""
+
+
+def address_in_place(view: memoryview) -> int | None:
+    """The address of the bytes ``view`` shows, when the kernel may read them in place:
+    a view of a whole ``bytes`` object (immutable, kept alive by the view); else None.
+
+    A ``c_char_p`` made from a ``bytes`` object points at that object's own data;
+    its pointer is read back as an integer.
+    """
+    obj = view.obj
+    if type(obj) is not bytes or view.nbytes != len(obj):
+        return None
+    address: int | None = ctypes.c_void_p.from_buffer(ctypes.c_char_p(obj)).value
+    return address
 
 
 class Columns(NamedTuple):

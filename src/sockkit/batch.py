@@ -287,9 +287,16 @@ def _lay_out(arena: _mmsg.Arena | None, chunk: list[_Outgoing]) -> _mmsg.Arena:
         if name:
             view[name_at : name_at + len(name)] = name
         start = at
-        for part in out.views:
-            view[at : at + part.nbytes] = part
-            at += part.nbytes
+        views = out.views
+        place = None
+        if out.length >= _mmsg.IN_PLACE and len(views) == 1:
+            place = _mmsg.address_in_place(views[0])  # held by `out` until the call returns
+        if place is not None:
+            start = place - arena.address  # (the header adds the arena's address back)
+        else:
+            for part in views:
+                view[at : at + part.nbytes] = part
+                at += part.nbytes
         used = _mmsg.pack_control(view, control_at, out.ancdata) if out.ancdata else 0
         arena.header(index, (name_at, len(name), control_at, used, start, out.length))
         control_at += used
