@@ -140,7 +140,9 @@ def _outgoing(
     if not isinstance(item, Message):
         view = _flat(item, what)
         return _Outgoing([view], view.nbytes, b"", [], 0, None)
-    buffers, control = _contents(item)
+    buffers, control = item.buffers, item.control
+    if type(buffers) is not list or type(control) is not list:  # (no call otherwise)
+        buffers, control = _contents(item)
     views = [_flat(buffer, f"{what}.buffers") for buffer in buffers]
     ancdata: list[Any] = []
     if control:

@@ -1535,7 +1535,9 @@ class Socket:
         address = message.address
         sockaddr = None if address is None else to_sockaddr(self._family, address)
         flags = _index(flags) | _NOSIGNAL
-        buffers, control = _contents(message)
+        buffers, control = message.buffers, message.control
+        if type(buffers) is not list or type(control) is not list:  # (no call otherwise)
+            buffers, control = _contents(message)
         held, ancdata = _outgoing(control) if control else ((), ())
         try:
             if sockaddr is None:
