@@ -15,6 +15,7 @@ import platform
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -764,6 +765,62 @@ def test_close_from_another_thread_wakes_a_blocked_recv_batch(native: bool) -> N
     assert not thread.is_alive()
     assert isinstance(outcome[0], SocketClosedError)
     assert woke[0] - closed_at < 0.1
+
+
+@pytest.mark.parametrize("call", ["recvmmsg", "sendmmsg"])
+def test_close_during_a_batch_system_call_keeps_the_number_until_it_returns(
+    call: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The system call is held inside (as a slow kernel would) while another thread
+    # closes the socket: the number must stay the socket's until the call has left,
+    # so no file opened meanwhile can take it, and then it must be released.
+    inside, go_on = threading.Event(), threading.Event()
+    real = getattr(_mmsg, call)
+
+    def held(fd: int, headers: int, count: int, flags: int) -> int:
+        inside.set()
+        assert go_on.wait(10)
+        result: int = real(fd, headers, count, flags)
+        return result
+
+    held.__name__ = call
+    monkeypatch.setattr(_mmsg, call, held)
+    receiver = Socket(AddressFamily.INET, SocketType.DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    sender = Socket(AddressFamily.INET, SocketType.DGRAM)
+    sender.connect(receiver.local_address)
+    sender.send(b"queued")
+    sock = receiver if call == "recvmmsg" else sender
+    number = sock.fileno()
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            if call == "recvmmsg":
+                outcome.append(sock.recv_batch(8, 100))
+            else:
+                outcome.append(sock.send_batch([b"a", b"b"]))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        sock.close()
+        with open(os.devnull, "rb") as meanwhile:
+            assert meanwhile.fileno() != number
+        assert stat.S_ISSOCK(os.fstat(number).st_mode)  # still held for the call
+    finally:
+        go_on.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    # The call either finished before the close reached it or says the socket closed.
+    assert isinstance(outcome[0], (list, int, SocketClosedError)), outcome
+    with pytest.raises(OSError, match="Bad file descriptor"):
+        os.fstat(number)  # released once the call left
+    receiver.close()
+    sender.close()
 
 
 # --------------------------------------------------------------------- GSO and GRO

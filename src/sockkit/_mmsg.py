@@ -106,6 +106,7 @@ def _column_row() -> str:
 
 
 _COLUMN_ROW: Final = _column_row()
+_FIRST: Final = struct.Struct("@" + _COLUMN_ROW)
 
 
 def _layout_matches() -> bool:
@@ -241,6 +242,12 @@ class Arena:
         fields = layout.unpack_from(self.view)
         # (tuple.__new__: a NamedTuple's own __new__ is a Python call, a third of the cost)
         return tuple.__new__(Columns, (fields[0::4], fields[1::4], fields[2::4], fields[3::4]))
+
+    def first(self) -> tuple[int, int, int, int]:
+        """The fields a receive reads of the first header alone, as `columns` orders them
+        (``namelen``, ``controllen``, ``flags``, ``length``): one unpacking, no columns."""
+        fields: tuple[int, int, int, int] = _FIRST.unpack_from(self.view)
+        return fields
 
     def pieces(self, at: int, count: int, stride: int, length: int) -> tuple[bytes, ...]:
         """``count`` copies of ``length`` bytes, ``stride`` apart from offset ``at``.

@@ -220,7 +220,12 @@ def _call(
     flags: int,
 ) -> int:
     """Run ``batch(fd, headers, count, flags)`` (`_mmsg.sendmmsg` or `_mmsg.recvmmsg`)
-    on the retained descriptor until it is not EAGAIN.
+    on the socket's descriptor until it is not EAGAIN.
+
+    The tries and the waits between them are one call in flight on the socket,
+    counted as its own methods' calls are (``Socket._io``): until it returns,
+    ``close()`` by another thread shuts the socket down to wake it and defers
+    releasing the descriptor, so the number cannot name another file meanwhile.
 
     The call never blocks (``MSG_DONTWAIT``); waiting is done here, as the
     socket's timeout says, unless ``flags`` has ``DONTWAIT`` or the socket is
@@ -229,34 +234,50 @@ def _call(
     Returns:
         The call's count (>= 0), ``-errno`` for its failure, ``-ETIMEDOUT``
         when the timeout ran out, or 0 when the socket was shut down meanwhile.
+
+    Raises:
+        SocketClosedError: the socket is closed, or was closed meanwhile.
     """
+    operation = batch.__name__
+    result: int = sock._io(operation, None, _tries, sock, batch, headers, count, event, flags)
+    if result < 0 and sock.closed:  # what close() left in the number's place answered
+        raise SocketClosedError(operation)
+    return result
+
+
+def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
+    sock: Socket,
+    batch: Callable[[int, int, int, int], int],
+    headers: int,
+    count: int,
+    event: int,
+    flags: int,
+) -> int:
+    """`_call`'s loop, run counted in flight (the descriptor is read inside the count)."""
     wait = not flags & _DONTWAIT
     flags |= _DONTWAIT
     deadline: float | None = None
     timed = hung = 0
-    fd = sock.retain()
-    try:
-        while True:
-            result = batch(fd, headers, count, flags)
-            if result >= 0:
+    fd = sock.fileno()  # -1 once closed: the call fails and _call says closed
+    while True:
+        result = batch(fd, headers, count, flags)
+        if result >= 0:
+            return result
+        if result == -_errno.EINTR:
+            continue
+        if result != -_errno.EAGAIN or not wait:
+            return result
+        if hung:
+            return 0  # shut down for this direction: end of data, as recv() says
+        if not timed:  # the first wait (the timeout is read only when one is needed)
+            timeout, timed = sock.timeout, 1
+            if timeout == 0.0:
                 return result
-            if result == -_errno.EINTR:
-                continue
-            if result != -_errno.EAGAIN or not wait:
-                return result
-            if hung:
-                return 0  # shut down for this direction: end of data, as recv() says
-            if not timed:  # the first wait (the timeout is read only when one is needed)
-                timeout, timed = sock.timeout, 1
-                if timeout == 0.0:
-                    return result
-                deadline = None if timeout is None else time.monotonic() + timeout
-            ready = _ready(sock, fd, event, deadline, batch.__name__)
-            if not ready:
-                return -_errno.ETIMEDOUT
-            hung = ready & _HANGUP
-    finally:
-        sock.release()
+            deadline = None if timeout is None else time.monotonic() + timeout
+        ready = _ready(sock, fd, event, deadline, batch.__name__)
+        if not ready:
+            return -_errno.ETIMEDOUT
+        hung = ready & _HANGUP
 
 
 def _failure(code: int, operation: str, address: Any = None) -> SocketError:
@@ -531,6 +552,12 @@ def _hand_over(
 ) -> None:
     """Build the Messages into ``out``; if anything raises, close every descriptor not
     handed over."""
+    if received == 1:  # the most common receive: it found a single datagram queued
+        namelen, controllen, flags, length = arena.first()
+        if not controllen and not flags & _CTRUNC:  # no control data: nothing to own
+            length = min(length, bufsize)  # msg_len is the datagram's, when truncated
+            _hand_over_few(arena, (namelen,), (flags,), (length,), bufsize, family=family, out=out)
+            return
     try:
         columns = arena.columns(received)
         controls = None
@@ -552,7 +579,9 @@ def _hand_over(
     if max(lengths) > bufsize:  # truncated (MsgFlag.TRUNC): msg_len is the datagram's
         lengths = [min(length, bufsize) for length in lengths]
     if received < _FEW and controls is None:
-        _hand_over_few(arena, columns, lengths, bufsize, family=family, out=out)
+        _hand_over_few(
+            arena, columns.namelens, columns.flags, lengths, bufsize, family=family, out=out
+        )
         return
     datas = _pieces(arena, arena.data_at, bufsize, lengths)
     addresses = _senders(arena, columns.namelens, family)
@@ -561,21 +590,23 @@ def _hand_over(
 
 def _hand_over_few(
     arena: _mmsg.Arena,
-    columns: _mmsg.Columns,
+    namelens: Sequence[int],
+    flags: Sequence[int],
     lengths: Sequence[int],
     bufsize: int,
     *,
     family: int,
     out: list[Message],
 ) -> None:
-    """`_hand_over` for a few messages without control data, one after the other."""
+    """`_hand_over` for a few messages without control data, one after the other
+    (``lengths`` already cut to ``bufsize``)."""
     view = arena.view
     data_at, name_at = arena.data_at, arena.name_at
     for index, length in enumerate(lengths):
         at, name = data_at + index * bufsize, name_at + index * _mmsg.NAME_SIZE
-        sender = _sender(family, view[name : name + columns.namelens[index]].tobytes())
+        sender = _sender(family, view[name : name + namelens[index]].tobytes())
         data = view[at : at + length].tobytes()
-        out.append(_new_message([data], [], sender, columns.flags[index], length))
+        out.append(_new_message([data], [], sender, flags[index], length))
 
 
 def _controls(

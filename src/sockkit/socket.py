@@ -1104,7 +1104,9 @@ class Socket:
         bound method of ``self._sock`` read by the caller, before the call is
         counted: a ``close()`` in between finds no call in flight and releases the
         descriptor at once, so the socket is checked again once the call is
-        counted (the inline paths read ``self._sock`` only then).  Once the call
+        counted (the inline paths read ``self._sock`` only then).  ``sockkit.batch``
+        passes a function of its own instead, which reads the descriptor number
+        (``fileno()``) only inside the count.  Once the call
         is counted, ``close()`` sees it: it shuts the connection down to wake it
         and leaves releasing the descriptor to it (`_settle`), so the number the
         call uses cannot name another file before the call has left.
