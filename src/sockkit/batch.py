@@ -499,6 +499,9 @@ def _raise_pending(sock: Socket) -> None:
 
 
 _RecvArena = tuple[tuple[int, int, int], _mmsg.Arena, bytes]
+_Progress = tuple[int, list[list[int]]]
+"""How far a hand-over got: the first message not handed over, the descriptors of the
+one being handed over (see `_recv_native`)."""
 
 
 def _recv_arena(count: int, bufsize: int, ancbufsize: int) -> _RecvArena:
@@ -542,35 +545,34 @@ def _discard(arena: _mmsg.Arena, start: int, count: int) -> None:
 
 def _hand_over(
     arena: _mmsg.Arena,
-    slots: int,
     received: int,
     bufsize: int,
     *,
     ancbufsize: int,
     family: int,
     out: list[Message],
+    progress: list[_Progress],
 ) -> None:
-    """Build the Messages into ``out``; if anything raises, close every descriptor not
-    handed over."""
+    """Build the received messages into ``out``.
+
+    Raises whatever interrupts it; the caller then closes what ``progress`` says
+    is not handed over yet (see `_recv_native`).
+    """
     if received == 1:  # the most common receive: it found a single datagram queued
         namelen, controllen, flags, length = arena.first()
         if not controllen and not flags & _CTRUNC:  # no control data: nothing to own
             length = min(length, bufsize)  # msg_len is the datagram's, when truncated
             _hand_over_few(arena, (namelen,), (flags,), (length,), bufsize, family=family, out=out)
             return
-    try:
-        columns = arena.columns(received)
-        controls = None
-        each = not received or reduce(or_, columns.flags, 0) & _CTRUNC
-        if not each and any(columns.controllens):
-            controls = _controls(arena, columns.controllens, ancbufsize)
-            each = controls is None
-        headers = arena.headers(received) if each else []
-    except BaseException:
-        _discard(arena, 0, slots)
-        raise
+    columns = arena.columns(received)
+    controls = None
+    each = not received or reduce(or_, columns.flags, 0) & _CTRUNC
+    if not each and any(columns.controllens):
+        controls = _controls(arena, columns.controllens, ancbufsize)
+        each = controls is None
     if each:
-        _hand_over_each(arena, headers, slots, bufsize, family=family, messages=out)
+        headers = arena.headers(received)
+        _hand_over_each(arena, headers, bufsize, family=family, out=out, progress=progress)
         return
     # No descriptor anywhere (the common case): nothing to own, so the messages are
     # built column by column - or, for a few without control data, one by one (each
@@ -679,42 +681,34 @@ def _senders(arena: _mmsg.Arena, namelens: Sequence[int], family: int) -> list[A
 def _hand_over_each(
     arena: _mmsg.Arena,
     headers: list[tuple[int, ...]],
-    slots: int,
     bufsize: int,
     *,
     family: int,
-    messages: list[Message],
+    out: list[Message],
+    progress: list[_Progress],
 ) -> None:
     """`_hand_over` one message after the other, for a batch with control data.
 
-    Each message goes into ``messages`` (the caller's, empty) as it is made, never
-    through a return: whatever interrupts, the caller finds it there to close.
+    Each message goes into ``out`` (the caller's, empty) as it is made, never
+    through a return, and ``progress`` says how far the hand-over got, in one step
+    with each message's descriptors (see `_recv_native`).
     """
-    # (first message not yet handed over, the descriptors of the one being handed over):
-    # stored in one step, so whatever interrupts the loop finds each descriptor either
-    # in a Message, in these cells, or still in the arena past ``start`` - never twice.
-    start, cells = 0, []
-    try:
-        view = arena.view
-        names = _Names(view, arena.name_at, len(headers))
-        for index, header in enumerate(headers):
-            namelen, controllen, msg_flags, length = header[1], header[5], header[6], header[7]
-            at = arena.data_at + index * bufsize
-            data = view[at : at + min(length, bufsize)].tobytes()
-            raw = names.raw(index, namelen) if namelen else None
-            ancdata: list[tuple[int, int, bytes]] = []
-            if controllen:
-                ancdata = _mmsg.unpack_control(arena.control(header[4], controllen))
-            start, cells = index + 1, _received_fds(ancdata)[0]
-            messages.append(
-                _received([data], len(data), ancdata, msg_flags, raw, family=family, cells=cells)
-            )
-    except BaseException:
-        for message in messages:
-            message.close()
-        _close_cells(cells)  # shared with the message being built, if any: popped once
-        _discard(arena, start, slots)
-        raise
+    view = arena.view
+    names = _Names(view, arena.name_at, len(headers))
+    for index, header in enumerate(headers):
+        namelen, controllen, msg_flags, length = header[1], header[5], header[6], header[7]
+        at = arena.data_at + index * bufsize
+        data = view[at : at + min(length, bufsize)].tobytes()
+        raw = names.raw(index, namelen) if namelen else None
+        ancdata: list[tuple[int, int, bytes]] = []
+        if controllen:
+            ancdata = _mmsg.unpack_control(arena.control(header[4], controllen))
+        # One store: this message's descriptors leave the arena for their cells.
+        progress[0] = (index + 1, _received_fds(ancdata)[0])
+        cells = progress[0][1]
+        out.append(
+            _received([data], len(data), ancdata, msg_flags, raw, family=family, cells=cells)
+        )
 
 
 class _Names:
@@ -738,19 +732,32 @@ def _recv_native(
     kept = _recv_arena(slots, bufsize, ancbufsize)
     _key, arena, template = kept
     arena.view[: len(template)] = template  # every header fresh: lengths, UNSEEN flags
+    # Every received descriptor has one owner at every moment: a Message in ``out``
+    # (the caller closes those), the cells of the message being handed over, or the
+    # arena, from message ``start`` on - ``progress[0]`` is (start, cells).  One
+    # handler, here, covers everything from the system call to the last message, so
+    # whatever raises (even at a function's first instruction) closes the rest once.
+    progress: list[_Progress] = [(0, [])]
     try:
-        try:
-            received = _call(
-                sock, _mmsg.recvmmsg, arena.address, slots, event=_POLLIN, flags=flags | _CLOEXEC
-            )
-        except BaseException:
-            _discard(arena, 0, slots)  # received, perhaps, but not handed over
-            raise
+        received = _call(
+            sock, _mmsg.recvmmsg, arena.address, slots, event=_POLLIN, flags=flags | _CLOEXEC
+        )
         if received < 0:
             raise _failure(-received, "recvmmsg")
         _hand_over(
-            arena, slots, received, bufsize, ancbufsize=ancbufsize, family=sock._family, out=out
+            arena,
+            received,
+            bufsize,
+            ancbufsize=ancbufsize,
+            family=sock._family,
+            out=out,
+            progress=progress,
         )
+    except BaseException:
+        start, cells = progress[0]
+        _close_cells(cells)  # shared with the message being built, if any: popped once
+        _discard(arena, start, slots)
+        raise
     finally:
         _arenas.recv = kept
 
