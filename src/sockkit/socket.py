@@ -1126,9 +1126,11 @@ class Socket:
         except OSError as exc:
             raise self._error(exc, operation, address) from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:  # also when a raising signal handler strikes as pop returns
+                if self._sock is _CLOSED:
+                    self._settle()
         if not result and self._sock is _CLOSED:
             raise SocketClosedError(operation)
         return result
@@ -1152,9 +1154,11 @@ class Socket:
         except OSError as exc:
             raise self._error(exc, operation) from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:
+                if self._sock is _CLOSED:
+                    self._settle()
         if not result and self._sock is _CLOSED:
             raise SocketClosedError(operation)
         return result
@@ -1185,9 +1189,11 @@ class Socket:
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, length, flags) from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:
+                if self._sock is _CLOSED:
+                    self._settle()
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recv")  # the wake-up of a close, not an end of stream
         return data
@@ -1214,9 +1220,11 @@ class Socket:
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, nbytes, flags, "nbytes") from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:
+                if self._sock is _CLOSED:
+                    self._settle()
         if not count and self._sock is _CLOSED:
             raise SocketClosedError("recv_into")  # the wake-up of a close
         return count
@@ -1243,9 +1251,11 @@ class Socket:
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, length, flags) from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:
+                if self._sock is _CLOSED:
+                    self._settle()
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("recvfrom")  # closed by another thread while waiting
         heard = self._heard  # the last sender again: compared, not hashed
@@ -1285,9 +1295,11 @@ class Socket:
         except (TypeError, OverflowError) as exc:
             raise _bad_send(exc, data, flags) from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:
+                if self._sock is _CLOSED:
+                    self._settle()
         return count
 
     def sendto(self, data: Buffer, address: object, flags: int = 0) -> int:
@@ -1310,9 +1322,11 @@ class Socket:
         except (TypeError, OverflowError) as exc:
             raise _bad_send(exc, data, flags) from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:
+                if self._sock is _CLOSED:
+                    self._settle()
         return count
 
     def _destination(self, address: object) -> SockAddr:
@@ -1358,9 +1372,11 @@ class Socket:
         except TypeError as exc:
             raise _bad_send(exc, data, 0) from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:
+                if self._sock is _CLOSED:
+                    self._settle()
         return count
 
     def write_all(self, data: Buffer) -> None:
@@ -1420,9 +1436,11 @@ class Socket:
         except (ValueError, OverflowError, TypeError) as exc:
             raise _bad_receive(exc, length, 0) from None
         finally:
-            calls.pop()
-            if self._sock is _CLOSED:
-                self._settle()
+            try:
+                calls.pop()
+            finally:
+                if self._sock is _CLOSED:
+                    self._settle()
         if not data and self._sock is _CLOSED:
             raise SocketClosedError("read")  # the wake-up of a close
         return data
@@ -1843,9 +1861,11 @@ def _recv_nowait(sock: Socket, length: int, flags: int = 0) -> bytes | None:
     except (ValueError, OverflowError, TypeError) as exc:
         raise _bad_receive(exc, length, flags) from None
     finally:
-        calls.pop()
-        if sock._sock is _CLOSED:
-            sock._settle()
+        try:
+            calls.pop()
+        finally:
+            if sock._sock is _CLOSED:
+                sock._settle()
     if not data and sock._sock is _CLOSED:
         raise SocketClosedError("recv")
     return data
@@ -1881,9 +1901,11 @@ def _send_nowait(sock: Socket, data: Buffer, operation: str = "send") -> int | N
     except (TypeError, OverflowError) as exc:
         raise _bad_send(exc, data, 0) from None
     finally:
-        calls.pop()
-        if sock._sock is _CLOSED:
-            sock._settle()
+        try:
+            calls.pop()
+        finally:
+            if sock._sock is _CLOSED:
+                sock._settle()
     if not sent and sock._sock is _CLOSED:
         raise SocketClosedError(operation)
     return sent

@@ -307,3 +307,59 @@ def test_close_wakes_recv_in_a_thread_threading_does_not_know(
         _join(library, thread, done)
     assert outcome["known to threading"] is False
     assert isinstance(outcome.get("error"), SocketClosedError), outcome
+
+
+# The blocked call is this (the main) thread's, so that an interrupt can reach it.
+WOKEN_CALLS: dict[str, Blocker] = {
+    "recv": lambda sock: sock.recv(100),
+    "recv_into": lambda sock: sock.recv_into(bytearray(100)),
+    "recvmsg": lambda sock: sock.recvmsg(100, 64),
+    "recv_batch": lambda sock: sock.recv_batch(8, 100),
+}
+
+
+@pytest.mark.parametrize("name", list(WOKEN_CALLS))
+def test_an_interrupt_as_the_woken_call_leaves_still_releases_the_descriptor(name: str) -> None:
+    # close() from another thread finds the call in flight and leaves releasing the
+    # descriptor to it; a KeyboardInterrupt raised as the call uncounts itself (the
+    # interpreter runs signal handlers as a C call returns) must not skip that.
+    import _thread  # noqa: PLC0415 - this test alone
+    import os  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from sockkit import socket as socket_module  # noqa: PLC0415
+
+    left, right = Socket.pair(AddressFamily.UNIX, SocketType.DGRAM)
+    _kernel_timeouts(right)
+    number = right.fileno()
+    closer = threading.Timer(BLOCK_SETTLE, right.close)
+    fired: list[str] = []
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if (
+            event == "c_return"
+            and not fired
+            and getattr(arg, "__name__", "") == "pop"
+            and frame.f_code.co_filename == socket_module.__file__
+            and right.closed
+        ):
+            fired.append(frame.f_code.co_name)
+            _thread.interrupt_main()
+
+    with left:
+        closer.start()
+        try:
+            sys.setprofile(profile)
+            try:
+                WOKEN_CALLS[name](right)
+            finally:
+                sys.setprofile(None)
+        except KeyboardInterrupt:
+            pass
+        else:
+            raise AssertionError("the interrupt did not reach the call")
+        finally:
+            closer.join(5.0)
+        assert fired, "no uncounting seen"
+        with pytest.raises(OSError, match="Bad file descriptor"):
+            os.fstat(number)  # released by the call on its way out, interrupt or not
