@@ -174,8 +174,7 @@ def test_close_closes_only_received_descriptors() -> None:
 
 
 class Interrupter:
-    """A profile function that calls ``_thread.interrupt_main()`` at the k-th event: a
-    return (C or Python) or the start of a Python function.
+    """A profile function that calls ``_thread.interrupt_main()`` at the k-th return event.
 
     Events inside the standard library's ``socket`` module are not counted: its
     ``socket.accept`` is Python code that holds the new descriptor as a bare int
@@ -189,7 +188,7 @@ class Interrupter:
         self.at: tuple[str, CodeType] | None = None
 
     def __call__(self, frame: FrameType, event: str, arg: object) -> None:
-        if event in ("c_return", "return", "call") and not _inside_stdlib_socket(frame):
+        if event in ("c_return", "return") and not _inside_stdlib_socket(frame):
             self.seen += 1
             if self.seen == self.k:
                 self.at = (event, frame.f_code)
@@ -219,7 +218,7 @@ def _let_a_pending_interrupt_fire() -> None:
 def _interrupted_at(
     k: int, method: Callable[..., Any], args: tuple[Any, ...]
 ) -> tuple[Interrupter, list[Any], bool, list[str]]:
-    """Run ``method(*args)`` with an interrupt at the k-th event (see `Interrupter`).
+    """Run ``method(*args)`` with an interrupt at the k-th return event.
 
     Returns the interrupter, what was handed over, whether it raised, and the
     ResourceWarnings seen.  The result is stored by C code (``list.extend`` over
@@ -279,7 +278,7 @@ def _each_interrupt(
     held: Callable[[list[Any]], int],
     dispose: Callable[[list[Any]], None],
 ) -> tuple[int, int]:
-    """Interrupt ``receive`` at every event in turn until it completes untouched.
+    """Interrupt ``receive`` at every return event in turn until it completes untouched.
 
     ``send`` queues one item to receive; ``held(box)`` counts the descriptors of
     what was handed over (checking they are open); ``dispose(box)`` closes them and
