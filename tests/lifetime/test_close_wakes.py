@@ -10,8 +10,11 @@ bounded join, so a regression fails instead of hanging.
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import ctypes.util
+import os
+import sys
 import threading
 import time
 import warnings
@@ -33,6 +36,7 @@ from sockkit import (
     SocketType,
     TimedOut,
 )
+from sockkit import socket as socket_module
 from sockkit.compat import silenced, socket_last_error, socket_select
 
 BUDGET = 0.1  # the contract: a woken call ends within 100 ms
@@ -323,12 +327,6 @@ def test_an_interrupt_as_the_woken_call_leaves_still_releases_the_descriptor(nam
     # close() from another thread finds the call in flight and leaves releasing the
     # descriptor to it; a KeyboardInterrupt raised as the call uncounts itself (the
     # interpreter runs signal handlers as a C call returns) must not skip that.
-    import _thread  # noqa: PLC0415 - this test alone
-    import os  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
-    from sockkit import socket as socket_module  # noqa: PLC0415
-
     left, right = Socket.pair(AddressFamily.UNIX, SocketType.DGRAM)
     _kernel_timeouts(right)
     number = right.fileno()
