@@ -708,6 +708,50 @@ def test_error_after_the_first_message_is_raised_by_the_next_call(tmp_path: Path
 
 
 @pytest.mark.parametrize("native", PATHS)
+def test_batch_failures_are_the_sockets_last_error(native: bool) -> None:
+    # As for the socket's other calls: each failure a batch call reports (raised now,
+    # or kept for the next call) is its last_error; a call that fails nothing leaves it.
+    with (
+        Socket(AddressFamily.INET, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.INET, SocketType.DGRAM) as gone,
+        Socket(AddressFamily.INET, SocketType.DGRAM) as receiver,
+    ):
+        receiver.bind(("127.0.0.1", 0))
+        receiver.timeout = 0.0
+        with pytest.raises(WouldBlock):
+            batch.recv_batch(receiver, 4, 100, native=native)
+        assert receiver.last_error == errno.EAGAIN
+        receiver.clear_error()
+        receiver.timeout = 5.0  # DONTWAIT never waits
+        with pytest.raises(WouldBlock):
+            batch.recv_batch(receiver, 4, 100, 0, MsgFlag.DONTWAIT, native=native)
+        assert receiver.last_error == errno.EAGAIN
+        gone.bind(("127.0.0.1", 0))
+        sender.connect(gone.local_address)
+        gone.close()  # nothing listens there now: the send comes back refused
+        sender.timeout = 5.0
+        assert batch.send_batch(sender, [b"knock"], native=native) == 1
+        assert sender.last_error == 0
+        with pytest.raises(ConnectionRefusedError) as refused:
+            batch.recv_batch(sender, 4, 100, native=native)
+        assert refused.value.errno == sender.last_error == errno.ECONNREFUSED
+        sender.clear_error()
+        too_long = bytes(70_000)  # more than a UDP datagram holds
+        with pytest.raises(OSError) as caught:
+            batch.send_batch(sender, [too_long], native=native)
+        assert caught.value.errno == sender.last_error == errno.EMSGSIZE
+        sender.clear_error()
+        sender.connect(receiver.local_address)
+        assert batch.send_batch(sender, [b"ok", too_long], native=native) == 1
+        assert sender.last_error == errno.EMSGSIZE  # kept for the next call, noted now
+        sender.clear_error()
+        with pytest.raises(OSError) as kept:
+            batch.send_batch(sender, [b"next"], native=native)
+        assert kept.value.errno == errno.EMSGSIZE
+        assert receiver.recv(100) == b"ok"
+
+
+@pytest.mark.parametrize("native", PATHS)
 def test_bad_arguments_fail_before_any_system_call(
     native: bool, udp_pair: tuple[Socket, Socket]
 ) -> None:

@@ -403,9 +403,9 @@ def _sent_until(sock: Socket, sent: int, code: int, out: _Outgoing) -> int:
     """The count when a send stops at a message: its error raised now or kept for later."""
     error = _send_error(code or _errno.EPIPE, out)
     if not sent:
-        raise error
+        raise sock._note(error)
     if code not in (_errno.EAGAIN, _errno.ETIMEDOUT):
-        _PENDING_SEND[sock] = error
+        _PENDING_SEND[sock] = sock._note(error)  # (it happened now: last_error says so)
     return sent
 
 
@@ -743,7 +743,7 @@ def _recv_native(
             sock, _mmsg.recvmmsg, arena.address, slots, event=_POLLIN, flags=flags | _CLOEXEC
         )
         if received < 0:
-            raise _failure(-received, "recvmmsg")
+            raise sock._note(_failure(-received, "recvmmsg"))
         _hand_over(
             arena,
             received,
@@ -782,7 +782,7 @@ def _recv_loop(
     """The messages go into the caller's ``messages``, each stored by C code
     (``list.extend`` over ``starmap``) as `Socket.recvmsg` returns it."""
     if flags & _DONTWAIT and not _readable_now(sock):
-        raise from_errno(_errno.EAGAIN, "recvmsg")
+        raise sock._note(from_errno(_errno.EAGAIN, "recvmsg"))
     receive = sock.recvmsg
     messages.extend(starmap(receive, ((bufsize, ancbufsize, flags),)))
     stream = int(sock.type) == _STREAM

@@ -1010,6 +1010,13 @@ class Socket:
             self._last_error = error.errno
         return error
 
+    def _note(self, error: SocketError) -> SocketError:
+        """Record a failure typed outside `_error` (``sockkit.batch`` types the errno
+        its system calls return) as `last_error`, as `_error` does; return it."""
+        if error.errno:
+            self._last_error = error.errno
+        return error
+
     # ------------------------------------------------------------------ connection
 
     def bind(self, address: object) -> None:
