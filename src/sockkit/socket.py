@@ -1005,14 +1005,12 @@ class Socket:
         if self._sock is _CLOSED:
             # Closed by another thread during the call: never report the OS's EBADF.
             return SocketClosedError(operation)
-        error = from_oserror(exc, operation, address)
-        if error.errno:
-            self._last_error = error.errno
-        return error
+        return self._note(from_oserror(exc, operation, address))
 
     def _note(self, error: SocketError) -> SocketError:
-        """Record a failure typed outside `_error` (``sockkit.batch`` types the errno
-        its system calls return) as `last_error`, as `_error` does; return it."""
+        """Record a typed failure as `last_error`; return it.  `_error` passes every
+        failure of the socket module here, ``sockkit.batch`` those it types itself
+        from the errno its system calls return."""
         if error.errno:
             self._last_error = error.errno
         return error
