@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import errno as _errno
 import select
 import socket as _s
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = ["recv_batch", "send_batch"]
 
 _DONTWAIT: Final = int(MsgFlag.DONTWAIT)
+_PEEK: Final = int(MsgFlag.PEEK)
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))  # a gone peer is an error, not SIGPIPE
 _POLLIN: Final = getattr(select, "POLLIN", 1)  # no poll() on Windows: the loop uses select()
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
@@ -134,7 +136,7 @@ def _flags(value: object) -> int:
 
 
 def _outgoing(
-    item: object, index: int, family: int, names: dict[Any, bytes], held: list[Any]
+    item: object, index: int, family: int, names: dict[Any, tuple[Any, bytes]], held: list[Any]
 ) -> _Outgoing:
     what = f"messages[{index}]"
     if not isinstance(item, Message):
@@ -152,17 +154,43 @@ def _outgoing(
         held += sources
     segment = next((c.size for c in control if isinstance(c, UDPSegment)), 0)
     address = item.address
-    name = b""
-    if address is not None:
-        name = names.get(address, b"")
-        if not name:
-            sockaddr = to_sockaddr(family, address)
-            try:
-                name = _mmsg.pack_sockaddr(family, sockaddr)
-            except OSError as exc:  # a host name that does not resolve
-                raise from_oserror(exc, "getaddrinfo", sockaddr) from None
-            names[address] = name
+    name = b"" if address is None else _packed_address(address, family, names)
     return _Outgoing(views, sum(view.nbytes for view in views), name, ancdata, segment, address)
+
+
+def _packed_address(address: object, family: int, names: dict[Any, tuple[Any, bytes]]) -> bytes:
+    """The kernel's ``struct sockaddr`` for a message's address, packed once per call
+    for each distinct address.
+
+    An address equal to one packed before reuses its packing only when it is that
+    very object or has the same types throughout: ``("127.0.0.1", 5.0)`` equals
+    ``("127.0.0.1", 5)`` but is refused by `to_sockaddr`, as `Socket.sendmsg` refuses it.
+    """
+    try:
+        known = names.get(address)
+    except TypeError:  # unhashable (a list): to_sockaddr names what is wrong with it
+        known = None
+    if known is not None and _same_types(known[0], address):
+        return known[1]
+    sockaddr = to_sockaddr(family, address)
+    try:
+        name: bytes = _mmsg.pack_sockaddr(family, sockaddr)
+    except OSError as exc:  # a host name that does not resolve
+        raise from_oserror(exc, "getaddrinfo", sockaddr) from None
+    if known is None:
+        with contextlib.suppress(TypeError):
+            names[address] = (address, name)
+    return name
+
+
+def _same_types(known: object, address: object) -> bool:
+    if known is address:
+        return True
+    if type(known) is not type(address):
+        return False
+    if type(known) is not tuple:
+        return True  # a typed address or a path: equal means the same address
+    return all(type(a) is type(b) for a, b in zip(known, address, strict=True))  # type: ignore[call-overload]
 
 
 def _items(messages: Iterable[Any]) -> list[Any]:
@@ -182,7 +210,7 @@ def _prepare(sock: Socket, items: list[Any], held: list[Any]) -> list[_Outgoing]
     """Every item encoded; the sockets of its `Rights` held in ``held`` (the caller
     releases them, ``interrupt=False``, whatever happens)."""
     family = int(sock.family)
-    names: dict[Any, bytes] = {}  # one packing per distinct address of this call
+    names: dict[Any, tuple[Any, bytes]] = {}  # one packing per distinct address of this call
     return [_outgoing(item, index, family, names, held) for index, item in enumerate(items)]
 
 
@@ -196,7 +224,9 @@ def _ready(sock: Socket, fd: int, event: int, deadline: float | None, operation:
     not wake the poll by shutting the descriptor down.
     """
     poller = select.poll()
-    poller.register(fd, event | _HANGUP)
+    # A receive also watches for the socket shut down for reading (where a datagram
+    # socket's receive says "would block" for ever); a send sees a hang-up anyway.
+    poller.register(fd, event | _HANGUP if event == _POLLIN else event)
     while True:
         if sock.closed:
             raise SocketClosedError(operation)
@@ -277,7 +307,7 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
         ready = _ready(sock, fd, event, deadline, batch.__name__)
         if not ready:
             return -_errno.ETIMEDOUT
-        hung = ready & _HANGUP
+        hung = ready & _HANGUP if event == _POLLIN else 0
 
 
 def _failure(code: int, operation: str, address: Any = None) -> SocketError:
@@ -424,10 +454,12 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
                 raise
             return sent
         except SocketError as exc:
-            if not sent:
-                raise
             if isinstance(exc, SocketClosedError):
                 raise
+            if exc.errno in _GSO_REFUSED and out.segment:  # said as the native path says it
+                exc = sock._note(_send_error(exc.errno, out))
+            if not sent:
+                raise exc from None
             _PENDING_SEND[sock] = exc
             return sent
     return len(outgoing)
@@ -463,14 +495,21 @@ def send_batch(
         SocketError: the first message failed (typed by errno, e.g. `WouldBlock`,
             `TimedOut`, `MessageTooLong`), or a previous call's later message did.
             A refused ``UDPSegment`` (GSO) says so in its message.
+        OperationNotSupported: a stream socket (``SocketType.STREAM``), which may
+            take part of a message (use `Socket.write_all`, or `Socket.sendmsg` for
+            control data); before anything is sent.
         SocketClosedError: the socket is closed, or was closed while this waited.
     """
     items = _items(messages)
+    if sock._type == _STREAM:
+        if sock.closed:
+            raise SocketClosedError("send_batch")
+        raise sock._note(_stream_refused())
     if native and _mmsg.available and {bytes}.issuperset(map(type, items)):
         flags = _flags(flags) | _NOSIGNAL
         if not items:
             return 0
-        _raise_pending(sock)
+        _raise_pending(sock, _PENDING_SEND)
         return _send_plain(sock, items, flags)
     held: list[Any] = []
     try:
@@ -478,7 +517,7 @@ def send_batch(
         flags = _flags(flags) | _NOSIGNAL
         if not items:
             return 0
-        _raise_pending(sock)
+        _raise_pending(sock, _PENDING_SEND)
         if native and _mmsg.available:
             return _send_native(sock, outgoing, flags)
         return _send_loop(sock, outgoing, flags & ~_NOSIGNAL)
@@ -487,12 +526,30 @@ def send_batch(
             source.release(interrupt=False)
 
 
-def _raise_pending(sock: Socket) -> None:
-    """Raise the error a previous call's later message met, if any (``sendmmsg(2)``'s rule)."""
-    if _PENDING_SEND:  # (looking a socket up in a weak dictionary costs a reference)
-        pending = _PENDING_SEND.pop(sock, None)
-        if pending is not None:
-            raise pending
+def _raise_pending(sock: Socket, pending: weakref.WeakKeyDictionary[Socket, SocketError]) -> None:
+    """Raise the error a previous call's later message met, if any (``sendmmsg(2)``'s rule).
+
+    Not once the socket is closed: every call on a closed socket raises
+    `SocketClosedError` (the call that follows says so).
+    """
+    if pending:  # (looking a socket up in a weak dictionary costs a reference)
+        error = pending.pop(sock, None)
+        if error is not None and not sock.closed:
+            raise error
+
+
+def _stream_refused() -> SocketError:
+    """A stream socket keeps no message boundaries and may take part of a message,
+    which a count of messages sent cannot say: send_batch refuses it, before any
+    system call."""
+    error = from_errno(_errno.EOPNOTSUPP, "send_batch")
+    return type(error)(
+        _errno.EOPNOTSUPP,
+        f"{error.strerror}: send_batch sends whole messages, and a stream socket"
+        " (SocketType.STREAM) may take part of one: use write_all, or sendmsg for"
+        " control data",
+        "send_batch",
+    )
 
 
 # --------------------------------------------------------------------- receiving
@@ -728,7 +785,7 @@ class _Names:
 def _recv_native(
     out: list[Message], sock: Socket, count: int, bufsize: int, *, ancbufsize: int, flags: int
 ) -> None:
-    slots = min(count, _mmsg.MAX_BATCH)
+    slots = 1 if flags & _PEEK else min(count, _mmsg.MAX_BATCH)
     kept = _recv_arena(slots, bufsize, ancbufsize)
     _key, arena, template = kept
     arena.view[: len(template)] = template  # every header fresh: lengths, UNSEEN flags
@@ -744,6 +801,8 @@ def _recv_native(
         )
         if received < 0:
             raise sock._note(_failure(-received, "recvmmsg"))
+        if received > 1 and sock._type == _STREAM:
+            received = _through_end(arena, received)  # the end of a stream, once
         _hand_over(
             arena,
             received,
@@ -760,6 +819,16 @@ def _recv_native(
         raise
     finally:
         _arenas.recv = kept
+
+
+def _through_end(arena: _mmsg.Arena, received: int) -> int:
+    """How many of a stream's ``received`` messages to hand over: those up to its end
+    (the first empty one), which ``recvmmsg(2)`` repeats in every slot after it.
+
+    The repeats are dropped as they are: the end of a stream carries no control data.
+    """
+    lengths = arena.columns(received).lengths
+    return lengths.index(0) + 1 if 0 in lengths else received
 
 
 def _readable_now(sock: Socket) -> bool:
@@ -783,9 +852,10 @@ def _recv_loop(
     (``list.extend`` over ``starmap``) as `Socket.recvmsg` returns it."""
     if flags & _DONTWAIT and not _readable_now(sock):
         raise sock._note(from_errno(_errno.EAGAIN, "recvmsg"))
+    count = 1 if flags & _PEEK else min(count, _mmsg.MAX_BATCH)  # as recvmmsg is given
     receive = sock.recvmsg
     messages.extend(starmap(receive, ((bufsize, ancbufsize, flags),)))
-    stream = int(sock.type) == _STREAM
+    stream = sock._type == _STREAM
     more = ((bufsize, ancbufsize, flags | _DONTWAIT),)
     while len(messages) < count and not (stream and not messages[-1].nbytes):
         if not _readable_now(sock):
@@ -815,7 +885,11 @@ def recv_batch(
     Waits, as `Socket.recvmsg` does (honouring the socket's timeout), until at
     least one message is there, then returns what is queued, at most ``count``
     (and at most 1,024), without waiting to fill the batch.  With
-    ``MsgFlag.DONTWAIT``, or on a non-blocking socket, it never waits.
+    ``MsgFlag.DONTWAIT``, or on a non-blocking socket, it never waits.  With
+    ``MsgFlag.PEEK`` it returns the first message only (every slot of a batch
+    would see that one).  On a stream socket each message is a chunk of the
+    stream, and its end is one empty message; bytes a `Socket.read` in
+    ``ReadMode.NORMAL`` kept come first, as one message, as with every receive.
 
     Each `Message` has its data (at most ``bufsize`` bytes: ``MsgFlag.TRUNC`` in
     its ``flags`` when the datagram was longer), its sender's ``address`` and
@@ -878,10 +952,12 @@ def _receive_into(
     bufsize = _int_arg(bufsize, "bufsize", 0)
     ancbufsize = _int_arg(ancbufsize, "ancbufsize", 0)
     flags = _flags(flags)
-    if _PENDING_RECV:  # (looking a socket up in a weak dictionary costs a reference)
-        pending = _PENDING_RECV.pop(sock, None)
-        if pending is not None:
-            raise pending
+    _raise_pending(sock, _PENDING_RECV)
+    if sock._lines is not None:  # what a line read kept comes first, as for every receive
+        kept = sock._kept(bufsize, flags)
+        if kept is not None:
+            messages.append(Message([kept]))
+            return
     if native and _mmsg.available:
         _recv_native(messages, sock, count, bufsize, ancbufsize=ancbufsize, flags=flags)
     else:

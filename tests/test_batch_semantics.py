@@ -1,0 +1,220 @@
+"""send_batch / recv_batch at the edges: what a batch means on sockets and flags
+where one message per slot is not the whole story (streams, PEEK, a socket shut
+down for reading, kept errors, equal addresses of other types).
+
+Both paths run every test: ``native=True`` (sendmmsg/recvmmsg) and ``native=False``
+(the sendmsg/recvmsg loop of other platforms) must say the same.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import struct
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from sockkit import (
+    AddressFamily,
+    ConnectionReset,
+    Message,
+    MsgFlag,
+    OperationNotSupported,
+    ReadMode,
+    Selector,
+    Shutdown,
+    Socket,
+    SocketClosedError,
+    SocketType,
+    TimedOut,
+    UDPSegment,
+    WouldBlock,
+    batch,
+)
+
+PATHS = [pytest.param(True, id="native"), pytest.param(False, id="loop")]
+SO_RCVBUFFORCE = 33  # Linux (the socket module has no name for it)
+
+
+@pytest.fixture
+def udp_pair() -> Iterator[tuple[Socket, Socket]]:
+    """An unconnected sender and a bound receiver on 127.0.0.1, with timeouts."""
+    with (
+        Socket(AddressFamily.INET, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.INET, SocketType.DGRAM) as receiver,
+    ):
+        receiver.bind(("127.0.0.1", 0))
+        sender.timeout = receiver.timeout = 5.0
+        yield sender, receiver
+
+
+def nothing_queued(receiver: Socket) -> bool:
+    return Selector.wait([receiver], timeout=0.05).read == []
+
+
+# ---------------------------------------------------------------------- streams
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_send_batch_refuses_a_stream_socket_before_sending(native: bool) -> None:
+    left, right = Socket.pair()
+    with left, right:
+        with pytest.raises(OperationNotSupported, match="write_all") as caught:
+            batch.send_batch(left, [b"one", Message([b"two"])], native=native)
+        assert caught.value.errno == errno.EOPNOTSUPP
+        assert left.last_error == errno.EOPNOTSUPP
+        assert nothing_queued(right)
+        left.close()
+        with pytest.raises(SocketClosedError):
+            batch.send_batch(left, [b"one"], native=native)
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_recv_batch_gives_the_end_of_a_stream_once(native: bool) -> None:
+    left, right = Socket.pair()
+    with left, right:
+        right.timeout = 5.0
+        left.write_all(b"abcdef")
+        left.shutdown(Shutdown.WRITE)
+        time.sleep(0.05)  # both the bytes and the end queued: one call sees them
+        got = batch.recv_batch(right, 50, 100, native=native)
+        if len(got) == 1:  # the end came after the first slot was filled
+            got += batch.recv_batch(right, 50, 100, native=native)
+        assert [m.data for m in got] == [b"abcdef", b""]
+        assert [m.data for m in batch.recv_batch(right, 50, 100, native=native)] == [b""]
+
+
+# ---------------------------------------------------------------------- flags and counts
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_peek_gives_the_first_message_once(udp_pair: tuple[Socket, Socket], native: bool) -> None:
+    sender, receiver = udp_pair
+    assert (
+        sender.send_batch([Message([b"d%d" % i], address=receiver.local_address) for i in range(3)])
+        == 3
+    )
+    time.sleep(0.05)
+    peeked = batch.recv_batch(receiver, 8, 100, flags=MsgFlag.PEEK, native=native)
+    assert [m.data for m in peeked] == [b"d0"]
+    got = batch.recv_batch(receiver, 8, 100, native=native)
+    assert [m.data for m in got] == [b"d0", b"d1", b"d2"]
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_recv_batch_returns_at_most_1024(native: bool) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("queueing 1,100 datagrams needs SO_RCVBUFFORCE (root)")
+    with (
+        Socket(AddressFamily.INET, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.INET, SocketType.DGRAM) as receiver,
+    ):
+        receiver.bind(("127.0.0.1", 0))
+        receiver.set_option_raw(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
+        receiver.timeout = 5.0
+        sender.connect(receiver.local_address)
+        sent = [b"%d" % i for i in range(1100)]
+        assert sender.send_batch(sent) == 1100
+        time.sleep(0.1)
+        first = batch.recv_batch(receiver, 2000, 16, native=native)
+        assert len(first) == 1024
+        rest = batch.recv_batch(receiver, 2000, 16, native=native)
+        assert [m.data for m in first + rest] == sent
+
+
+# ---------------------------------------------------------------------- shut down for reading
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_send_on_a_socket_shut_for_reading_waits_its_timeout(native: bool) -> None:
+    left, right = Socket.pair(AddressFamily.UNIX, SocketType.DGRAM)
+    with left, right:
+        left.timeout = 0.0
+        filled = 0
+        with pytest.raises(WouldBlock):  # the peer's queue full (it never reads)
+            for _ in range(10_000):
+                filled += batch.send_batch(left, [b"x" * 512] * 32, native=native)
+        assert filled
+        left.shutdown(Shutdown.READ)  # a hang-up for reading, not for writing
+        left.timeout = 0.3
+        started = time.monotonic()
+        with pytest.raises(TimedOut):
+            batch.send_batch(left, [b"late"], native=native)
+        assert time.monotonic() - started >= 0.25
+        right.timeout = 0.0
+        for _ in range(filled):  # room again: nothing was kept as an error for the next call
+            right.recv(1024)
+        assert batch.send_batch(left, [b"now"], native=native) == 1
+        assert right.recv(1024) == b"now"
+
+
+# ---------------------------------------------------------------------- errors kept for later
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_kept_send_error_is_not_raised_once_closed(
+    udp_pair: tuple[Socket, Socket], native: bool
+) -> None:
+    sender, receiver = udp_pair
+    to = receiver.local_address
+    messages = [Message([b"fits"], address=to), Message([bytes(70_000)], address=to)]
+    assert batch.send_batch(sender, messages, native=native) == 1  # the second is kept
+    sender.close()
+    with pytest.raises(SocketClosedError):
+        batch.send_batch(sender, [Message([b"again"], address=to)], native=native)
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_recv_batch_raises_the_error_a_line_read_kept(native: bool) -> None:
+    with Socket(AddressFamily.INET, SocketType.STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        client = Socket(AddressFamily.INET, SocketType.STREAM)
+        client.connect(listener.local_address)
+        server, _peer = listener.accept()
+    with server:
+        server.timeout = 5.0
+        client.write_all(b"abc")
+        client.set_option_raw(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()  # a reset after a partial line
+        assert Selector.wait([server], timeout=5.0).read == [server]
+        assert server.read(100, ReadMode.NORMAL) == b"abc"  # the reset kept for the next receive
+        with pytest.raises(ConnectionReset):
+            batch.recv_batch(server, 4, 100, native=native)
+
+
+# ---------------------------------------------------------------------- addresses
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_an_equal_address_of_other_types_is_checked_before_sending(
+    udp_pair: tuple[Socket, Socket], native: bool
+) -> None:
+    sender, receiver = udp_pair
+    port = receiver.local_address.port  # type: ignore[union-attr]
+    good = Message([b"good"], address=("127.0.0.1", port))
+    bad = Message([b"bad"], address=("127.0.0.1", float(port)))
+    with pytest.raises(TypeError, match="port"):
+        batch.send_batch(sender, [good, bad], native=native)
+    listed = Message([b"listed"], address=["127.0.0.1", port])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="address"):
+        batch.send_batch(sender, [good, listed], native=native)
+    assert nothing_queued(receiver)  # refused before anything was sent
+    assert batch.send_batch(sender, [good, Message([b"again"], address=("127.0.0.1", port))]) == 2
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_refused_gso_send_says_so_on_both_paths(
+    udp_pair: tuple[Socket, Socket], native: bool
+) -> None:
+    _unused, receiver = udp_pair
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as sender:
+        sender.connect(receiver.local_address)
+        # Far more segments than one send may carry (UDP_MAX_SEGMENTS): EINVAL.
+        with pytest.raises(OSError, match=r"GSO.*UDPSegment\(1\)") as caught:
+            batch.send_batch(sender, [Message([bytes(1000)], [UDPSegment(1)])], native=native)
+        assert caught.value.errno == errno.EINVAL
+        assert sender.last_error == errno.EINVAL
