@@ -4,7 +4,11 @@ An `AsyncSocket` wraps one non-blocking [`Socket`][sockkit.socket.Socket].  Ever
 awaitable call first tries the operation; only when the socket answers
 `WouldBlock` does the task wait for readiness with the running loop's
 ``add_reader``/``add_writer``, then it tries again.  Errors are the typed
-exceptions of the synchronous layer.
+exceptions of the synchronous layer.  A call given ``MsgFlag.DONTWAIT`` never
+waits: it raises `WouldBlock` as the synchronous call does.  A receive on a
+socket shut down for reading returns what a blocking receive returns there, the
+end of data (``b""``, ``[]``, an empty message), where a datagram socket would
+otherwise look readable to the loop for ever while each try says `WouldBlock`.
 
 Closing the socket (the `AsyncSocket` or its wrapped `Socket`, from any task or
 any thread) wakes every task waiting on it with `SocketClosedError`.  A wait
@@ -35,10 +39,12 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno as _errno
 import functools
 import io
 import os
+import select
 import signal
 import socket as _s
 import stat
@@ -55,7 +61,7 @@ from sockkit._readiness import check_loop as _check_loop
 from sockkit._readiness import running_loop as _running_loop
 from sockkit._target import literal_family, parse_target
 from sockkit.address import Address
-from sockkit.enums import AddressFamily, ReadMode, Shutdown, SocketType
+from sockkit.enums import AddressFamily, MsgFlag, ReadMode, Shutdown, SocketType
 from sockkit.errors import (
     BusyError,
     InProgress,
@@ -69,7 +75,14 @@ from sockkit.errors import (
 )
 from sockkit.message import Message
 from sockkit.options import Option
-from sockkit.socket import Socket, _recv_into_nowait, _recv_nowait, _send_nowait
+from sockkit.socket import (
+    Socket,
+    _load_batch,
+    _poll_now,
+    _recv_into_nowait,
+    _recv_nowait,
+    _send_nowait,
+)
 
 if TYPE_CHECKING:
     import ssl
@@ -94,9 +107,37 @@ _FALLBACK_CHUNK: Final = 1 << 16
 _UNIX_RETRY_FIRST: Final = 0.001
 _UNIX_RETRY_MAX: Final = 0.05
 _SIGPIPE: Final = getattr(signal, "SIGPIPE", None)
+_DONTWAIT: Final = int(MsgFlag.DONTWAIT)
+_RDHUP: Final = getattr(select, "POLLRDHUP", 0)  # Linux's "shut down for reading"
 
 _A = TypeVar("_A", bound="AsyncSocket")
 _T = TypeVar("_T")
+
+
+def _shut_for_reading(sock: Socket) -> bool:
+    """Whether ``sock`` is shut down for reading (Linux's ``POLLRDHUP``).
+
+    Asked only when a receive would block right after the loop reported the socket
+    readable: a datagram socket shut down for reading stays readable to the loop
+    while its receive says "would block" for ever, where a blocking receive gets
+    the end of data (an empty one) - which the awaited receive then returns.
+    """
+    return bool(_RDHUP) and bool(_poll_now(sock, _RDHUP))
+
+
+def _would_block(sock: Socket, operation: str) -> SocketError:
+    """The `WouldBlock` a receive with ``MsgFlag.DONTWAIT`` raises instead of waiting."""
+    return sock._note(from_errno(_errno.EAGAIN, operation))
+
+
+def _no_datagram() -> tuple[bytes, Address | None]:
+    """What a blocking ``recvfrom`` returns at the end of data."""
+    return b"", None
+
+
+def _no_message() -> Message:
+    """What a blocking ``recvmsg`` returns at the end of data."""
+    return Message([b""], nbytes=0)
 
 
 def _ready(future: asyncio.Future[None]) -> None:
@@ -381,6 +422,31 @@ class AsyncSocket:
         finally:
             interest.waiter = None
 
+    async def _receive(
+        self, operation: str, attempt: Callable[[], _T], end: Callable[[], _T]
+    ) -> _T:
+        """Wait for readability and try ``attempt`` (a receive on the non-blocking
+        socket) again, until it does not raise `WouldBlock`.
+
+        For a receive whose first try, made by the caller with no await before it
+        (so no other task could be receiving), would block without
+        ``MsgFlag.DONTWAIT``.  No await comes between a try that received and the
+        return: a cancellation cannot strand what arrived (descriptors included).
+        ``end()`` is returned for a socket shut down for reading (see
+        `_shut_for_reading`).
+        """
+        self._receiving = True
+        try:
+            while True:
+                await self._wait(False, operation)
+                try:
+                    return attempt()
+                except WouldBlock:
+                    if _shut_for_reading(self._sock):
+                        return end()
+        finally:
+            self._receiving = False
+
     # ------------------------------------------------------------------ state
 
     @property
@@ -549,6 +615,8 @@ class AsyncSocket:
         data = _recv_nowait(sock, length, flags)
         if data is not None:
             return data
+        if flags & _DONTWAIT:
+            raise _would_block(sock, "recv")
         self._receiving = True
         try:
             reading = self._readiness.reading
@@ -561,6 +629,8 @@ class AsyncSocket:
                 data = _recv_nowait(sock, length, flags)
                 if data is not None:
                     return data
+                if _shut_for_reading(sock):
+                    return b""
         finally:
             self._receiving = False
 
@@ -584,6 +654,8 @@ class AsyncSocket:
         count = _recv_into_nowait(sock, buffer, nbytes, flags)
         if count is not None:
             return count
+        if flags & _DONTWAIT:
+            raise _would_block(sock, "recv_into")
         self._receiving = True
         try:
             reading = self._readiness.reading
@@ -596,6 +668,8 @@ class AsyncSocket:
                 count = _recv_into_nowait(sock, buffer, nbytes, flags)
                 if count is not None:
                     return count
+                if _shut_for_reading(sock):
+                    return 0
         finally:
             self._receiving = False
 
@@ -610,15 +684,14 @@ class AsyncSocket:
             raise BusyError.another_task("recvfrom", "receiving")
         if self._held:
             return self._take_held(length, "recvfrom", bool(flags & _s.MSG_PEEK)), None
-        self._receiving = True
+        sock = self._sock
         try:
-            while True:
-                try:
-                    return self._sock.recvfrom(length, flags)
-                except WouldBlock:
-                    await self._wait(False, "recvfrom")
-        finally:
-            self._receiving = False
+            return sock.recvfrom(length, flags)
+        except WouldBlock:
+            if flags & _DONTWAIT:
+                raise
+        receive = functools.partial(sock.recvfrom, length, flags)
+        return await self._receive("recvfrom", receive, _no_datagram)
 
     async def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0) -> Message:
         """Receive one message with its control data (`Socket.recvmsg`).
@@ -634,17 +707,14 @@ class AsyncSocket:
             raise BusyError.another_task("recvmsg", "receiving")
         if self._held:
             return Message([self._take_held(bufsize, "recvmsg", bool(flags & _s.MSG_PEEK))])
-        self._receiving = True
+        sock = self._sock
         try:
-            while True:
-                try:
-                    # No await between the receipt and the return: a cancellation
-                    # cannot strand descriptors that arrived.
-                    return self._sock.recvmsg(bufsize, ancbufsize, flags)
-                except WouldBlock:
-                    await self._wait(False, "recvmsg")
-        finally:
-            self._receiving = False
+            return sock.recvmsg(bufsize, ancbufsize, flags)  # (no await before the return)
+        except WouldBlock:
+            if flags & _DONTWAIT:
+                raise
+        receive = functools.partial(sock.recvmsg, bufsize, ancbufsize, flags)
+        return await self._receive("recvmsg", receive, _no_message)
 
     async def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like a blocking `Socket.read`.
@@ -662,17 +732,16 @@ class AsyncSocket:
         """
         if self._receiving:
             raise BusyError.another_task("read", "receiving")
-        self._receiving = True
-        try:
-            if mode == _NORMAL:
-                return await self._read_line(length)
+        if mode != _NORMAL:
             if self._held:
                 return self._take_held(length, "read")
-            while True:
-                try:
-                    return self._sock.read(length, mode)
-                except WouldBlock:
-                    await self._wait(False, "read")
+            sock = self._sock
+            with contextlib.suppress(WouldBlock):
+                return sock.read(length, mode)
+            return await self._receive("read", functools.partial(sock.read, length, mode), bytes)
+        self._receiving = True
+        try:
+            return await self._read_line(length)
         finally:
             self._receiving = False
 
@@ -691,6 +760,7 @@ class AsyncSocket:
             have = len(self._held)
             self._held = b""
         read = self._sock.read
+        woken = False
         try:
             while True:
                 try:
@@ -698,8 +768,12 @@ class AsyncSocket:
                     # has arrived, and never a byte past its terminator.
                     chunk = read(length - have, _NORMAL)
                 except WouldBlock:
+                    if woken and _shut_for_reading(self._sock):
+                        break  # the end of data, as for `_receive`
                     await self._wait(False, "read")
+                    woken = True
                     continue
+                woken = False
                 if not chunk:
                     break
                 parts.append(chunk)
@@ -729,6 +803,8 @@ class AsyncSocket:
                 try:
                     return self._sock.send(data, flags)
                 except WouldBlock:
+                    if flags & _DONTWAIT:
+                        raise
                     await self._wait(True, "send")
         finally:
             self._sending = False
@@ -749,6 +825,8 @@ class AsyncSocket:
                 try:
                     return self._sock.sendto(data, address, flags)
                 except WouldBlock:
+                    if flags & _DONTWAIT:
+                        raise
                     await self._wait(True, "sendto")
         finally:
             self._sending = False
@@ -831,6 +909,8 @@ class AsyncSocket:
                 try:
                     return self._sock.sendmsg(message, flags)
                 except WouldBlock:
+                    if flags & _DONTWAIT:
+                        raise
                     await self._wait(True, "sendmsg")
         finally:
             self._sending = False
@@ -850,11 +930,13 @@ class AsyncSocket:
             raise BusyError.another_task("send_batch", "sending")
         self._sending = True
         try:
-            items = list(messages)  # a generator is read once, whatever the waits
+            items = _load_batch().message_list(messages)  # read once, whatever the waits
             while True:
                 try:
                     return self._sock.send_batch(items, flags)
                 except WouldBlock:
+                    if flags & _DONTWAIT:
+                        raise
                     await self._wait(True, "send_batch")
         finally:
             self._sending = False
@@ -874,15 +956,16 @@ class AsyncSocket:
         """
         if self._receiving:
             raise BusyError.another_task("recv_batch", "receiving")
-        self._receiving = True
+        if self._held:
+            return [Message([self._take_held(bufsize, "recv_batch", bool(flags & _s.MSG_PEEK))])]
+        sock = self._sock
         try:
-            while True:
-                try:
-                    return self._sock.recv_batch(count, bufsize, ancbufsize, flags)
-                except WouldBlock:
-                    await self._wait(False, "recv_batch")
-        finally:
-            self._receiving = False
+            return sock.recv_batch(count, bufsize, ancbufsize, flags)  # (no await before)
+        except WouldBlock:
+            if flags & _DONTWAIT:
+                raise
+        receive = functools.partial(sock.recv_batch, count, bufsize, ancbufsize, flags)
+        return await self._receive("recv_batch", receive, list)
 
     async def start_tls(
         self,

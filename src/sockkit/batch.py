@@ -61,6 +61,7 @@ from sockkit.message import (
     decode_control,
 )
 from sockkit.message import _outgoing as _held_control
+from sockkit.socket import _poll_now
 
 if TYPE_CHECKING:
     from sockkit.socket import Socket
@@ -193,7 +194,13 @@ def _same_types(known: object, address: object) -> bool:
     return all(type(a) is type(b) for a, b in zip(known, address, strict=True))  # type: ignore[call-overload]
 
 
-def _items(messages: Iterable[Any]) -> list[Any]:
+def message_list(messages: Iterable[Any]) -> list[Any]:
+    """``messages`` as a list, read once; refused, naming it, when it is not a
+    sequence of messages and buffers (a single buffer or `Message` is not one).
+
+    Raises:
+        TypeError: ``messages`` is a single buffer, a `Message`, a str, or not iterable.
+    """
     if isinstance(messages, (str, bytes, bytearray, memoryview, Message)):
         raise TypeError(
             f"messages must be a sequence of Messages or buffers, got {type(messages).__name__}"
@@ -500,7 +507,7 @@ def send_batch(
             control data); before anything is sent.
         SocketClosedError: the socket is closed, or was closed while this waited.
     """
-    items = _items(messages)
+    items = message_list(messages)
     if sock._type == _STREAM:
         if sock.closed:
             raise SocketClosedError("send_batch")
@@ -834,15 +841,7 @@ def _through_end(arena: _mmsg.Arena, received: int) -> int:
 def _readable_now(sock: Socket) -> bool:
     # Python's socket module waits for readiness before a call on a socket with a
     # timeout, even with MSG_DONTWAIT: ask first, so a batch never waits to fill up.
-    fd = sock.retain(interrupt=False)  # a poll that does not wait: nothing to wake
-    try:
-        if hasattr(select, "poll"):
-            poller = select.poll()
-            poller.register(fd, _POLLIN)
-            return bool(poller.poll(0))
-        return bool(select.select([fd], [], [], 0)[0])
-    finally:
-        sock.release(interrupt=False)
+    return bool(_poll_now(sock, _POLLIN))
 
 
 def _recv_loop(

@@ -19,6 +19,7 @@ import contextlib
 import errno as _errno
 import io
 import os
+import select
 import signal
 import socket as _s
 import sys
@@ -195,6 +196,8 @@ def _vacate(fd: int) -> None:
         pass  # best effort: the calls still end with their timeout
 
 
+_POLL: Final = getattr(select, "poll", None)  # none on Windows: select() there
+_POLLIN: Final = getattr(select, "POLLIN", 1)
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
 
@@ -1844,6 +1847,29 @@ class Socket:
 # ---------------------------------------------------------------------- package-internal
 # Non-raising forms of Socket's hot receive and send, for sockkit.aio: the same
 # gate, checks and counted call as the methods, with None for "would block".
+
+
+def _poll_now(sock: Socket, events: int) -> int:
+    """The ``poll(2)`` events among ``events`` that ``sock`` has now, without waiting
+    (0: none); where the OS has no ``poll``, ``POLLIN`` alone, by ``select``.
+
+    The descriptor is held for the poll (`Socket.retain`), so the number polled
+    names this socket.
+
+    Raises:
+        SocketClosedError: the socket is closed.
+    """
+    fd = sock.retain(interrupt=False)  # a poll that does not wait: nothing to wake
+    try:
+        if _POLL is None:
+            readable = events & _POLLIN and select.select([fd], [], [], 0)[0]
+            return _POLLIN if readable else 0
+        poller = _POLL()
+        poller.register(fd, events)
+        ready = poller.poll(0)
+        return ready[0][1] & events if ready else 0
+    finally:
+        sock.release(interrupt=False)
 
 
 def _recv_nowait(sock: Socket, length: int, flags: int = 0) -> bytes | None:
