@@ -12,8 +12,10 @@ import errno
 import os
 import socket
 import struct
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +220,38 @@ def test_a_refused_gso_send_says_so_on_both_paths(
             batch.send_batch(sender, [Message([bytes(1000)], [UDPSegment(1)])], native=native)
         assert caught.value.errno == errno.EINVAL
         assert sender.last_error == errno.EINVAL
+
+
+def test_a_send_batch_timeout_bounds_the_whole_call(tmp_path: Path) -> None:
+    """The timeout bounds the whole call, as ``sendall``'s does, however many of its
+    system calls made progress (native path; the portable loop's waits are each
+    one ``sendmsg`` with the socket's own timeout)."""
+    with (
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as receiver,
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as sender,
+    ):
+        receiver.bind(str(tmp_path / "receiver"))
+        sender.connect(receiver.local_address)
+        sender.timeout = 0.0
+        queued = 0
+        with pytest.raises(WouldBlock):  # the queue full before the timed call
+            for _ in range(10_000):
+                queued += sender.send_batch([b"m"] * 32)
+        stop = threading.Event()
+
+        def slow_reader() -> None:  # one datagram every 0.1 s: progress, never room for all
+            while not stop.wait(0.1):
+                receiver.recv(16, MsgFlag.DONTWAIT)
+
+        reader = threading.Thread(target=slow_reader)
+        reader.start()
+        try:
+            sender.timeout = 0.5
+            started = time.monotonic()
+            sent = batch.send_batch(sender, [b"m"] * 200, native=True)
+            elapsed = time.monotonic() - started
+        finally:
+            stop.set()
+            reader.join(5.0)
+        assert 0 < sent < 200
+        assert 0.4 < elapsed < 1.2, elapsed

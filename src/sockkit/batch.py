@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import errno as _errno
+import math
 import select
 import socket as _s
 import threading
@@ -224,7 +225,7 @@ def _prepare(sock: Socket, items: list[Any], held: list[Any]) -> list[_Outgoing]
 # --------------------------------------------------------------------- waiting
 
 
-def _ready(sock: Socket, fd: int, event: int, deadline: float | None, operation: str) -> int:
+def _ready(sock: Socket, fd: int, event: int, deadline: float, operation: str) -> int:
     """Wait until ``fd`` is ready for ``event``; return the poll events (0: out of time).
 
     Waits in slices, so that a close() by another thread is seen even where it could
@@ -237,7 +238,7 @@ def _ready(sock: Socket, fd: int, event: int, deadline: float | None, operation:
     while True:
         if sock.closed:
             raise SocketClosedError(operation)
-        wait = _SLICE if deadline is None else min(_SLICE, deadline - time.monotonic())
+        wait = _SLICE if deadline == math.inf else min(_SLICE, deadline - time.monotonic())
         if wait <= 0:
             return 0
         ready = poller.poll(wait * 1000)
@@ -255,6 +256,7 @@ def _call(
     *,
     event: int,
     flags: int,
+    clock: list[float] | None = None,
 ) -> int:
     """Run ``batch(fd, headers, count, flags)`` (`_mmsg.sendmmsg` or `_mmsg.recvmmsg`)
     on the socket's descriptor until it is not EAGAIN.
@@ -266,7 +268,9 @@ def _call(
 
     The call never blocks (``MSG_DONTWAIT``); waiting is done here, as the
     socket's timeout says, unless ``flags`` has ``DONTWAIT`` or the socket is
-    non-blocking.
+    non-blocking.  ``clock`` holds the deadline of the first wait once there was
+    one: the calls of one send_batch share it, so its timeout bounds the whole
+    send (as ``sendall``'s does), however many calls made progress.
 
     Returns:
         The call's count (>= 0), ``-errno`` for its failure, ``-ETIMEDOUT``
@@ -276,7 +280,11 @@ def _call(
         SocketClosedError: the socket is closed, or was closed meanwhile.
     """
     operation = batch.__name__
-    result: int = sock._io(operation, None, _tries, sock, batch, headers, count, event, flags)
+    if clock is None:
+        clock = []
+    result: int = sock._io(
+        operation, None, _tries, sock, batch, headers, count, event, flags, clock
+    )
     if result < 0 and sock.closed:  # what close() left in the number's place answered
         raise SocketClosedError(operation)
     return result
@@ -289,12 +297,12 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
     count: int,
     event: int,
     flags: int,
+    clock: list[float],
 ) -> int:
     """`_call`'s loop, run counted in flight (the descriptor is read inside the count)."""
     wait = not flags & _DONTWAIT
     flags |= _DONTWAIT
-    deadline: float | None = None
-    timed = hung = 0
+    hung = 0
     fd = sock.fileno()  # -1 once closed: the call fails and _call says closed
     while True:
         result = batch(fd, headers, count, flags)
@@ -306,12 +314,12 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
             return result
         if hung:
             return 0  # shut down for this direction: end of data, as recv() says
-        if not timed:  # the first wait (the timeout is read only when one is needed)
-            timeout, timed = sock.timeout, 1
+        if not clock:  # the first wait (the timeout is read only when one is needed)
+            timeout = sock.timeout
             if timeout == 0.0:
                 return result
-            deadline = None if timeout is None else time.monotonic() + timeout
-        ready = _ready(sock, fd, event, deadline, batch.__name__)
+            clock.append(math.inf if timeout is None else time.monotonic() + timeout)
+        ready = _ready(sock, fd, event, clock[0], batch.__name__)
         if not ready:
             return -_errno.ETIMEDOUT
         hung = ready & _HANGUP if event == _POLLIN else 0
@@ -378,7 +386,9 @@ def _send_error(code: int, out: _Outgoing) -> SocketError:
     return _failure(code, "sendmmsg", address)
 
 
-def _send_prepared(sock: Socket, address: int, count: int, flags: int) -> tuple[int, int | None]:
+def _send_prepared(
+    sock: Socket, address: int, count: int, flags: int, clock: list[float]
+) -> tuple[int, int | None]:
     """``sendmmsg`` over ``count`` headers laid out at ``address``, until all went.
 
     Returns how many were sent and, when one failed, its errno (0: none given).
@@ -387,7 +397,9 @@ def _send_prepared(sock: Socket, address: int, count: int, flags: int) -> tuple[
     while done < count:
         headers = address + done * _mmsg.MSG_SIZE
         remaining = count - done
-        result = _call(sock, _mmsg.sendmmsg, headers, remaining, event=_POLLOUT, flags=flags)
+        result = _call(
+            sock, _mmsg.sendmmsg, headers, remaining, event=_POLLOUT, flags=flags, clock=clock
+        )
         if result <= 0:
             return done, -result
         done += result
@@ -397,12 +409,13 @@ def _send_prepared(sock: Socket, address: int, count: int, flags: int) -> tuple[
 def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     # The thread's arena is taken for the call (as the Gather is in _send_plain).
     arena: _mmsg.Arena | None = _arenas.__dict__.pop("send", None)
+    clock: list[float] = []  # the deadline of the whole call (see _call)
     try:
         sent = 0
         while sent < len(outgoing):
             chunk = outgoing[sent : sent + _mmsg.MAX_BATCH]
             arena = _lay_out(arena, chunk)
-            done, code = _send_prepared(sock, arena.address, len(chunk), flags)
+            done, code = _send_prepared(sock, arena.address, len(chunk), flags, clock)
             if code is not None:
                 return _sent_until(sock, sent + done, code, chunk[done])
             sent += done
@@ -419,12 +432,13 @@ def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
     gather: _mmsg.Gather | None = _arenas.__dict__.pop("gather", None)
     if gather is None:
         gather = _mmsg.Gather()
+    clock: list[float] = []  # the deadline of the whole call (see _call)
     try:
         sent = 0
         while sent < len(items):
             chunk = items[sent : sent + _mmsg.MAX_BATCH]
             data = gather.point(chunk)  # the iovecs point into it: held until the calls return
-            done, code = _send_prepared(sock, gather.address, len(chunk), flags)
+            done, code = _send_prepared(sock, gather.address, len(chunk), flags, clock)
             del data
             if code is not None:
                 item = chunk[done]
