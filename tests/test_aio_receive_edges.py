@@ -19,8 +19,10 @@ from sockkit import (
     MsgFlag,
     ReadMode,
     Shutdown,
+    Socket,
     SocketType,
     WouldBlock,
+    aio,
 )
 from sockkit.aio import AsyncSocket
 from test_aio import LOOPS, run_on
@@ -118,5 +120,100 @@ def test_send_batch_checks_its_argument_as_the_sync_call(loop: str) -> None:
                     left.socket.send_batch(wrong)  # type: ignore[arg-type]
                 assert str(caught.value) == str(sync.value)
             assert await left.send_batch(b"%d" % i for i in range(3)) == 3  # read once
+
+    run_on(loop, main)
+
+
+ARRIVALS = {
+    "recv": lambda s: s.recv(100),
+    "recv_into": lambda s: s.recv_into(bytearray(100)),
+    "recvfrom": lambda s: s.recvfrom(100),
+    "recvmsg": lambda s: s.recvmsg(100),
+    "recv_batch": lambda s: s.recv_batch(4, 100),
+    "read": lambda s: s.read(100),
+    "read NORMAL": lambda s: s.read(100, ReadMode.NORMAL),
+}
+
+
+@pytest.mark.parametrize("name", list(ARRIVALS))
+def test_a_datagram_that_comes_with_the_hang_up_is_received(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A datagram arrives between a try that found nothing and the question whether
+    the socket is shut down for reading: it is returned, not the end of data."""
+    receive = ARRIVALS[name]
+    arrive: list[Callable[[], object]] = []
+    real = aio._poll_now
+
+    def poll_as_a_datagram_arrives(sock: Any, events: int) -> int:
+        while arrive:
+            arrive.pop()()
+        return real(sock, events)
+
+    monkeypatch.setattr(aio, "_poll_now", poll_as_a_datagram_arrives)
+
+    async def main() -> None:
+        sock = AsyncSocket(AddressFamily.INET, SocketType.DGRAM)
+        with sock.socket, Socket(AddressFamily.INET, SocketType.DGRAM) as peer:
+            sock.bind(("127.0.0.1", 0))
+            peer.bind(("127.0.0.1", 0))
+            sock.socket.connect(peer.local_address)
+            peer.connect(sock.local_address)
+            sock.shutdown(Shutdown.READ)
+            arrive.append(lambda: peer.send(b"LAST\n"))
+            result = await asyncio.wait_for(receive(sock), 2.0)
+            assert not arrive  # the question was asked as the datagram came
+            if isinstance(result, int):
+                assert result == 5
+            elif isinstance(result, list):
+                assert [m.data for m in result] == [b"LAST\n"]
+            elif isinstance(result, Message):
+                assert result.data == b"LAST\n"
+            else:
+                assert (result[0] if isinstance(result, tuple) else result) == b"LAST\n"
+
+    run_on("asyncio", main)
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_a_stream_receive_never_asks_whether_it_is_shut_down(
+    loop: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream's receive gives the end of data itself: asking the socket would only
+    cost a system call per wait, and open a window where the last bytes, arriving
+    with the peer's shutdown after a try found nothing, were taken for the end."""
+    asked: list[int] = []
+    real = aio._poll_now
+
+    def counted(sock: Any, events: int) -> int:
+        asked.append(events)
+        return real(sock, events)
+
+    monkeypatch.setattr(aio, "_poll_now", counted)
+
+    async def main() -> None:
+        left, right = AsyncSocket.pair(AddressFamily.UNIX, SocketType.STREAM)
+        with left.socket, right.socket:
+
+            async def echo() -> None:
+                while data := await right.recv(100):
+                    await right.send(data)
+
+            echoing = asyncio.ensure_future(echo())
+            receives = (
+                lambda: left.recv(100),
+                lambda: left.recvfrom(100),
+                lambda: left.read(100, ReadMode.NORMAL),
+            )
+            for index in range(300):  # each reply waited for, stale wake-ups among them
+                request = b"%d\n" % index
+                await left.send(request)
+                got = await asyncio.wait_for(receives[index % 3](), 2.0)
+                assert (got[0] if isinstance(got, tuple) else got) == request
+            left.shutdown(Shutdown.WRITE)
+            await asyncio.wait_for(echoing, 2.0)  # the echo saw the end of data
+            right.shutdown(Shutdown.WRITE)
+            assert await asyncio.wait_for(left.recv(100), 2.0) == b""
+        assert asked == []
 
     run_on(loop, main)

@@ -21,6 +21,7 @@ import pytest
 
 from sockkit import (
     AddressFamily,
+    ConnectionRefused,
     ConnectionReset,
     Message,
     MsgFlag,
@@ -255,3 +256,16 @@ def test_a_send_batch_timeout_bounds_the_whole_call(tmp_path: Path) -> None:
             reader.join(5.0)
         assert 0 < sent < 200
         assert 0.4 < elapsed < 1.2, elapsed
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_dontwait_reports_a_queued_error_on_both_paths(native: bool) -> None:
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as gone:
+        gone.bind(("127.0.0.1", 0))
+        port = gone.local_address.port  # type: ignore[union-attr]
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
+        sock.connect(("127.0.0.1", port))
+        sock.send(b"x")  # nobody there: an ICMP port unreachable comes back, queued
+        assert Selector.wait([sock], timeout=5.0).read == [sock]  # the error is pending
+        with pytest.raises(ConnectionRefused):
+            batch.recv_batch(sock, 4, 100, flags=MsgFlag.DONTWAIT, native=native)

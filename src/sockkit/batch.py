@@ -160,7 +160,7 @@ def _outgoing(
     return _Outgoing(views, sum(view.nbytes for view in views), name, ancdata, segment, address)
 
 
-def _packed_address(address: object, family: int, names: dict[Any, tuple[Any, bytes]]) -> bytes:
+def _packed_address(address: Any, family: int, names: dict[Any, tuple[Any, bytes]]) -> bytes:
     """The kernel's ``struct sockaddr`` for a message's address, packed once per call
     for each distinct address.
 
@@ -172,27 +172,27 @@ def _packed_address(address: object, family: int, names: dict[Any, tuple[Any, by
         known = names.get(address)
     except TypeError:  # unhashable (a list): to_sockaddr names what is wrong with it
         known = None
-    if known is not None and _same_types(known[0], address):
-        return known[1]
+    if known is not None:
+        first, name = known
+        if first is address:
+            return name
+        if type(first) is type(address):
+            if type(first) is not tuple:
+                return name
+            for mine, theirs in zip(first, address, strict=True):  # equal: as long
+                if type(mine) is not type(theirs):
+                    break
+            else:
+                return name
     sockaddr = to_sockaddr(family, address)
     try:
-        name: bytes = _mmsg.pack_sockaddr(family, sockaddr)
+        name = _mmsg.pack_sockaddr(family, sockaddr)
     except OSError as exc:  # a host name that does not resolve
         raise from_oserror(exc, "getaddrinfo", sockaddr) from None
     if known is None:
         with contextlib.suppress(TypeError):
             names[address] = (address, name)
     return name
-
-
-def _same_types(known: object, address: object) -> bool:
-    if known is address:
-        return True
-    if type(known) is not type(address):
-        return False
-    if type(known) is not tuple:
-        return True  # a typed address or a path: equal means the same address
-    return all(type(a) is type(b) for a, b in zip(known, address, strict=True))  # type: ignore[call-overload]
 
 
 def message_list(messages: Iterable[Any]) -> list[Any]:
@@ -846,7 +846,8 @@ def _through_end(arena: _mmsg.Arena, received: int) -> int:
     """How many of a stream's ``received`` messages to hand over: those up to its end
     (the first empty one), which ``recvmmsg(2)`` repeats in every slot after it.
 
-    The repeats are dropped as they are: the end of a stream carries no control data.
+    The repeats are dropped as they are: the end of a stream carries no descriptors
+    (at most `Credentials`, with ``SO_PASSCRED``), so nothing in them is owned.
     """
     lengths = arena.columns(received).lengths
     return lengths.index(0) + 1 if 0 in lengths else received

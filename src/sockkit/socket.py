@@ -1850,8 +1850,10 @@ class Socket:
 
 
 def _poll_now(sock: Socket, events: int) -> int:
-    """The ``poll(2)`` events among ``events`` that ``sock`` has now, without waiting
-    (0: none); where the OS has no ``poll``, ``POLLIN`` alone, by ``select``.
+    """The ``poll(2)`` events ``sock`` has now for ``events``, without waiting (0:
+    none), with those poll reports unasked (``POLLERR``, ``POLLHUP``): a pending
+    error makes a socket ready.  Where the OS has no ``poll``, ``POLLIN`` alone,
+    by ``select``.
 
     The descriptor is held for the poll (`Socket.retain`), so the number polled
     names this socket.
@@ -1867,7 +1869,7 @@ def _poll_now(sock: Socket, events: int) -> int:
         poller = _POLL()
         poller.register(fd, events)
         ready = poller.poll(0)
-        return ready[0][1] & events if ready else 0
+        return ready[0][1] if ready else 0
     finally:
         sock.release(interrupt=False)
 
