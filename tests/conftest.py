@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sockkit import Selector
+from sockkit import AddressFamily, Selector, Socket, SocketType
 
 
 def open_fds() -> int:
@@ -53,3 +53,15 @@ def free_port(family: int = socket.AF_INET) -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@pytest.fixture
+def udp_pair() -> Iterator[tuple[Socket, Socket]]:
+    """An unconnected sender and a bound receiver on 127.0.0.1, with timeouts."""
+    with (
+        Socket(AddressFamily.INET, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.INET, SocketType.DGRAM) as receiver,
+    ):
+        receiver.bind(("127.0.0.1", 0))
+        sender.timeout = receiver.timeout = 10.0
+        yield sender, receiver

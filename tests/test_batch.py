@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,18 +60,6 @@ RIGHTS_SPACE = cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 2)
 
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-@pytest.fixture
-def udp_pair() -> Iterator[tuple[Socket, Socket]]:
-    """An unconnected sender and a bound receiver on 127.0.0.1, with timeouts."""
-    with (
-        Socket(AddressFamily.INET, SocketType.DGRAM) as sender,
-        Socket(AddressFamily.INET, SocketType.DGRAM) as receiver,
-    ):
-        receiver.bind(("127.0.0.1", 0))
-        sender.timeout = receiver.timeout = 10.0
-        yield sender, receiver
 
 
 def endpoints(family: AddressFamily, host: str | None, tmp_path: Path) -> list[Socket]:

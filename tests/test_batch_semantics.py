@@ -14,7 +14,6 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,18 +39,6 @@ from sockkit import (
 
 PATHS = [pytest.param(True, id="native"), pytest.param(False, id="loop")]
 SO_RCVBUFFORCE = 33  # Linux (the socket module has no name for it)
-
-
-@pytest.fixture
-def udp_pair() -> Iterator[tuple[Socket, Socket]]:
-    """An unconnected sender and a bound receiver on 127.0.0.1, with timeouts."""
-    with (
-        Socket(AddressFamily.INET, SocketType.DGRAM) as sender,
-        Socket(AddressFamily.INET, SocketType.DGRAM) as receiver,
-    ):
-        receiver.bind(("127.0.0.1", 0))
-        sender.timeout = receiver.timeout = 5.0
-        yield sender, receiver
 
 
 def nothing_queued(receiver: Socket) -> bool:
