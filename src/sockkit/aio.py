@@ -124,9 +124,11 @@ def _ended(sock: Socket, empty: int) -> bool:
     try for what came with the shutdown.  One empty wake-up in a row is common (an
     event the loop collected before the woken task took what was ready), so the
     socket is asked from the second on; never a stream socket, whose receive
-    returns the end of data itself.
+    returns the end of data itself, nor where the OS has no ``POLLRDHUP``.
     """
-    return empty > 1 and sock._type != _SOCK_STREAM and bool(_poll_now(sock, _RDHUP) & _RDHUP)
+    if empty < 2 or not _RDHUP or sock._type == _SOCK_STREAM:
+        return False
+    return bool(_poll_now(sock, _RDHUP) & _RDHUP)
 
 
 def _would_block(sock: Socket, operation: str) -> SocketError:
