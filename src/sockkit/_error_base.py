@@ -82,6 +82,8 @@ class SocketError(OSError):
     # ExceptionGroup on Python 3.11+.
     attempts: list[SocketError]
     group: BaseException | None
+    # Set by Socket._note: the socket's last_error before this error was recorded.
+    _replaced: int
 
     def __init__(
         self,

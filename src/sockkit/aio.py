@@ -418,8 +418,15 @@ class AsyncSocket:
             readiness.bind(loop)
         return interest.wait(loop, operation)
 
-    async def _wait(self, writable: bool, operation: str) -> None:
-        """Wait until the socket is readable (writable)."""
+    async def _wait(self, writable: bool, operation: str, tried: SocketError | None = None) -> None:
+        """Wait until the socket is readable (writable).
+
+        ``tried`` is the failure of the try that sends the task here (`WouldBlock`,
+        `InProgress`): the awaited call goes on, so it is taken back from the
+        socket's `last_error`, as a blocking call's internal waits leave none.
+        """
+        if tried is not None:
+            self._sock._unnote(tried)
         readiness = self._readiness
         interest = readiness.writing if writable else readiness.reading
         future = self._watch(interest, operation)
@@ -447,13 +454,15 @@ class AsyncSocket:
                 await self._wait(False, operation)
                 try:
                     return attempt()
-                except WouldBlock:
+                except WouldBlock as exc:
+                    self._sock._unnote(exc)
                     empty += 1
                     if not _ended(self._sock, empty):
                         continue
                 try:
                     return attempt()
-                except WouldBlock:
+                except WouldBlock as exc:
+                    self._sock._unnote(exc)
                     return end()
         finally:
             self._receiving = False
@@ -532,8 +541,8 @@ class AsyncSocket:
                 try:
                     conn, address = self._sock.accept()
                     break
-                except WouldBlock:
-                    await self._wait(False, "accept")
+                except WouldBlock as exc:
+                    await self._wait(False, "accept", exc)
         finally:
             self._receiving = False
         try:
@@ -579,16 +588,18 @@ class AsyncSocket:
             try:
                 sock.connect(address)
                 return
-            except (InProgress, Interrupted):
-                break  # under way: writable when it is done
-            except WouldBlock:
+            except (InProgress, Interrupted) as exc:
+                under_way = exc  # writable when it is done
+                break
+            except WouldBlock as exc:
                 # A Unix listener's full backlog: no event announces room; try again.
+                sock._unnote(exc)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, _UNIX_RETRY_MAX)
-        await self._wait(True, "connect")
+        await self._wait(True, "connect", under_way)
         code = sock.get_option_raw(_s.SOL_SOCKET, _s.SO_ERROR)
         if code:
-            raise from_errno(int(code), "connect", address)
+            raise sock._note(from_errno(int(code), "connect", address))
 
     # ------------------------------------------------------------------ receiving
 
@@ -702,9 +713,10 @@ class AsyncSocket:
         sock = self._sock
         try:
             return sock.recvfrom(length, flags)
-        except WouldBlock:
+        except WouldBlock as exc:
             if flags & _DONTWAIT:
                 raise
+            sock._unnote(exc)
         receive = functools.partial(sock.recvfrom, length, flags)
         return await self._receive("recvfrom", receive, _no_datagram)
 
@@ -725,9 +737,10 @@ class AsyncSocket:
         sock = self._sock
         try:
             return sock.recvmsg(bufsize, ancbufsize, flags)  # (no await before the return)
-        except WouldBlock:
+        except WouldBlock as exc:
             if flags & _DONTWAIT:
                 raise
+            sock._unnote(exc)
         receive = functools.partial(sock.recvmsg, bufsize, ancbufsize, flags)
         return await self._receive("recvmsg", receive, _no_message)
 
@@ -753,8 +766,8 @@ class AsyncSocket:
             sock = self._sock
             try:
                 return sock.read(length, mode)
-            except WouldBlock:
-                pass  # (a plain handler: contextlib.suppress costs 0.4 µs a call)
+            except WouldBlock as exc:
+                sock._unnote(exc)
             return await self._receive("read", functools.partial(sock.read, length, mode), bytes)
         self._receiving = True
         try:
@@ -785,7 +798,8 @@ class AsyncSocket:
                     # On a non-blocking socket this returns the part of the line that
                     # has arrived, and never a byte past its terminator.
                     chunk = read(length - have, _NORMAL)
-                except WouldBlock:
+                except WouldBlock as exc:
+                    self._sock._unnote(exc)
                     if ending:
                         break  # the end of data (see _ended)
                     if woken:
@@ -825,10 +839,10 @@ class AsyncSocket:
             while True:
                 try:
                     return self._sock.send(data, flags)
-                except WouldBlock:
+                except WouldBlock as exc:
                     if flags & _DONTWAIT:
                         raise
-                    await self._wait(True, "send")
+                    await self._wait(True, "send", exc)
         finally:
             self._sending = False
 
@@ -847,10 +861,10 @@ class AsyncSocket:
             while True:
                 try:
                     return self._sock.sendto(data, address, flags)
-                except WouldBlock:
+                except WouldBlock as exc:
                     if flags & _DONTWAIT:
                         raise
-                    await self._wait(True, "sendto")
+                    await self._wait(True, "sendto", exc)
         finally:
             self._sending = False
 
@@ -868,8 +882,8 @@ class AsyncSocket:
             while True:
                 try:
                     return self._sock.write(data, length)
-                except WouldBlock:
-                    await self._wait(True, "write")
+                except WouldBlock as exc:
+                    await self._wait(True, "write", exc)
         finally:
             self._sending = False
 
@@ -931,10 +945,10 @@ class AsyncSocket:
             while True:
                 try:
                     return self._sock.sendmsg(message, flags)
-                except WouldBlock:
+                except WouldBlock as exc:
                     if flags & _DONTWAIT:
                         raise
-                    await self._wait(True, "sendmsg")
+                    await self._wait(True, "sendmsg", exc)
         finally:
             self._sending = False
 
@@ -957,10 +971,10 @@ class AsyncSocket:
             while True:
                 try:
                     return self._sock.send_batch(items, flags)
-                except WouldBlock:
+                except WouldBlock as exc:
                     if flags & _DONTWAIT:
                         raise
-                    await self._wait(True, "send_batch")
+                    await self._wait(True, "send_batch", exc)
         finally:
             self._sending = False
 
@@ -984,9 +998,10 @@ class AsyncSocket:
         sock = self._sock
         try:
             return sock.recv_batch(count, bufsize, ancbufsize, flags)  # (no await before)
-        except WouldBlock:
+        except WouldBlock as exc:
             if flags & _DONTWAIT:
                 raise
+            sock._unnote(exc)
         receive = functools.partial(sock.recv_batch, count, bufsize, ancbufsize, flags)
         return await self._receive("recv_batch", receive, list)
 
@@ -1071,7 +1086,7 @@ class AsyncSocket:
             except OSError as exc:
                 if not sent and exc.errno in _NO_SENDFILE:
                     return None
-                raise from_oserror(exc, "sendfile") from None
+                raise sock._note(from_oserror(exc, "sendfile")) from None
             finally:
                 sock.release(interrupt=False)
             if done < 0:

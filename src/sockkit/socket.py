@@ -1015,8 +1015,16 @@ class Socket:
         failure of the socket module here, ``sockkit.batch`` those it types itself
         from the errno its system calls return."""
         if error.errno:
+            error._replaced = self._last_error  # for _unnote
             self._last_error = error.errno
         return error
+
+    def _unnote(self, error: SocketError) -> None:
+        """Take back `_note` of ``error``, a try's failure that was not the caller's
+        (``sockkit.aio`` waits after a try's `WouldBlock` and tries again: a call
+        that waited is no failure, as a blocking call's internal waits are none)."""
+        if self._last_error == error.errno:
+            self._last_error = getattr(error, "_replaced", self._last_error)
 
     # ------------------------------------------------------------------ connection
 
