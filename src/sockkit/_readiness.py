@@ -9,6 +9,13 @@ twice while no task waits (once can be an event collected before the woken task
 took what was ready), the registration ends, so an idle readable socket does not
 keep waking the loop.
 
+A loop other than asyncio's selector loops may drop a registration by itself when
+the socket has an error pending (``POLLERR``): uvloop (libuv's ``uv_poll``) runs
+the callbacks once and closes its handle, and a kept registration would never
+report again.  On such a loop each report asks the socket for ``POLLERR`` (one
+``poll(2)`` on a poll object kept with the registration), and a registration
+reported with it is made anew by the next wait.
+
 Ownership: a registration holds the descriptor with ``Socket.retain(interrupt=
 False)``, so the number the loop watches names this socket until the
 registration ends; the ``Socket``'s close callback ends it (and fails the
@@ -19,7 +26,8 @@ the loop's thread touches a registration, except while the loop is not running.
 from __future__ import annotations
 
 import asyncio
-from typing import Final
+import select
+from typing import Any, Final
 
 from sockkit.errors import SocketClosedError
 from sockkit.socket import Socket
@@ -33,6 +41,28 @@ _NO_READERS: Final = (
     " asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy()) before"
     " asyncio.run()"
 )
+
+
+_POLL: Final = getattr(select, "poll", None)
+_POLLERR: Final = getattr(select, "POLLERR", 0)
+
+
+def _error_poller(fd: int, loop: asyncio.AbstractEventLoop) -> Any:
+    """A ``poll`` object watching ``fd`` for ``POLLERR`` alone, for a loop that may
+    drop a registration reported with an error; ``None`` for a loop that keeps it
+    (or where the OS has no ``poll``)."""
+    if _POLL is None or _keeps_errored_registrations(loop):
+        return None
+    poller = _POLL()
+    poller.register(fd, 0)  # POLLERR is reported unasked
+    return poller
+
+
+def _keeps_errored_registrations(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether ``loop`` keeps watching a descriptor after reporting it with an error
+    pending: asyncio's selector loops do (a selector reports ``POLLERR`` as ready
+    and forgets nothing); another loop is not relied on."""
+    return isinstance(loop, asyncio.SelectorEventLoop)
 
 
 def check_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -57,7 +87,19 @@ class Interest:
     the waiting task sets it back to ``None`` when its wait ends, however it ends.
     """
 
-    __slots__ = ("_add", "_idle", "_remove", "fd", "loop", "operation", "sock", "waiter")
+    __slots__ = (
+        "_add",
+        "_dropped",
+        "_idle",
+        "_poller",
+        "_remove",
+        "fd",
+        "loop",
+        "operation",
+        "other",
+        "sock",
+        "waiter",
+    )
 
     def __init__(self, sock: Socket, writable: bool) -> None:
         self.sock = sock
@@ -66,6 +108,9 @@ class Interest:
         self.waiter: asyncio.Future[None] | None = None
         self.operation = ""
         self._idle = False  # reported ready once with nobody waiting
+        self._poller: Any = None  # asks each report for POLLERR (see the module's text)
+        self._dropped = False  # reported with POLLERR: the loop may have let go
+        self.other = self  # the other direction (set by Readiness)
         self._add = "add_writer" if writable else "add_reader"
         self._remove = "remove_writer" if writable else "remove_reader"
 
@@ -75,6 +120,11 @@ class Interest:
         Raises:
             SocketClosedError: the socket is closed.
         """
+        # One loop handle may serve both directions: a dropped one is ended first.
+        if self._dropped:
+            self.unregister()
+        if self.other._dropped:
+            self.other.unregister()
         if self.fd < 0:
             self._register(loop)
         future = loop.create_future()
@@ -87,14 +137,19 @@ class Interest:
         sock = self.sock
         fd = sock.retain(interrupt=False)  # raises SocketClosedError once closed
         try:
+            poller = _error_poller(fd, loop)  # fd: held while the poller lives
             getattr(loop, self._add)(fd, self._ready)
         except BaseException:
             sock.release(interrupt=False)
             raise
+        self._poller = poller
         self.fd = fd
         self.loop = loop
 
     def _ready(self) -> None:
+        poller = self._poller
+        if poller is not None and (events := poller.poll(0)) and events[0][1] & _POLLERR:
+            self._dropped = True
         waiter = self.waiter
         if waiter is not None:
             if not waiter.done():
@@ -113,6 +168,8 @@ class Interest:
         if fd < 0:
             return
         self.fd = -1
+        self._poller = None
+        self._dropped = False
         loop = self.loop
         try:
             if loop is not None and not loop.is_closed():
@@ -137,6 +194,7 @@ class Readiness:
         self.loop = loop
         self.reading = Interest(sock, writable=False)
         self.writing = Interest(sock, writable=True)
+        self.reading.other, self.writing.other = self.writing, self.reading
         sock.add_close_callback(self._closed)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:

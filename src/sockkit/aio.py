@@ -9,6 +9,10 @@ waits: it raises `WouldBlock` as the synchronous call does.  A receive on a
 socket shut down for reading returns what a blocking receive returns there, the
 end of data (``b""``, ``[]``, an empty message), where a datagram socket would
 otherwise look readable to the loop for ever while each try says `WouldBlock`.
+A socket whose error queue holds something (``IP_RECVERR`` reports,
+``MSG_ZEROCOPY`` completions) looks readable and writable to the loop until the
+queue is read with ``MsgFlag.ERRQUEUE``; a task that finds nothing to do there
+twice in a row pauses between tries (1 ms, growing to 10 ms) instead of spinning.
 
 Closing the socket (the `AsyncSocket` or its wrapped `Socket`, from any task or
 any thread) wakes every task waiting on it with `SocketClosedError`.  A wait
@@ -108,27 +112,52 @@ _UNIX_RETRY_MAX: Final = 0.05
 _SIGPIPE: Final = getattr(signal, "SIGPIPE", None)
 _DONTWAIT: Final = int(MsgFlag.DONTWAIT)
 _RDHUP: Final = getattr(select, "POLLRDHUP", 0)  # Linux's "shut down for reading"
+_POLLIN: Final = getattr(select, "POLLIN", 1)
+_POLLOUT: Final = getattr(select, "POLLOUT", 4)
+_POLLERR: Final = getattr(select, "POLLERR", 8)
+# Seconds between tries of a receive whose socket has only an error queue to read.
+_ERRQUEUE_PAUSES: Final = (0.001, 0.002, 0.005, 0.01)
 
 _A = TypeVar("_A", bound="AsyncSocket")
 _T = TypeVar("_T")
 
 
-def _ended(sock: Socket, empty: int) -> bool:
-    """Whether an awaited receive has reached the end of data: its ``empty``-th
-    wake-up in a row found nothing, and the socket is shut down for reading
-    (Linux's ``POLLRDHUP``).
+async def _after_empty(sock: Socket, empty: int) -> bool:
+    """What an awaited receive does after its ``empty``-th wake-up in a row that found
+    nothing: whether it has reached the end of data.
 
-    A datagram socket shut down for reading stays readable to the loop while its
-    receive says "would block" for ever, where a blocking receive gets the end of
-    data (an empty one) - which the awaited receive then returns, after one more
-    try for what came with the shutdown.  One empty wake-up in a row is common (an
-    event the loop collected before the woken task took what was ready), so the
-    socket is asked from the second on; never a stream socket, whose receive
-    returns the end of data itself, nor where the OS has no ``POLLRDHUP``.
+    One empty wake-up in a row is common (an event the loop collected before the
+    woken task took what was ready); from the second on the socket is asked, for:
+
+    - the end of data: a datagram socket shut down for reading (Linux's
+      ``POLLRDHUP``) stays readable to the loop while its receive says "would
+      block" for ever, where a blocking receive gets the end of data (an empty
+      one) - which the awaited receive then returns, after one more try for what
+      came with the shutdown (a stream socket's receive returns the end itself);
+    - an error queue with nothing else to read (see `_pause_for_errors`).
     """
-    if empty < 2 or not _RDHUP or sock._type == _SOCK_STREAM:
+    if empty < 2:
         return False
-    return bool(_poll_now(sock, _RDHUP) & _RDHUP)
+    events = _poll_now(sock, _POLLIN | _RDHUP)
+    if events & _RDHUP and sock._type != _SOCK_STREAM:
+        return True
+    await _pause_for_errors(events, _POLLIN, empty)
+    return False
+
+
+async def _pause_for_errors(events: int, ready: int, failed: int) -> None:
+    """Pause a task whose socket is ready to the loop only for its error queue.
+
+    ``events`` are the socket's ``poll(2)`` events now; ``ready`` the one the task
+    needs (``POLLIN``, ``POLLOUT``); ``failed`` how many wake-ups in a row its try
+    found nothing to do.  A socket with an error queue (``IP_RECVERR`` reports,
+    ``MSG_ZEROCOPY`` completions, until read with ``MsgFlag.ERRQUEUE``) has
+    ``POLLERR``, which the loop reports as readable and writable at once and which
+    cannot be left out of a wait; so where ``POLLERR`` comes without ``ready``, the
+    task pauses (1 ms, growing to 10 ms) before it waits again, rather than spin.
+    """
+    if events & _POLLERR and not events & ready:
+        await asyncio.sleep(_ERRQUEUE_PAUSES[min(failed - 2, len(_ERRQUEUE_PAUSES) - 1)])
 
 
 def _would_block(sock: Socket, operation: str) -> SocketError:
@@ -418,15 +447,23 @@ class AsyncSocket:
             readiness.bind(loop)
         return interest.wait(loop, operation)
 
-    async def _wait(self, writable: bool, operation: str, tried: SocketError | None = None) -> None:
+    async def _wait(
+        self, writable: bool, operation: str, tried: SocketError | None = None, failed: int = 0
+    ) -> None:
         """Wait until the socket is readable (writable).
 
         ``tried`` is the failure of the try that sends the task here (`WouldBlock`,
         `InProgress`): the awaited call goes on, so it is taken back from the
         socket's `last_error`, as a blocking call's internal waits leave none.
+        ``failed`` counts the earlier waits of the call whose next try still found
+        nothing to do; from two on, an error queue alone pauses the task
+        (`_pause_for_errors`).
         """
         if tried is not None:
             self._sock._unnote(tried)
+        if failed >= 2:
+            ready = _POLLOUT if writable else _POLLIN
+            await _pause_for_errors(_poll_now(self._sock, ready), ready, failed)
         readiness = self._readiness
         interest = readiness.writing if writable else readiness.reading
         future = self._watch(interest, operation)
@@ -445,7 +482,7 @@ class AsyncSocket:
         (so no other task could be receiving), would block without
         ``MsgFlag.DONTWAIT``.  No await comes between a try that received and the
         return: a cancellation cannot strand what arrived (descriptors included).
-        ``end()`` is returned for a socket shut down for reading (see `_ended`).
+        ``end()`` is returned for a socket shut down for reading (see `_after_empty`).
         """
         self._receiving = True
         try:
@@ -457,7 +494,7 @@ class AsyncSocket:
                 except WouldBlock as exc:
                     self._sock._unnote(exc)
                     empty += 1
-                    if not _ended(self._sock, empty):
+                    if not await _after_empty(self._sock, empty):
                         continue
                 try:
                     return attempt()
@@ -653,7 +690,7 @@ class AsyncSocket:
                 if data is not None:
                     return data
                 empty += 1
-                if _ended(sock, empty):
+                if await _after_empty(sock, empty):
                     return _recv_nowait(sock, length, flags) or b""
         finally:
             self._receiving = False
@@ -694,7 +731,7 @@ class AsyncSocket:
                 if count is not None:
                     return count
                 empty += 1
-                if _ended(sock, empty):
+                if await _after_empty(sock, empty):
                     return _recv_into_nowait(sock, buffer, nbytes, flags) or 0
         finally:
             self._receiving = False
@@ -801,10 +838,10 @@ class AsyncSocket:
                 except WouldBlock as exc:
                     self._sock._unnote(exc)
                     if ending:
-                        break  # the end of data (see _ended)
+                        break  # the end of data (see _after_empty)
                     if woken:
                         empty += 1
-                        ending = _ended(self._sock, empty)
+                        ending = await _after_empty(self._sock, empty)
                         if ending:
                             continue  # one more try: what came with the shutdown
                     await self._wait(False, "read")
@@ -836,13 +873,15 @@ class AsyncSocket:
             raise BusyError.another_task("send", "sending")
         self._sending = True
         try:
+            failed = 0  # wake-ups in a row after which the try would still block
             while True:
                 try:
                     return self._sock.send(data, flags)
                 except WouldBlock as exc:
                     if flags & _DONTWAIT:
                         raise
-                    await self._wait(True, "send", exc)
+                    await self._wait(True, "send", exc, failed)
+                    failed += 1
         finally:
             self._sending = False
 
@@ -858,13 +897,15 @@ class AsyncSocket:
             raise BusyError.another_task("sendto", "sending")
         self._sending = True
         try:
+            failed = 0
             while True:
                 try:
                     return self._sock.sendto(data, address, flags)
                 except WouldBlock as exc:
                     if flags & _DONTWAIT:
                         raise
-                    await self._wait(True, "sendto", exc)
+                    await self._wait(True, "sendto", exc, failed)
+                    failed += 1
         finally:
             self._sending = False
 
@@ -879,11 +920,13 @@ class AsyncSocket:
             raise BusyError.another_task("write", "sending")
         self._sending = True
         try:
+            failed = 0
             while True:
                 try:
                     return self._sock.write(data, length)
                 except WouldBlock as exc:
-                    await self._wait(True, "write", exc)
+                    await self._wait(True, "write", exc, failed)
+                    failed += 1
         finally:
             self._sending = False
 
@@ -920,12 +963,15 @@ class AsyncSocket:
     async def _send_view(self, view: memoryview, operation: str, sent: int = 0) -> None:
         sock = self._sock
         total = view.nbytes
+        failed = 0
         while sent < total:
             done = _send_nowait(sock, view[sent:] if sent else view, operation)
             if done is None:
-                await self._wait(True, operation)
+                await self._wait(True, operation, None, failed)
+                failed += 1
             else:
                 sent += done
+                failed = 0
 
     async def sendmsg(self, message: Message, flags: int = 0) -> int:
         """Send one message with its control data (`Socket.sendmsg`).
@@ -942,13 +988,15 @@ class AsyncSocket:
             raise BusyError.another_task("sendmsg", "sending")
         self._sending = True
         try:
+            failed = 0
             while True:
                 try:
                     return self._sock.sendmsg(message, flags)
                 except WouldBlock as exc:
                     if flags & _DONTWAIT:
                         raise
-                    await self._wait(True, "sendmsg", exc)
+                    await self._wait(True, "sendmsg", exc, failed)
+                    failed += 1
         finally:
             self._sending = False
 
@@ -968,13 +1016,15 @@ class AsyncSocket:
         self._sending = True
         try:
             items = _load_batch().message_list(messages)  # read once, whatever the waits
+            failed = 0
             while True:
                 try:
                     return self._sock.send_batch(items, flags)
                 except WouldBlock as exc:
                     if flags & _DONTWAIT:
                         raise
-                    await self._wait(True, "send_batch", exc)
+                    await self._wait(True, "send_batch", exc, failed)
+                    failed += 1
         finally:
             self._sending = False
 
@@ -1075,7 +1125,7 @@ class AsyncSocket:
     async def _sendfile_zero_copy(self, fileno: int, offset: int, count: int | None) -> int | None:
         """``os.sendfile`` on the retained descriptor; ``None`` if the OS refuses at once."""
         sock = self._sock
-        sent = 0
+        sent = failed = 0
         while count is None or sent < count:
             chunk = _SENDFILE_CHUNK if count is None else min(count - sent, _SENDFILE_CHUNK)
             fd = sock.retain(interrupt=False)  # non-blocking: nothing to wake
@@ -1090,11 +1140,13 @@ class AsyncSocket:
             finally:
                 sock.release(interrupt=False)
             if done < 0:
-                await self._wait(True, "sendfile")
+                await self._wait(True, "sendfile", None, failed)
+                failed += 1
             elif done == 0:
                 break
             else:
                 sent += done
+                failed = 0
         return sent
 
     async def _sendfile_by_send(self, file: IO[bytes], offset: int, count: int | None) -> int:
