@@ -49,6 +49,16 @@ LOOPS = ["asyncio"] + (["uvloop"] if uvloop is not None else [])
 RIGHTS_SPACE = cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 2)
 # Every test's coroutine runs under this bound: a regression fails, it never hangs.
 TEST_LIMIT = 60.0
+# Every awaited receive, by name, as the tests that go through them all call it.
+AWAITED_RECEIVES: dict[str, Callable[[AsyncSocket], Awaitable[Any]]] = {
+    "recv": lambda s: s.recv(100),
+    "recv_into": lambda s: s.recv_into(bytearray(100)),
+    "recvfrom": lambda s: s.recvfrom(100),
+    "recvmsg": lambda s: s.recvmsg(100),
+    "recv_batch": lambda s: s.recv_batch(4, 100),
+    "read": lambda s: s.read(100),
+    "read NORMAL": lambda s: s.read(100, ReadMode.NORMAL),
+}
 
 
 def _new_loop(kind: str) -> asyncio.AbstractEventLoop:

@@ -18,12 +18,11 @@ from sockkit import (
     ConnectionRefused,
     Message,
     MsgFlag,
-    ReadMode,
     SocketType,
     WouldBlock,
 )
 from sockkit.aio import AsyncSocket
-from test_aio import LOOPS, run_on
+from test_aio import AWAITED_RECEIVES, LOOPS, run_on
 
 EARLIER = errno.ENOPROTOOPT  # a failure of the caller's, made before the awaited call
 
@@ -34,16 +33,7 @@ def _fail_earlier(sock: AsyncSocket) -> None:
     assert sock.socket.last_error == EARLIER
 
 
-# Each awaited receive, over a stream pair and over a datagram pair.
-RECEIVES: dict[str, Callable[[AsyncSocket], Awaitable[Any]]] = {
-    "recv": lambda s: s.recv(100),
-    "recv_into": lambda s: s.recv_into(bytearray(100)),
-    "recvfrom": lambda s: s.recvfrom(100),
-    "recvmsg": lambda s: s.recvmsg(100),
-    "recv_batch": lambda s: s.recv_batch(4, 100),
-    "read": lambda s: s.read(100),
-    "read NORMAL": lambda s: s.read(100, ReadMode.NORMAL),
-}
+RECEIVES = AWAITED_RECEIVES  # each, over a stream pair and over a datagram pair
 
 
 CASES = [

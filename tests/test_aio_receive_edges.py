@@ -25,7 +25,7 @@ from sockkit import (
     aio,
 )
 from sockkit.aio import AsyncSocket
-from test_aio import LOOPS, run_on
+from test_aio import AWAITED_RECEIVES, LOOPS, run_on
 
 # Each awaited receive, and what a blocking receive returns at the end of data.
 RECEIVES: dict[str, tuple[Callable[[AsyncSocket], Awaitable[Any]], Any]] = {
@@ -124,15 +124,7 @@ def test_send_batch_checks_its_argument_as_the_sync_call(loop: str) -> None:
     run_on(loop, main)
 
 
-ARRIVALS = {
-    "recv": lambda s: s.recv(100),
-    "recv_into": lambda s: s.recv_into(bytearray(100)),
-    "recvfrom": lambda s: s.recvfrom(100),
-    "recvmsg": lambda s: s.recvmsg(100),
-    "recv_batch": lambda s: s.recv_batch(4, 100),
-    "read": lambda s: s.read(100),
-    "read NORMAL": lambda s: s.read(100, ReadMode.NORMAL),
-}
+ARRIVALS = AWAITED_RECEIVES
 
 
 @pytest.mark.parametrize("name", list(ARRIVALS))
