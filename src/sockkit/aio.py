@@ -115,7 +115,7 @@ _RDHUP: Final = getattr(select, "POLLRDHUP", 0)  # Linux's "shut down for readin
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
 _POLLERR: Final = getattr(select, "POLLERR", 8)
-# Seconds between tries of a receive whose socket has only an error queue to read.
+# Seconds a task pauses between tries while its socket is ready only for its error queue.
 _ERRQUEUE_PAUSES: Final = (0.001, 0.002, 0.005, 0.01)
 
 _A = TypeVar("_A", bound="AsyncSocket")
