@@ -146,6 +146,18 @@ class Interest:
         self.fd = fd
         self.loop = loop
 
+    def found_nothing(self) -> None:
+        """The task this interest woke found nothing to do.
+
+        On a loop that may drop a registration (see the module's text), the
+        ``POLLERR`` that made it let go may have been cleared before the report
+        asked for it (another callback, another thread): the registration is made
+        anew by the next wait.  Such wake-ups are rare; nothing is done on a loop
+        that keeps its registrations.
+        """
+        if self._poller is not None:
+            self._dropped = True
+
     def _ready(self) -> None:
         poller = self._poller
         if poller is not None and (events := poller.poll(0)) and events[0][1] & _POLLERR:

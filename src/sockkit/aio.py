@@ -12,7 +12,8 @@ otherwise look readable to the loop for ever while each try says `WouldBlock`.
 A socket whose error queue holds something (``IP_RECVERR`` reports,
 ``MSG_ZEROCOPY`` completions) looks readable and writable to the loop until the
 queue is read with ``MsgFlag.ERRQUEUE``; a task that finds nothing to do there
-twice in a row pauses between tries (1 ms, growing to 10 ms) instead of spinning.
+twice in a row pauses between tries (1 ms, growing to 10 ms) instead of spinning,
+so data, room or a close that comes meanwhile is seen at the end of the pause.
 
 Closing the socket (the `AsyncSocket` or its wrapped `Socket`, from any task or
 any thread) wakes every task waiting on it with `SocketClosedError`.  A wait
@@ -122,7 +123,7 @@ _A = TypeVar("_A", bound="AsyncSocket")
 _T = TypeVar("_T")
 
 
-async def _after_empty(sock: Socket, empty: int) -> bool:
+async def _after_empty(sock: Socket, reading: Interest, empty: int) -> bool:
     """What an awaited receive does after its ``empty``-th wake-up in a row that found
     nothing: whether it has reached the end of data.
 
@@ -135,7 +136,10 @@ async def _after_empty(sock: Socket, empty: int) -> bool:
       one) - which the awaited receive then returns, after one more try for what
       came with the shutdown (a stream socket's receive returns the end itself);
     - an error queue with nothing else to read (see `_pause_for_errors`).
+
+    Every such wake-up is told to ``reading`` (`Interest.found_nothing`).
     """
+    reading.found_nothing()
     if empty < 2:
         return False
     events = _poll_now(sock, _POLLIN | _RDHUP)
@@ -155,6 +159,7 @@ async def _pause_for_errors(events: int, ready: int, failed: int) -> None:
     ``POLLERR``, which the loop reports as readable and writable at once and which
     cannot be left out of a wait; so where ``POLLERR`` comes without ``ready``, the
     task pauses (1 ms, growing to 10 ms) before it waits again, rather than spin.
+    What comes meanwhile (data, room, a close) is seen when the pause ends.
     """
     if events & _POLLERR and not events & ready:
         await asyncio.sleep(_ERRQUEUE_PAUSES[min(failed - 2, len(_ERRQUEUE_PAUSES) - 1)])
@@ -456,16 +461,18 @@ class AsyncSocket:
         `InProgress`): the awaited call goes on, so it is taken back from the
         socket's `last_error`, as a blocking call's internal waits leave none.
         ``failed`` counts the earlier waits of the call whose next try still found
-        nothing to do; from two on, an error queue alone pauses the task
-        (`_pause_for_errors`).
+        nothing to do (each told to the interest: `Interest.found_nothing`); from
+        two on, an error queue alone pauses the task (`_pause_for_errors`).
         """
         if tried is not None:
             self._sock._unnote(tried)
-        if failed >= 2:
-            ready = _POLLOUT if writable else _POLLIN
-            await _pause_for_errors(_poll_now(self._sock, ready), ready, failed)
         readiness = self._readiness
         interest = readiness.writing if writable else readiness.reading
+        if failed:
+            interest.found_nothing()
+            if failed >= 2:
+                ready = _POLLOUT if writable else _POLLIN
+                await _pause_for_errors(_poll_now(self._sock, ready), ready, failed)
         future = self._watch(interest, operation)
         try:
             await future
@@ -494,7 +501,7 @@ class AsyncSocket:
                 except WouldBlock as exc:
                     self._sock._unnote(exc)
                     empty += 1
-                    if not await _after_empty(self._sock, empty):
+                    if not await _after_empty(self._sock, self._readiness.reading, empty):
                         continue
                 try:
                     return attempt()
@@ -690,7 +697,7 @@ class AsyncSocket:
                 if data is not None:
                     return data
                 empty += 1
-                if await _after_empty(sock, empty):
+                if await _after_empty(sock, reading, empty):
                     return _recv_nowait(sock, length, flags) or b""
         finally:
             self._receiving = False
@@ -731,7 +738,7 @@ class AsyncSocket:
                 if count is not None:
                     return count
                 empty += 1
-                if await _after_empty(sock, empty):
+                if await _after_empty(sock, reading, empty):
                     return _recv_into_nowait(sock, buffer, nbytes, flags) or 0
         finally:
             self._receiving = False
@@ -841,7 +848,7 @@ class AsyncSocket:
                         break  # the end of data (see _after_empty)
                     if woken:
                         empty += 1
-                        ending = await _after_empty(self._sock, empty)
+                        ending = await _after_empty(self._sock, self._readiness.reading, empty)
                         if ending:
                             continue  # one more try: what came with the shutdown
                     await self._wait(False, "read")
