@@ -81,6 +81,7 @@ from sockkit.message import Message
 from sockkit.options import Option
 from sockkit.socket import (
     Socket,
+    _error_queue_pause,
     _load_batch,
     _poll_now,
     _recv_into_nowait,
@@ -116,8 +117,6 @@ _RDHUP: Final = getattr(select, "POLLRDHUP", 0)  # Linux's "shut down for readin
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
 _POLLERR: Final = getattr(select, "POLLERR", 8)
-# Seconds a task pauses between tries while its socket is ready only for its error queue.
-_ERRQUEUE_PAUSES: Final = (0.001, 0.002, 0.005, 0.01)
 
 _A = TypeVar("_A", bound="AsyncSocket")
 _T = TypeVar("_T")
@@ -162,7 +161,7 @@ async def _pause_for_errors(events: int, ready: int, failed: int) -> None:
     What comes meanwhile (data, room, a close) is seen when the pause ends.
     """
     if events & _POLLERR and not events & ready:
-        await asyncio.sleep(_ERRQUEUE_PAUSES[min(failed - 2, len(_ERRQUEUE_PAUSES) - 1)])
+        await asyncio.sleep(_error_queue_pause(failed - 1))
 
 
 def _would_block(sock: Socket, operation: str) -> SocketError:

@@ -62,7 +62,7 @@ from sockkit.message import (
     decode_control,
 )
 from sockkit.message import _outgoing as _held_control
-from sockkit.socket import _poll_now
+from sockkit.socket import _error_queue_pause, _poll_now
 
 if TYPE_CHECKING:
     from sockkit.socket import Socket
@@ -74,6 +74,7 @@ _PEEK: Final = int(MsgFlag.PEEK)
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))  # a gone peer is an error, not SIGPIPE
 _POLLIN: Final = getattr(select, "POLLIN", 1)  # no poll() on Windows: the loop uses select()
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
+_POLLERR: Final = getattr(select, "POLLERR", 8)
 _HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0)
 _SLICE: Final = 0.05
 """Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
@@ -302,7 +303,7 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
     """`_call`'s loop, run counted in flight (the descriptor is read inside the count)."""
     wait = not flags & _DONTWAIT
     flags |= _DONTWAIT
-    hung = 0
+    hung = errors_only = 0  # errors_only: tries in a row made ready by POLLERR alone
     fd = sock.fileno()  # -1 once closed: the call fails and _call says closed
     while True:
         result = batch(fd, headers, count, flags)
@@ -319,10 +320,13 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
             if timeout == 0.0:
                 return result
             clock.append(math.inf if timeout is None else time.monotonic() + timeout)
+        if errors_only:  # an error queue: the poll would return at once, the try fail
+            time.sleep(min(_error_queue_pause(errors_only), max(0.0, clock[0] - time.monotonic())))
         ready = _ready(sock, fd, event, clock[0], batch.__name__)
         if not ready:
             return -_errno.ETIMEDOUT
         hung = ready & _HANGUP if event == _POLLIN else 0
+        errors_only = errors_only + 1 if ready & _POLLERR and not ready & event else 0
 
 
 def _failure(code: int, operation: str, address: Any = None) -> SocketError:

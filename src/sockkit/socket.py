@@ -1857,6 +1857,18 @@ class Socket:
 # gate, checks and counted call as the methods, with None for "would block".
 
 
+# Seconds a waiting call pauses between tries while its socket is ready only for its
+# error queue (POLLERR: IP_RECVERR reports, MSG_ZEROCOPY completions, until read with
+# MsgFlag.ERRQUEUE), where a wait for readiness would return at once: 1 ms, growing.
+_ERROR_QUEUE_PAUSES: Final = (0.001, 0.002, 0.005, 0.01)
+
+
+def _error_queue_pause(tries: int) -> float:
+    """The pause before the ``tries``-th try in a row (1, 2, ...) that the socket's
+    error queue alone made ready."""
+    return _ERROR_QUEUE_PAUSES[min(tries, len(_ERROR_QUEUE_PAUSES)) - 1]
+
+
 def _poll_now(sock: Socket, events: int) -> int:
     """The ``poll(2)`` events ``sock`` has now for ``events``, without waiting (0:
     none), with those poll reports unasked (``POLLERR``, ``POLLHUP``): a pending
