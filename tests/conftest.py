@@ -46,10 +46,11 @@ HAS_IPV6 = _has_ipv6_loopback()
 needs_ipv6 = pytest.mark.skipif(not HAS_IPV6, reason="this machine has no ::1")
 
 
-def free_port(family: int = socket.AF_INET) -> int:
-    """A TCP port on loopback that nothing listens on (bound, then released)."""
+def free_port(family: int = socket.AF_INET, kind: int = socket.SOCK_STREAM) -> int:
+    """A port on loopback that nothing uses for ``kind`` (TCP unless told; bound, then
+    released): a connection there is refused, a datagram answered by ICMP."""
     host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(family, kind) as probe:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
     return port

@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from conftest import free_port
 from sockkit import (
     AddressFamily,
     ConnectionRefused,
@@ -70,7 +71,7 @@ async def _cpu_while_waiting(call: Awaitable[Any]) -> float:
 @pytest.mark.parametrize("loop", LOOPS)
 def test_a_socket_that_had_an_error_is_still_woken_by_what_comes_later(loop: str) -> None:
     async def main() -> None:
-        port = _closed_port()
+        port = free_port(kind=socket.SOCK_DGRAM)
         sock = AsyncSocket(AddressFamily.INET, SocketType.DGRAM)
         async with sock:
             sock.bind(("127.0.0.1", 0))
@@ -100,7 +101,7 @@ def test_an_error_cleared_before_the_loop_reports_it_loses_no_wake_up(loop: str)
     report.  The wake-up that then finds nothing makes the registration anew."""
 
     async def main() -> None:
-        port = _closed_port()
+        port = free_port(kind=socket.SOCK_DGRAM)
         running = asyncio.get_running_loop()
         sock = AsyncSocket(AddressFamily.INET, SocketType.DGRAM)
         first, second = socket.socketpair()
@@ -139,21 +140,13 @@ def test_an_error_cleared_before_the_loop_reports_it_loses_no_wake_up(loop: str)
     run_on(loop, main)
 
 
-def _closed_port() -> int:
-    holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    holder.bind(("127.0.0.1", 0))
-    port: int = holder.getsockname()[1]
-    holder.close()
-    return port
-
-
 async def _udp_with_error_report() -> AsyncSocket:
     """A UDP socket on 127.0.0.1 with ``IP_RECVERR`` and one ICMP report queued (the
     reported error itself already raised), so only its error queue is ready."""
     sock = AsyncSocket(AddressFamily.INET, SocketType.DGRAM)
     sock.set_option(IPOption.RECVERR, True)
     sock.bind(("127.0.0.1", 0))
-    await sock.sendto(b"to nobody", ("127.0.0.1", _closed_port()))
+    await sock.sendto(b"to nobody", ("127.0.0.1", free_port(kind=socket.SOCK_DGRAM)))
     for _ in range(200):  # bounded: the ICMP error comes back at once on loopback
         if _events(sock) & select.POLLERR:
             break

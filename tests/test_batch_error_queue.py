@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from conftest import free_port
 from sockkit import (
     AddressFamily,
     ConnectionRefused,
@@ -39,10 +40,7 @@ CPU_BOUND = WINDOW / 4  # a spin takes all of WINDOW; a paused wait a few per ce
 def reported() -> Iterator[Socket]:
     """A UDP socket on 127.0.0.1 with one ICMP report in its error queue (the error
     itself already raised), so poll() says POLLERR alone."""
-    holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    holder.bind(("127.0.0.1", 0))
-    port = holder.getsockname()[1]
-    holder.close()
+    port = free_port(kind=socket.SOCK_DGRAM)
     with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
         sock.set_option(IPOption.RECVERR, True)
         sock.bind(("127.0.0.1", 0))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import needs_ipv6
+from conftest import free_port, needs_ipv6
 from sockkit.errors import CATALOG
 from sockkit.options import all_options
 
@@ -381,15 +381,8 @@ def _read_until(client: socket.socket, marker: bytes) -> bytes:
     return data
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def test_serve_greets_without_an_empty_first_line(servers: list[Server]) -> None:
-    port = _free_port()
+    port = free_port()
     servers.append(server := Server("--port", str(port)))
     with _connect(("127.0.0.1", port)) as client:
         greeting = _read_until(client, b"'shutdown'.\n")
@@ -399,7 +392,7 @@ def test_serve_greets_without_an_empty_first_line(servers: list[Server]) -> None
 
 
 def test_serve_talks_to_clients_at_once(servers: list[Server]) -> None:
-    port = _free_port()
+    port = free_port()
     servers.append(server := Server("--port", str(port)))
     with _connect(("127.0.0.1", port)) as first, _connect(("127.0.0.1", port)) as second:
         # The second is greeted and answered while the first is still connected.

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import sockkit
+from conftest import free_port
 from sockkit import errors
 from sockkit.errors import (
     CATALOG,
@@ -459,15 +460,8 @@ def test_from_oserror_real_gaierror() -> None:
 # --- from_oserror on real failures ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def test_from_oserror_real_connection_refused() -> None:
-    port = _free_port()
+    port = free_port()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.connect(("127.0.0.1", port))

@@ -321,9 +321,7 @@ def test_udp_blast() -> None:
 
 
 def test_udp_ping_without_responder() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port(kind=socket.SOCK_DGRAM)
     result = run_example("udp_ping.py", "--port", str(port), "--count", "1", "--timeout", "2")
     assert result.returncode == 1
     assert re.search(r"seq=0 (port unreachable|timed out)", result.stdout)
