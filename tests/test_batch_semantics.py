@@ -8,12 +8,15 @@ Both paths run every test: ``native=True`` (sendmmsg/recvmmsg) and ``native=Fals
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import select
 import socket
 import struct
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -210,10 +213,9 @@ def test_a_refused_gso_send_says_so_on_both_paths(
         assert sender.last_error == errno.EINVAL
 
 
-def test_a_send_batch_timeout_bounds_the_whole_call(tmp_path: Path) -> None:
-    """The timeout bounds the whole call, as ``sendall``'s does, however many of its
-    system calls made progress (native path; the portable loop's waits are each
-    one ``sendmsg`` with the socket's own timeout)."""
+@contextlib.contextmanager
+def full_unix_pair(tmp_path: Path) -> Iterator[tuple[Socket, Socket]]:
+    """A connected AF_UNIX datagram (receiver, sender) whose queue is full."""
     with (
         Socket(AddressFamily.UNIX, SocketType.DGRAM) as receiver,
         Socket(AddressFamily.UNIX, SocketType.DGRAM) as sender,
@@ -221,13 +223,20 @@ def test_a_send_batch_timeout_bounds_the_whole_call(tmp_path: Path) -> None:
         receiver.bind(str(tmp_path / "receiver"))
         sender.connect(receiver.local_address)
         sender.timeout = 0.0
-        queued = 0
         with pytest.raises(WouldBlock):  # the queue full before the timed call
             for _ in range(10_000):
-                queued += sender.send_batch([b"m"] * 32)
+                sender.send_batch([b"m"] * 32)
+        yield receiver, sender
+
+
+def timed_send_with_a_slow_reader(tmp_path: Path, native: bool) -> tuple[int, float]:
+    """(sent, seconds) of a 40-message send_batch with a 0.5 s timeout into a full
+    queue that a reader empties by one datagram every 0.1 s: progress, never room
+    for all (40 messages would take 4 s)."""
+    with full_unix_pair(tmp_path) as (receiver, sender):
         stop = threading.Event()
 
-        def slow_reader() -> None:  # one datagram every 0.1 s: progress, never room for all
+        def slow_reader() -> None:
             while not stop.wait(0.1):
                 receiver.recv(16, MsgFlag.DONTWAIT)
 
@@ -236,13 +245,62 @@ def test_a_send_batch_timeout_bounds_the_whole_call(tmp_path: Path) -> None:
         try:
             sender.timeout = 0.5
             started = time.monotonic()
-            sent = batch.send_batch(sender, [b"m"] * 200, native=True)
-            elapsed = time.monotonic() - started
+            sent = batch.send_batch(sender, [b"m"] * 40, native=native)
+            return sent, time.monotonic() - started
         finally:
             stop.set()
             reader.join(5.0)
-        assert 0 < sent < 200
-        assert 0.4 < elapsed < 1.2, elapsed
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_send_batch_timeout_bounds_the_whole_call(tmp_path: Path, native: bool) -> None:
+    """The timeout bounds the whole call, as ``sendall``'s does, however many of its
+    system calls (or, in the portable loop, messages) made progress."""
+    sent, elapsed = timed_send_with_a_slow_reader(tmp_path, native)
+    assert 0 < sent < 40
+    assert 0.4 < elapsed < 1.2, elapsed
+
+
+def test_the_portable_loop_waits_by_select_where_there_is_no_poll(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the OS has no ``poll`` (Windows), the loop's waits for room are made
+    with ``select``, with the same bound on the whole call."""
+    import sockkit.socket  # noqa: PLC0415 - its module, patched here
+
+    monkeypatch.delattr(select, "poll")
+    monkeypatch.setattr(batch, "_HAS_POLL", False)
+    monkeypatch.setattr(sockkit.socket, "_POLL", None)
+    sent, elapsed = timed_send_with_a_slow_reader(tmp_path, native=False)
+    assert 0 < sent < 40
+    assert 0.4 < elapsed < 1.2, elapsed
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_dontwait_never_waits_on_a_socket_with_a_timeout(tmp_path: Path, native: bool) -> None:
+    """The socket module waits for room before a call on a socket with a timeout,
+    even with MSG_DONTWAIT: a DONTWAIT batch asks first, on both paths."""
+    with full_unix_pair(tmp_path) as (receiver, sender):
+        sender.timeout = 5.0
+        started = time.monotonic()
+        with pytest.raises(WouldBlock):
+            batch.send_batch(sender, [b"m"] * 4, MsgFlag.DONTWAIT, native=native)
+        assert time.monotonic() - started < 1.0
+        assert sender.last_error == errno.EAGAIN
+        receiver.recv(16)  # room for one: one goes, the rest do not wait either
+        started = time.monotonic()
+        assert batch.send_batch(sender, [b"m"] * 4, MsgFlag.DONTWAIT, native=native) == 1
+        assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_blocking_send_batch_without_room_times_out_typed(tmp_path: Path, native: bool) -> None:
+    with full_unix_pair(tmp_path) as (_receiver, sender):
+        sender.timeout = 0.2
+        started = time.monotonic()
+        with pytest.raises(TimedOut):
+            batch.send_batch(sender, [b"m"] * 4, native=native)
+        assert 0.15 < time.monotonic() - started < 1.5
 
 
 @pytest.mark.parametrize("native", PATHS)
@@ -256,3 +314,39 @@ def test_dontwait_reports_a_queued_error_on_both_paths(native: bool) -> None:
         assert Selector.wait([sock], timeout=5.0).read == [sock]  # the error is pending
         with pytest.raises(ConnectionRefused):
             batch.recv_batch(sock, 4, 100, flags=MsgFlag.DONTWAIT, native=native)
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_close_from_another_thread_ends_a_send_batch_waiting_for_room(
+    tmp_path: Path, native: bool
+) -> None:
+    """A send_batch waiting for room (after its first message, in the portable loop)
+    is woken by close() at once, and its number, reused meanwhile, is never sent on."""
+    with full_unix_pair(tmp_path) as (receiver, sender):
+        sender.timeout = 20.0
+        receiver.recv(16)  # room for exactly one: the second message waits
+        outcome: list[BaseException | int] = []
+
+        def send() -> None:
+            try:
+                outcome.append(batch.send_batch(sender, [b"a", b"b", b"c"], native=native))
+            except BaseException as exc:
+                outcome.append(exc)
+
+        thread = threading.Thread(target=send)
+        thread.start()
+        time.sleep(0.3)
+        closed_at = time.monotonic()
+        sender.close()
+        reader, writer = os.pipe()  # likely the number the sender had, once released
+        try:
+            thread.join(10)
+            assert not thread.is_alive()
+            assert time.monotonic() - closed_at < 1.0
+            assert isinstance(outcome[0], SocketClosedError), outcome
+            os.set_blocking(reader, False)
+            with pytest.raises(BlockingIOError):
+                os.read(reader, 16)  # nothing was written to the pipe
+        finally:
+            os.close(reader)
+            os.close(writer)

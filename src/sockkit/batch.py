@@ -69,13 +69,14 @@ if TYPE_CHECKING:
 
 __all__ = ["recv_batch", "send_batch"]
 
-_DONTWAIT: Final = int(MsgFlag.DONTWAIT)
+_DONTWAIT: Final = int(getattr(MsgFlag, "DONTWAIT", 0))  # none on Windows: loops check first
 _PEEK: Final = int(MsgFlag.PEEK)
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))  # a gone peer is an error, not SIGPIPE
 _POLLIN: Final = getattr(select, "POLLIN", 1)  # no poll() on Windows: the loop uses select()
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
 _POLLERR: Final = getattr(select, "POLLERR", 8)
 _HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0)
+_HAS_POLL: Final = hasattr(select, "poll")
 _SLICE: Final = 0.05
 """Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
 _GSO_REFUSED: Final = (_errno.EIO, _errno.EINVAL)
@@ -230,23 +231,45 @@ def _ready(sock: Socket, fd: int, event: int, deadline: float, operation: str) -
     """Wait until ``fd`` is ready for ``event``; return the poll events (0: out of time).
 
     Waits in slices, so that a close() by another thread is seen even where it could
-    not wake the poll by shutting the descriptor down.
+    not wake the poll by shutting the descriptor down.  Where the OS has no
+    ``poll`` (Windows), ``select`` waits for ``event`` alone.
     """
-    poller = select.poll()
-    # A receive also watches for the socket shut down for reading (where a datagram
-    # socket's receive says "would block" for ever); a send sees a hang-up anyway.
-    poller.register(fd, event | _HANGUP if event == _POLLIN else event)
+    poller = None
+    if _HAS_POLL:
+        poller = select.poll()
+        # A receive also watches for the socket shut down for reading (where a datagram
+        # socket's receive says "would block" for ever); a send sees a hang-up anyway.
+        poller.register(fd, event | _HANGUP if event == _POLLIN else event)
     while True:
         if sock.closed:
             raise SocketClosedError(operation)
         wait = _SLICE if deadline == math.inf else min(_SLICE, deadline - time.monotonic())
         if wait <= 0:
             return 0
-        ready = poller.poll(wait * 1000)
+        if poller is not None:
+            ready = poller.poll(wait * 1000)
+            found = ready[0][1] if ready else 0
+        else:
+            found = event if any(_selected(fd, event, wait)) else 0
         if sock.closed:
             raise SocketClosedError(operation)
-        if ready:
-            return ready[0][1]
+        if found:
+            return found
+
+
+def _selected(fd: int, event: int, wait: float) -> tuple[list[int], list[int], list[int]]:
+    reading, writing = ([fd], []) if event == _POLLIN else ([], [fd])
+    return select.select(reading, writing, [], wait)
+
+
+def _ready_by(sock: Socket, event: int, deadline: float, operation: str) -> bool:
+    """`_ready` outside a counted call: the descriptor is held for the wait, and a
+    ``close()`` by another thread shuts it down to wake it."""
+    fd = sock.retain()
+    try:
+        return bool(_ready(sock, fd, event, deadline, operation))
+    finally:
+        sock.release()
 
 
 def _call(
@@ -465,6 +488,18 @@ def _sent_until(sock: Socket, sent: int, code: int, out: _Outgoing) -> int:
 
 
 def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
+    """`send_batch` as a loop of `Socket.sendmsg`, with the native path's results.
+
+    Every wait is one for room before the deadline the call began with, so the
+    socket's timeout bounds the whole call (as on the native path) however many
+    messages made progress, and ``DONTWAIT`` never waits.
+    """
+    timeout = sock.timeout
+    deadline: float | None = None  # non-blocking: the socket module does not wait
+    if flags & _DONTWAIT and timeout != 0.0:
+        deadline = 0.0  # long past: room now or never
+    elif timeout != 0.0:
+        deadline = math.inf if timeout is None else time.monotonic() + timeout
     for sent, out in enumerate(outgoing):
         message = Message(out.views, [], out.address)
         try:
@@ -473,11 +508,7 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
                 from sockkit.message import RawControl  # noqa: PLC0415 - sibling, no cycle
 
                 message.control = [RawControl(*item) for item in out.ancdata]
-            sock.sendmsg(message, flags)
-        except (WouldBlock, TimeoutError):
-            if not sent:
-                raise
-            return sent
+            code = _send_by(sock, message, flags, deadline)
         except SocketError as exc:
             if isinstance(exc, SocketClosedError):
                 raise
@@ -487,7 +518,35 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
                 raise exc from None
             _PENDING_SEND[sock] = exc
             return sent
+        if code:  # no room in time: what went is the count (nothing kept for later)
+            if not sent:
+                raise sock._note(_failure(code, "sendmsg", out.address))
+            return sent
     return len(outgoing)
+
+
+def _send_by(sock: Socket, message: Message, flags: int, deadline: float | None) -> int:
+    """Send ``message`` once there is room before ``deadline`` (``None``: a
+    non-blocking socket, tried once); 0 when sent, else ``EAGAIN`` (no room, not
+    waiting) or ``ETIMEDOUT``.
+
+    The socket module waits for room before a call on a socket with a timeout (its
+    whole timeout, even with ``MSG_DONTWAIT``): the room is waited for here first,
+    and the call made with ``MSG_DONTWAIT``.
+    """
+    while True:
+        if deadline == 0.0:
+            if not _poll_now(sock, _POLLOUT):
+                return _errno.EAGAIN
+        elif deadline is not None and not _ready_by(sock, _POLLOUT, deadline, "sendmsg"):
+            return _errno.ETIMEDOUT
+        try:
+            sock.sendmsg(message, flags | _DONTWAIT)
+        except WouldBlock:  # full again (another thread's send took the room)
+            if not deadline:
+                return _errno.EAGAIN
+            continue
+        return 0
 
 
 def send_batch(
@@ -497,9 +556,9 @@ def send_batch(
 
     Each item is a `Message` (with its own address and control data, descriptors
     of `Rights` read now) or a bytes-like object (one datagram to the connected
-    peer).  On a blocking socket this waits, as the socket's timeout allows, until
-    every message is sent; a non-blocking socket (or ``MsgFlag.DONTWAIT``) sends
-    what fits.
+    peer).  On a blocking socket this waits until every message is sent, the
+    socket's timeout bounding the whole call (as ``sendall``'s does); a
+    non-blocking socket (or ``MsgFlag.DONTWAIT``) sends what fits, never waiting.
 
     Args:
         sock: the socket.

@@ -198,6 +198,7 @@ def _vacate(fd: int) -> None:
 
 _POLL: Final = getattr(select, "poll", None)  # none on Windows: select() there
 _POLLIN: Final = getattr(select, "POLLIN", 1)
+_POLLOUT: Final = getattr(select, "POLLOUT", 4)
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
 
@@ -1872,8 +1873,8 @@ def _error_queue_pause(tries: int) -> float:
 def _poll_now(sock: Socket, events: int) -> int:
     """The ``poll(2)`` events ``sock`` has now for ``events``, without waiting (0:
     none), with those poll reports unasked (``POLLERR``, ``POLLHUP``): a pending
-    error makes a socket ready.  Where the OS has no ``poll``, ``POLLIN`` alone,
-    by ``select``.
+    error makes a socket ready.  Where the OS has no ``poll``, ``POLLIN`` and
+    ``POLLOUT`` alone, by ``select``.
 
     The descriptor is held for the poll (`Socket.retain`), so the number polled
     names this socket.
@@ -1884,8 +1885,10 @@ def _poll_now(sock: Socket, events: int) -> int:
     fd = sock.retain(interrupt=False)  # a poll that does not wait: nothing to wake
     try:
         if _POLL is None:
-            readable = events & _POLLIN and select.select([fd], [], [], 0)[0]
-            return _POLLIN if readable else 0
+            reading = [fd] if events & _POLLIN else []
+            writing = [fd] if events & _POLLOUT else []
+            readable, writable, _ = select.select(reading, writing, [], 0)
+            return (_POLLIN if readable else 0) | (_POLLOUT if writable else 0)
         poller = _POLL()
         poller.register(fd, events)
         ready = poller.poll(0)
