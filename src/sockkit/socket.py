@@ -199,6 +199,7 @@ def _vacate(fd: int) -> None:
 _POLL: Final = getattr(select, "poll", None)  # none on Windows: select() there
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
+_DONTWAIT: Final = getattr(_s, "MSG_DONTWAIT", 0)  # none on Windows: nothing asks for it
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
 
@@ -1027,6 +1028,27 @@ class Socket:
         if self._last_error == error.errno:
             self._last_error = getattr(error, "_replaced", self._last_error)
 
+    def _look_first(self, flags: object, event: int, operation: str) -> None:
+        """Raise `WouldBlock` at once for a call with ``MSG_DONTWAIT`` on a socket with
+        a timeout that is not ready for ``event`` (``POLLIN`` or ``POLLOUT``) now.
+
+        The socket module waits for readiness, up to the timeout, before every call
+        on a socket with one, ``MSG_DONTWAIT`` or not: a call that must not wait
+        asks first (one ``poll(2)``), and is ready when the socket module's wait
+        would end at once: for a send, when ``poll`` says writable, which the
+        kernel may say only once well more than one message fits (as every event
+        loop sees it).  A thread that takes what was ready between this look and
+        the call leaves that call to the socket module's wait.  Flags of a wrong
+        type are left to the call, whose error names them.
+        """
+        if not isinstance(flags, int) or not _index(flags) & _DONTWAIT:
+            return
+        sock = self._sock
+        if sock is _CLOSED or not sock.timeout:  # closed: the call says so
+            return
+        if not _poll_now(self, event):
+            raise self._error(BlockingIOError(_errno.EAGAIN, os.strerror(_errno.EAGAIN)), operation)
+
     # ------------------------------------------------------------------ connection
 
     def bind(self, address: object) -> None:
@@ -1187,7 +1209,8 @@ class Socket:
 
         Raises:
             ValueError: ``length`` is negative.
-            WouldBlock: non-blocking and nothing to read.
+            WouldBlock: non-blocking, or ``MsgFlag.DONTWAIT`` given, and nothing to
+                read (``DONTWAIT`` never waits, also on a socket with a timeout).
             TimedOut: the timeout expired.
             ConnectionReset: the peer reset the connection.
         """
@@ -1195,6 +1218,8 @@ class Socket:
             kept = self._kept(length, flags)
             if kept is not None:
                 return kept
+        if flags:
+            self._look_first(flags, _POLLIN, "recv")
         # _io's steps, inlined on this hot path (one frame less): count, call, uncount.
         calls = self._calls
         try:
@@ -1228,6 +1253,8 @@ class Socket:
             if kept is not None:
                 view[: len(kept)] = kept
                 return len(kept)
+        if flags:
+            self._look_first(flags, _POLLIN, "recv_into")
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
@@ -1257,6 +1284,8 @@ class Socket:
             kept = self._kept(length, flags)
             if kept is not None:
                 return kept, None
+        if flags:
+            self._look_first(flags, _POLLIN, "recvfrom")
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
@@ -1297,10 +1326,13 @@ class Socket:
 
         Raises:
             BrokenPipe: the peer has closed (never a ``SIGPIPE``).
-            WouldBlock: non-blocking and the send buffer is full.
+            WouldBlock: non-blocking, or ``MsgFlag.DONTWAIT`` given, and the send
+                buffer is full (``DONTWAIT`` never waits, also with a timeout).
         """
         # "flags | _NOSIGNAL" makes a new int (and runs the enum machinery, 0.6 µs,
         # for a MsgFlag): not for the usual 0.  (== 0, not truth: None is refused.)
+        if flags:
+            self._look_first(flags, _POLLOUT, "send")
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
@@ -1328,6 +1360,8 @@ class Socket:
         """
         last = self._sent_to  # a loop sends to the same address object: checked once
         sockaddr = last[1] if address is last[0] else self._destination(address)
+        if flags:
+            self._look_first(flags, _POLLOUT, "sendto")
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
@@ -1575,6 +1609,7 @@ class Socket:
         buffers, control = message.buffers, message.control
         if type(buffers) is not list or type(control) is not list:  # (no call otherwise)
             buffers, control = _contents(message)
+        self._look_first(flags, _POLLOUT, "sendmsg")
         held, ancdata = _outgoing(control) if control else ((), ())
         try:
             if sockaddr is None:
@@ -1620,6 +1655,8 @@ class Socket:
             kept = self._kept(bufsize, flags)
             if kept is not None:
                 return Message([kept])
+        if flags:
+            self._look_first(flags, _POLLIN, "recvmsg")
         out: list[Message] = []
         try:
             self._receive_message(
@@ -1669,6 +1706,8 @@ class Socket:
             kept = self._kept(sum(memoryview(b).nbytes for b in buffers), flags)
             if kept is not None:
                 return Message(buffers, nbytes=_scatter(kept, buffers))
+        if flags:
+            self._look_first(flags, _POLLIN, "recvmsg_into")
         out: list[Message] = []
         try:
             self._receive_message(

@@ -1,0 +1,133 @@
+"""``MsgFlag.DONTWAIT`` never waits, also on a socket with a timeout.
+
+The socket module waits for readiness, up to the timeout, before every call on a
+socket with one, ``MSG_DONTWAIT`` or not; ``Socket`` asks first, so every call
+given the flag answers at once: what is there, or `WouldBlock`.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sockkit import (
+    AddressFamily,
+    Message,
+    MsgFlag,
+    Socket,
+    SocketClosedError,
+    SocketType,
+    WouldBlock,
+)
+
+TIMEOUT = 5.0
+AT_ONCE = 1.0  # seconds: far below the timeout, far above a poll and a call
+
+DONTWAIT = MsgFlag.DONTWAIT
+
+RECEIVES: dict[str, Callable[[Socket], object]] = {
+    "recv": lambda sock: sock.recv(16, DONTWAIT),
+    "recv_into": lambda sock: sock.recv_into(bytearray(16), 0, DONTWAIT),
+    "recvfrom": lambda sock: sock.recvfrom(16, DONTWAIT),
+    "recvmsg": lambda sock: sock.recvmsg(16, 0, DONTWAIT),
+    "recvmsg_into": lambda sock: sock.recvmsg_into([bytearray(16)], 0, DONTWAIT),
+    "recv PEEK|DONTWAIT": lambda sock: sock.recv(16, MsgFlag.PEEK | DONTWAIT),
+    "recv int flags": lambda sock: sock.recv(16, int(DONTWAIT)),
+}
+SENDS: dict[str, Callable[[Socket], object]] = {
+    "send": lambda sock: sock.send(b"x", DONTWAIT),
+    "sendto": lambda sock: sock.sendto(b"x", sock.peer_address, DONTWAIT),
+    "sendmsg": lambda sock: sock.sendmsg(Message([b"x"]), DONTWAIT),
+}
+
+
+@pytest.fixture
+def datagram_pair(tmp_path: Path) -> Iterator[tuple[Socket, Socket]]:
+    """AF_UNIX datagram sockets, ``left`` connected to ``right``, both with a timeout."""
+    with (
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as left,
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as right,
+    ):
+        right.bind(str(tmp_path / "right"))
+        left.connect(right.local_address)
+        left.timeout = right.timeout = TIMEOUT
+        yield left, right
+
+
+def fill(sock: Socket) -> None:
+    """Queue datagrams until ``sock``'s peer has no room for another."""
+    sock.timeout = 0.0
+    with pytest.raises(WouldBlock):
+        for _ in range(100_000):
+            sock.send(b"m" * 64)
+    sock.timeout = TIMEOUT
+
+
+def drain(sock: Socket) -> None:
+    """Receive everything queued on ``sock``."""
+    with pytest.raises(WouldBlock):
+        for _ in range(100_000):
+            sock.recv(64, DONTWAIT)
+
+
+@pytest.mark.parametrize("call", RECEIVES.values(), ids=RECEIVES.keys())
+def test_a_receive_with_dontwait_answers_at_once(
+    datagram_pair: tuple[Socket, Socket], call: Callable[[Socket], object]
+) -> None:
+    left, right = datagram_pair
+    started = time.monotonic()
+    with pytest.raises(WouldBlock) as caught:
+        call(right)
+    assert time.monotonic() - started < AT_ONCE
+    assert caught.value.errno == errno.EAGAIN
+    assert right.last_error == errno.EAGAIN
+    left.send(b"ready")
+    started = time.monotonic()
+    call(right)  # something there: received (PEEK leaves it), not refused
+    assert time.monotonic() - started < AT_ONCE
+
+
+@pytest.mark.parametrize("call", SENDS.values(), ids=SENDS.keys())
+def test_a_send_with_dontwait_answers_at_once(
+    datagram_pair: tuple[Socket, Socket], call: Callable[[Socket], object]
+) -> None:
+    left, right = datagram_pair
+    fill(left)
+    started = time.monotonic()
+    with pytest.raises(WouldBlock) as caught:
+        call(left)
+    assert time.monotonic() - started < AT_ONCE
+    assert caught.value.errno == errno.EAGAIN
+    assert left.last_error == errno.EAGAIN
+    drain(right)  # room, as poll(2) sees it (see Socket._look_first)
+    started = time.monotonic()
+    call(left)
+    assert time.monotonic() - started < AT_ONCE
+
+
+def test_without_dontwait_the_timeout_still_waits(datagram_pair: tuple[Socket, Socket]) -> None:
+    _left, right = datagram_pair
+    right.timeout = 0.2
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        right.recv(16, MsgFlag.PEEK)
+    assert time.monotonic() - started >= 0.15
+
+
+def test_a_closed_socket_says_closed_not_would_block(datagram_pair: tuple[Socket, Socket]) -> None:
+    _left, right = datagram_pair
+    right.close()
+    with pytest.raises(SocketClosedError):
+        right.recv(16, DONTWAIT)
+
+
+def test_flags_of_a_wrong_type_are_still_named(datagram_pair: tuple[Socket, Socket]) -> None:
+    _left, right = datagram_pair
+    with pytest.raises(TypeError, match="flags"):
+        right.recv(16, "DONTWAIT")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="flags"):
+        right.recvmsg(16, 0, 1.5)  # type: ignore[arg-type]
