@@ -495,10 +495,8 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     messages made progress, and ``DONTWAIT`` never waits.
     """
     timeout = sock.timeout
-    deadline: float | None = None  # non-blocking: the socket module does not wait
-    if flags & _DONTWAIT and timeout != 0.0:
-        deadline = 0.0  # long past: room now or never
-    elif timeout != 0.0:
+    deadline: float | None = None  # non-blocking, or DONTWAIT: room now or never
+    if timeout != 0.0 and not flags & _DONTWAIT:
         deadline = math.inf if timeout is None else time.monotonic() + timeout
     for sent, out in enumerate(outgoing):
         message = Message(out.views, [], out.address)
@@ -526,24 +524,20 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
 
 
 def _send_by(sock: Socket, message: Message, flags: int, deadline: float | None) -> int:
-    """Send ``message`` once there is room before ``deadline`` (``None``: a
-    non-blocking socket, tried once); 0 when sent, else ``EAGAIN`` (no room, not
-    waiting) or ``ETIMEDOUT``.
+    """Send ``message`` once there is room before ``deadline`` (``None``: only if
+    there is room now); 0 when sent, else ``EAGAIN`` (no room, not waiting) or
+    ``ETIMEDOUT``.
 
-    The socket module waits for room before a call on a socket with a timeout (its
-    whole timeout, even with ``MSG_DONTWAIT``): the room is waited for here first,
-    and the call made with ``MSG_DONTWAIT``.
+    The call itself never waits: it is made with ``MSG_DONTWAIT``, which `Socket`
+    honours also on a socket with a timeout (the socket module alone would wait).
     """
     while True:
-        if deadline == 0.0:
-            if not _poll_now(sock, _POLLOUT):
-                return _errno.EAGAIN
-        elif deadline is not None and not _ready_by(sock, _POLLOUT, deadline, "sendmsg"):
+        if deadline is not None and not _ready_by(sock, _POLLOUT, deadline, "sendmsg"):
             return _errno.ETIMEDOUT
         try:
             sock.sendmsg(message, flags | _DONTWAIT)
-        except WouldBlock:  # full again (another thread's send took the room)
-            if not deadline:
+        except WouldBlock:  # no room (or another thread's send took it first)
+            if deadline is None:
                 return _errno.EAGAIN
             continue
         return 0
@@ -917,8 +911,8 @@ def _through_end(arena: _mmsg.Arena, received: int) -> int:
 
 
 def _readable_now(sock: Socket) -> bool:
-    # Python's socket module waits for readiness before a call on a socket with a
-    # timeout, even with MSG_DONTWAIT: ask first, so a batch never waits to fill up.
+    # Asked before each further receive, so a batch never waits to fill up, also
+    # where the OS has no MSG_DONTWAIT (Windows).
     return bool(_poll_now(sock, _POLLIN))
 
 
@@ -927,8 +921,6 @@ def _recv_loop(
 ) -> None:
     """The messages go into the caller's ``messages``, each stored by C code
     (``list.extend`` over ``starmap``) as `Socket.recvmsg` returns it."""
-    if flags & _DONTWAIT and not _readable_now(sock):
-        raise sock._note(from_errno(_errno.EAGAIN, "recvmsg"))
     count = 1 if flags & _PEEK else min(count, _mmsg.MAX_BATCH)  # as recvmmsg is given
     receive = sock.recvmsg
     messages.extend(starmap(receive, ((bufsize, ancbufsize, flags),)))
