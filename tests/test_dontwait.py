@@ -131,3 +131,25 @@ def test_flags_of_a_wrong_type_are_still_named(datagram_pair: tuple[Socket, Sock
         right.recv(16, "DONTWAIT")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="flags"):
         right.recvmsg(16, 0, 1.5)  # type: ignore[arg-type]
+
+
+def test_where_there_is_no_poll_select_answers(
+    datagram_pair: tuple[Socket, Socket], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the OS has no ``poll`` (Windows), the look is a ``select``, for both
+    directions."""
+    import sockkit.socket  # noqa: PLC0415 - its module, patched here
+
+    monkeypatch.setattr(sockkit.socket, "_POLL", None)
+    left, right = datagram_pair
+    started = time.monotonic()
+    with pytest.raises(WouldBlock):
+        right.recv(16, DONTWAIT)
+    left.send(b"ready")
+    assert right.recv(16, DONTWAIT) == b"ready"
+    fill(left)
+    with pytest.raises(WouldBlock):
+        left.send(b"x", DONTWAIT)
+    drain(right)
+    assert left.send(b"x", DONTWAIT) == 1
+    assert time.monotonic() - started < 2 * AT_ONCE
