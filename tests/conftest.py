@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +56,19 @@ def free_port(family: int = socket.AF_INET, kind: int = socket.SOCK_STREAM) -> i
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@contextlib.contextmanager
+def unix_datagrams(directory: Path) -> Iterator[tuple[Socket, Socket]]:
+    """AF_UNIX datagram sockets (sender, receiver): the receiver bound in
+    ``directory``, the sender connected to it (its queue is the receiver's)."""
+    with (
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as receiver,
+    ):
+        receiver.bind(str(directory / "receiver"))
+        sender.connect(receiver.local_address)
+        yield sender, receiver
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import unix_datagrams
 from sockkit import (
     AddressFamily,
     ConnectionRefused,
@@ -216,12 +217,7 @@ def test_a_refused_gso_send_says_so_on_both_paths(
 @contextlib.contextmanager
 def full_unix_pair(tmp_path: Path) -> Iterator[tuple[Socket, Socket]]:
     """A connected AF_UNIX datagram (receiver, sender) whose queue is full."""
-    with (
-        Socket(AddressFamily.UNIX, SocketType.DGRAM) as receiver,
-        Socket(AddressFamily.UNIX, SocketType.DGRAM) as sender,
-    ):
-        receiver.bind(str(tmp_path / "receiver"))
-        sender.connect(receiver.local_address)
+    with unix_datagrams(tmp_path) as (sender, receiver):
         sender.timeout = 0.0
         with pytest.raises(WouldBlock):  # the queue full before the timed call
             for _ in range(10_000):

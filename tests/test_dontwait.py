@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import unix_datagrams
 from sockkit import (
-    AddressFamily,
     Message,
     MsgFlag,
     Socket,
     SocketClosedError,
-    SocketType,
     WouldBlock,
 )
 
@@ -48,12 +47,7 @@ SENDS: dict[str, Callable[[Socket], object]] = {
 @pytest.fixture
 def datagram_pair(tmp_path: Path) -> Iterator[tuple[Socket, Socket]]:
     """AF_UNIX datagram sockets, ``left`` connected to ``right``, both with a timeout."""
-    with (
-        Socket(AddressFamily.UNIX, SocketType.DGRAM) as left,
-        Socket(AddressFamily.UNIX, SocketType.DGRAM) as right,
-    ):
-        right.bind(str(tmp_path / "right"))
-        left.connect(right.local_address)
+    with unix_datagrams(tmp_path) as (left, right):
         left.timeout = right.timeout = TIMEOUT
         yield left, right
 
@@ -65,6 +59,16 @@ def fill(sock: Socket) -> None:
         for _ in range(100_000):
             sock.send(b"m" * 64)
     sock.timeout = TIMEOUT
+
+
+def refused_at_once(call: Callable[[Socket], object], sock: Socket) -> None:
+    """``call(sock)`` raises WouldBlock (EAGAIN, noted) well within the timeout."""
+    started = time.monotonic()
+    with pytest.raises(WouldBlock) as caught:
+        call(sock)
+    assert time.monotonic() - started < AT_ONCE
+    assert caught.value.errno == errno.EAGAIN
+    assert sock.last_error == errno.EAGAIN
 
 
 def drain(sock: Socket) -> None:
@@ -79,12 +83,7 @@ def test_a_receive_with_dontwait_answers_at_once(
     datagram_pair: tuple[Socket, Socket], call: Callable[[Socket], object]
 ) -> None:
     left, right = datagram_pair
-    started = time.monotonic()
-    with pytest.raises(WouldBlock) as caught:
-        call(right)
-    assert time.monotonic() - started < AT_ONCE
-    assert caught.value.errno == errno.EAGAIN
-    assert right.last_error == errno.EAGAIN
+    refused_at_once(call, right)
     left.send(b"ready")
     started = time.monotonic()
     call(right)  # something there: received (PEEK leaves it), not refused
@@ -97,12 +96,7 @@ def test_a_send_with_dontwait_answers_at_once(
 ) -> None:
     left, right = datagram_pair
     fill(left)
-    started = time.monotonic()
-    with pytest.raises(WouldBlock) as caught:
-        call(left)
-    assert time.monotonic() - started < AT_ONCE
-    assert caught.value.errno == errno.EAGAIN
-    assert left.last_error == errno.EAGAIN
+    refused_at_once(call, left)
     drain(right)  # room, as poll(2) sees it (see Socket._look_first)
     started = time.monotonic()
     call(left)
