@@ -200,6 +200,7 @@ _POLL: Final = getattr(select, "poll", None)  # none on Windows: select() there
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
 _DONTWAIT: Final = getattr(_s, "MSG_DONTWAIT", 0)  # none on Windows: nothing asks for it
+_POLLERR: Final = getattr(select, "POLLERR", 8)
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
 
@@ -1040,14 +1041,25 @@ class Socket:
         loop sees it).  A thread that takes what was ready between this look and
         the call leaves that call to the socket module's wait.  Flags of a wrong
         type are left to the call, whose error names them.
+
+        A socket ready only by ``POLLERR`` gets the system call's answer without
+        the call, which the socket module would retry until the timeout while an
+        error queue (``IP_RECVERR``) keeps the socket "ready": the pending error
+        (``SO_ERROR``, taken as the call would take it), else would-block.
         """
         if not isinstance(flags, int) or not _index(flags) & _DONTWAIT:
             return
         sock = self._sock
         if sock is _CLOSED or not sock.timeout:  # closed: the call says so
             return
-        if not _poll_now(self, event):
-            raise self._error(BlockingIOError(_errno.EAGAIN, os.strerror(_errno.EAGAIN)), operation)
+        ready = _poll_now(self, event)
+        if ready and ready != _POLLERR:
+            return  # ready, hung up: the call answers at once
+        code = 0
+        if ready:  # (counted: the number read names this socket)
+            code = self._io(operation, None, sock.getsockopt, _s.SOL_SOCKET, _s.SO_ERROR)
+        code = code or _errno.EAGAIN
+        raise self._error(OSError(code, os.strerror(code)), operation)
 
     # ------------------------------------------------------------------ connection
 

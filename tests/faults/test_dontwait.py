@@ -8,18 +8,25 @@ given the flag answers at once: what is there, or `WouldBlock`.
 from __future__ import annotations
 
 import errno
+import select
+import socket
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import unix_datagrams
+from conftest import free_port, unix_datagrams
 from sockkit import (
+    AddressFamily,
+    ConnectionRefused,
+    IPOption,
     Message,
     MsgFlag,
     Socket,
     SocketClosedError,
+    SocketType,
     WouldBlock,
 )
 
@@ -147,3 +154,27 @@ def test_where_there_is_no_poll_select_answers(
     drain(right)
     assert left.send(b"x", DONTWAIT) == 1
     assert time.monotonic() - started < 2 * AT_ONCE
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="IP_RECVERR")
+def test_an_error_queue_neither_hides_the_error_nor_makes_dontwait_wait() -> None:
+    """With ``IP_RECVERR`` an ICMP report both sets the socket's error and stays in
+    its error queue, which keeps poll() saying POLLERR: the first DONTWAIT receive
+    raises the error, the next says would-block at once (the socket module alone
+    would retry until the timeout, at full CPU)."""
+    port = free_port(kind=socket.SOCK_DGRAM)
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
+        sock.set_option(IPOption.RECVERR, True)
+        sock.connect(("127.0.0.1", port))
+        sock.send(b"to nobody")
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        assert poller.poll(2000) == [(sock.fileno(), select.POLLERR)]
+        sock.timeout = TIMEOUT
+        started = time.monotonic()
+        with pytest.raises(ConnectionRefused):
+            sock.recv(16, DONTWAIT)
+        assert sock.last_error == errno.ECONNREFUSED
+        assert poller.poll(0) == [(sock.fileno(), select.POLLERR)]  # the report stays
+        refused_at_once(lambda s: s.recvfrom(16, DONTWAIT), sock)
+        assert time.monotonic() - started < AT_ONCE
