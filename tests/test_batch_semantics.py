@@ -346,3 +346,17 @@ def test_close_from_another_thread_ends_a_send_batch_waiting_for_room(
         finally:
             os.close(reader)
             os.close(writer)
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_send_with_room_never_waits_so_a_tiny_timeout_sends_all(
+    udp_pair: tuple[Socket, Socket], native: bool
+) -> None:
+    """Each message is tried before any wait, and the deadline is set by the first
+    wait: with room for all (UDP on loopback never lacks it), a timeout shorter
+    than any wait sends them all."""
+    sender, receiver = udp_pair
+    sender.connect(receiver.local_address)
+    sender.timeout = 1e-6
+    assert batch.send_batch(sender, [b"m"] * 300, native=native) == 300
+    assert len(batch.recv_batch(receiver, 1024, 16)) >= 1

@@ -262,12 +262,12 @@ def _selected(fd: int, event: int, wait: float) -> tuple[list[int], list[int], l
     return select.select(reading, writing, [], wait)
 
 
-def _ready_by(sock: Socket, event: int, deadline: float, operation: str) -> bool:
+def _ready_by(sock: Socket, event: int, deadline: float, operation: str) -> int:
     """`_ready` outside a counted call: the descriptor is held for the wait, and a
     ``close()`` by another thread shuts it down to wake it."""
     fd = sock.retain()
     try:
-        return bool(_ready(sock, fd, event, deadline, operation))
+        return _ready(sock, fd, event, deadline, operation)
     finally:
         sock.release()
 
@@ -490,14 +490,12 @@ def _sent_until(sock: Socket, sent: int, code: int, out: _Outgoing) -> int:
 def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     """`send_batch` as a loop of `Socket.sendmsg`, with the native path's results.
 
-    Every wait is one for room before the deadline the call began with, so the
-    socket's timeout bounds the whole call (as on the native path) however many
-    messages made progress, and ``DONTWAIT`` never waits.
+    Each message is tried first and waited for only when there is no room, until
+    one deadline set by the call's first wait (as on the native path), so the
+    socket's timeout bounds the whole call however many messages made progress;
+    ``DONTWAIT`` and a non-blocking socket never wait.
     """
-    timeout = sock.timeout
-    deadline: float | None = None  # non-blocking, or DONTWAIT: room now or never
-    if timeout != 0.0 and not flags & _DONTWAIT:
-        deadline = math.inf if timeout is None else time.monotonic() + timeout
+    clock: list[float] | None = [] if sock.timeout != 0.0 and not flags & _DONTWAIT else None
     for sent, out in enumerate(outgoing):
         message = Message(out.views, [], out.address)
         try:
@@ -506,7 +504,7 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
                 from sockkit.message import RawControl  # noqa: PLC0415 - sibling, no cycle
 
                 message.control = [RawControl(*item) for item in out.ancdata]
-            code = _send_by(sock, message, flags, deadline)
+            code = _send_by(sock, message, flags, clock)
         except SocketError as exc:
             if isinstance(exc, SocketClosedError):
                 raise
@@ -523,24 +521,34 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     return len(outgoing)
 
 
-def _send_by(sock: Socket, message: Message, flags: int, deadline: float | None) -> int:
-    """Send ``message`` once there is room before ``deadline`` (``None``: only if
-    there is room now); 0 when sent, else ``EAGAIN`` (no room, not waiting) or
-    ``ETIMEDOUT``.
+def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | None) -> int:
+    """Send ``message``: 0 when sent, else ``EAGAIN`` (no room, and ``clock`` is
+    ``None``: no waiting) or ``ETIMEDOUT`` (no room before the deadline ``clock``
+    holds, set by the first wait of the call, as in `_tries`).
 
-    The call itself never waits: it is made with ``MSG_DONTWAIT``, which `Socket`
-    honours also on a socket with a timeout (the socket module alone would wait).
+    Every try is made with ``MSG_DONTWAIT``, which `Socket` honours also on a
+    socket with a timeout; a socket made ready by its error queue alone is waited
+    for with the pauses `_tries` makes.
     """
+    errors_only = 0  # waits in a row ended by POLLERR alone
     while True:
-        if deadline is not None and not _ready_by(sock, _POLLOUT, deadline, "sendmsg"):
-            return _errno.ETIMEDOUT
         try:
             sock.sendmsg(message, flags | _DONTWAIT)
-        except WouldBlock:  # no room (or another thread's send took it first)
-            if deadline is None:
+        except WouldBlock as exc:
+            if clock is None:
                 return _errno.EAGAIN
-            continue
-        return 0
+            sock._unnote(exc)  # a wait follows: no failure of the caller's
+        else:
+            return 0
+        if not clock:
+            timeout = sock.timeout
+            clock.append(math.inf if timeout is None else time.monotonic() + timeout)
+        if errors_only:
+            time.sleep(min(_error_queue_pause(errors_only), max(0.0, clock[0] - time.monotonic())))
+        ready = _ready_by(sock, _POLLOUT, clock[0], "sendmsg")
+        if not ready:
+            return _errno.ETIMEDOUT
+        errors_only = errors_only + 1 if ready & _POLLERR and not ready & _POLLOUT else 0
 
 
 def send_batch(

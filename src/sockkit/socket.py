@@ -26,6 +26,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable
+from functools import partial as _partial
 from itertools import starmap as _starmap
 from operator import index as _index
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn, TypeVar, cast
@@ -200,7 +201,6 @@ _POLL: Final = getattr(select, "poll", None)  # none on Windows: select() there
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
 _DONTWAIT: Final = getattr(_s, "MSG_DONTWAIT", 0)  # none on Windows: nothing asks for it
-_POLLERR: Final = getattr(select, "POLLERR", 8)
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
 
@@ -1029,37 +1029,38 @@ class Socket:
         if self._last_error == error.errno:
             self._last_error = getattr(error, "_replaced", self._last_error)
 
-    def _look_first(self, flags: object, event: int, operation: str) -> None:
-        """Raise `WouldBlock` at once for a call with ``MSG_DONTWAIT`` on a socket with
-        a timeout that is not ready for ``event`` (``POLLIN`` or ``POLLOUT``) now.
+    def _flagged(self, name: str, flags: object, *args: Any) -> Any:
+        """``self._sock.<name>(*args)`` for a call given ``flags``, inside its count.
 
         The socket module waits for readiness, up to the timeout, before every call
-        on a socket with one, ``MSG_DONTWAIT`` or not: a call that must not wait
-        asks first (one ``poll(2)``), and is ready when the socket module's wait
-        would end at once: for a send, when ``poll`` says writable, which the
-        kernel may say only once well more than one message fits (as every event
-        loop sees it).  A thread that takes what was ready between this look and
-        the call leaves that call to the socket module's wait.  Flags of a wrong
-        type are left to the call, whose error names them.
-
-        A socket ready only by ``POLLERR`` gets the system call's answer without
-        the call, which the socket module would retry until the timeout while an
-        error queue (``IP_RECVERR``) keeps the socket "ready": the pending error
-        (``SO_ERROR``, taken as the call would take it), else would-block.
+        on a socket with one, ``MSG_DONTWAIT`` or not (and retries on ``EAGAIN``
+        until the timeout).  A call with ``MSG_DONTWAIT`` on such a socket is made
+        through a view: a second socket object over the same descriptor without a
+        timeout, whose call is the system call alone (it validates the arguments as
+        the socket does).  The view never owns the number: it is made inside the
+        counted call, stored by C code as it is made (so whatever interrupts finds
+        it here), and detached before the count ends.
         """
-        if not isinstance(flags, int) or not _index(flags) & _DONTWAIT:
-            return
         sock = self._sock
-        if sock is _CLOSED or not sock.timeout:  # closed: the call says so
-            return
-        ready = _poll_now(self, event)
-        if ready and ready != _POLLERR:
-            return  # ready, hung up: the call answers at once
-        code = 0
-        if ready:  # (counted: the number read names this socket)
-            code = self._io(operation, None, sock.getsockopt, _s.SOL_SOCKET, _s.SO_ERROR)
-        code = code or _errno.EAGAIN
-        raise self._error(OSError(code, os.strerror(code)), operation)
+        if (
+            sock is _CLOSED
+            or not sock.timeout
+            or not isinstance(flags, int)
+            or not _index(flags) & _DONTWAIT
+        ):
+            return getattr(sock, name)(*args)
+        views: list[_s.socket] = []
+        try:
+            views.extend(
+                _starmap(_s.socket, ((sock.family, sock.type, sock.proto, sock.fileno()),))
+            )
+            view = views[0]
+            if view.timeout:  # a default timeout (socket.setdefaulttimeout): not here
+                view.settimeout(0.0)  # (the descriptor is non-blocking already)
+            return getattr(view, name)(*args)
+        finally:
+            for view in views:
+                view.detach()
 
     # ------------------------------------------------------------------ connection
 
@@ -1230,14 +1231,16 @@ class Socket:
             kept = self._kept(length, flags)
             if kept is not None:
                 return kept
-        if flags:
-            self._look_first(flags, _POLLIN, "recv")
         # _io's steps, inlined on this hot path (one frame less): count, call, uncount.
         calls = self._calls
         try:
             calls.append(_generation)
             # Each argument the socket module parses costs: the usual call passes none.
-            data: bytes = self._sock.recv(length) if flags == 0 else self._sock.recv(length, flags)
+            data: bytes = (
+                self._sock.recv(length)
+                if flags == 0
+                else self._flagged("recv", flags, length, flags)
+            )
         except OSError as exc:
             raise self._error(exc, "recv") from None
         except (ValueError, OverflowError, TypeError) as exc:
@@ -1265,12 +1268,14 @@ class Socket:
             if kept is not None:
                 view[: len(kept)] = kept
                 return len(kept)
-        if flags:
-            self._look_first(flags, _POLLIN, "recv_into")
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
-            count: int = self._sock.recv_into(buffer, nbytes, flags)
+            count: int = (
+                self._sock.recv_into(buffer, nbytes, flags)
+                if not flags
+                else self._flagged("recv_into", flags, buffer, nbytes, flags)
+            )
         except OSError as exc:
             raise self._error(exc, "recv_into") from None
         except (ValueError, OverflowError, TypeError) as exc:
@@ -1296,13 +1301,13 @@ class Socket:
             kept = self._kept(length, flags)
             if kept is not None:
                 return kept, None
-        if flags:
-            self._look_first(flags, _POLLIN, "recvfrom")
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
             data, raw = (
-                self._sock.recvfrom(length) if flags == 0 else self._sock.recvfrom(length, flags)
+                self._sock.recvfrom(length)
+                if flags == 0
+                else self._flagged("recvfrom", flags, length, flags)
             )
         except OSError as exc:
             raise self._error(exc, "recvfrom") from None
@@ -1343,13 +1348,13 @@ class Socket:
         """
         # "flags | _NOSIGNAL" makes a new int (and runs the enum machinery, 0.6 µs,
         # for a MsgFlag): not for the usual 0.  (== 0, not truth: None is refused.)
-        if flags:
-            self._look_first(flags, _POLLOUT, "send")
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
-            count: int = self._sock.send(
-                data, _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL
+            count: int = (
+                self._sock.send(data, _NOSIGNAL)
+                if flags == 0
+                else self._flagged("send", flags, data, _index(flags) | _NOSIGNAL)
             )
         except OSError as exc:
             raise self._error(exc, "send") from None
@@ -1372,13 +1377,13 @@ class Socket:
         """
         last = self._sent_to  # a loop sends to the same address object: checked once
         sockaddr = last[1] if address is last[0] else self._destination(address)
-        if flags:
-            self._look_first(flags, _POLLOUT, "sendto")
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
-            count: int = self._sock.sendto(
-                data, _NOSIGNAL if flags == 0 else _index(flags) | _NOSIGNAL, sockaddr
+            count: int = (
+                self._sock.sendto(data, _NOSIGNAL, sockaddr)
+                if flags == 0
+                else self._flagged("sendto", flags, data, _index(flags) | _NOSIGNAL, sockaddr)
             )
         except OSError as exc:
             raise self._error(exc, "sendto", sockaddr) from None
@@ -1621,14 +1626,16 @@ class Socket:
         buffers, control = message.buffers, message.control
         if type(buffers) is not list or type(control) is not list:  # (no call otherwise)
             buffers, control = _contents(message)
-        self._look_first(flags, _POLLOUT, "sendmsg")
+        send: Callable[..., int] = (
+            self._sock.sendmsg
+            if not flags & _DONTWAIT
+            else _partial(self._flagged, "sendmsg", flags)
+        )
         held, ancdata = _outgoing(control) if control else ((), ())
         try:
             if sockaddr is None:
-                return self._io("sendmsg", None, self._sock.sendmsg, buffers, ancdata, flags)
-            return self._io(
-                "sendmsg", sockaddr, self._sock.sendmsg, buffers, ancdata, flags, sockaddr
-            )
+                return self._io("sendmsg", None, send, buffers, ancdata, flags)
+            return self._io("sendmsg", sockaddr, send, buffers, ancdata, flags, sockaddr)
         finally:
             for source in held:
                 source.release(interrupt=False)
@@ -1667,12 +1674,14 @@ class Socket:
             kept = self._kept(bufsize, flags)
             if kept is not None:
                 return Message([kept])
-        if flags:
-            self._look_first(flags, _POLLIN, "recvmsg")
         out: list[Message] = []
         try:
             self._receive_message(
-                out, "recvmsg", self._sock.recvmsg, (bufsize, ancbufsize, flags | _CLOEXEC), None
+                out,
+                "recvmsg",
+                self._sock.recvmsg if not flags else _partial(self._flagged, "recvmsg", flags),
+                (bufsize, ancbufsize, flags | _CLOEXEC),
+                None,
             )
         except (ValueError, OverflowError, TypeError) as exc:
             _close_messages(out)
@@ -1718,14 +1727,14 @@ class Socket:
             kept = self._kept(sum(memoryview(b).nbytes for b in buffers), flags)
             if kept is not None:
                 return Message(buffers, nbytes=_scatter(kept, buffers))
-        if flags:
-            self._look_first(flags, _POLLIN, "recvmsg_into")
         out: list[Message] = []
         try:
             self._receive_message(
                 out,
                 "recvmsg_into",
-                self._sock.recvmsg_into,
+                self._sock.recvmsg_into
+                if not flags
+                else _partial(self._flagged, "recvmsg_into", flags),
                 (buffers, ancbufsize, flags | _CLOEXEC),
                 buffers,
             )
