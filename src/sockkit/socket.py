@@ -200,7 +200,7 @@ def _vacate(fd: int) -> None:
 _POLL: Final = getattr(select, "poll", None)  # none on Windows: select() there
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
-_DONTWAIT: Final = getattr(_s, "MSG_DONTWAIT", 0)  # none on Windows: nothing asks for it
+_DONTWAIT: Final = int(getattr(_s, "MSG_DONTWAIT", 0))  # none on Windows: nothing asks for it
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
 
@@ -1049,10 +1049,10 @@ class Socket:
             or not _index(flags) & _DONTWAIT
         ):
             return getattr(sock, name)(*args)
-        views: list[_s.socket] = []
+        views: list[Any] = []  # (the socket module's C type: no Python-level __init__)
         try:
             views.extend(
-                _starmap(_s.socket, ((sock.family, sock.type, sock.proto, sock.fileno()),))
+                _starmap(_s.SocketType, ((self._family, self._type, sock.proto, sock.fileno()),))
             )
             view = views[0]
             if view.timeout:  # a default timeout (socket.setdefaulttimeout): not here
