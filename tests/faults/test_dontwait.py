@@ -184,9 +184,11 @@ def test_the_view_leaves_the_descriptor_to_its_socket(datagram_pair: tuple[Socke
     fault fixture counts the process's descriptors around the test)."""
     left, right = datagram_pair
     fd = right.fileno()
+    started = time.monotonic()
     for _ in range(200):
         with pytest.raises(WouldBlock):
             right.recv(16, DONTWAIT)
+        assert time.monotonic() - started < AT_ONCE  # a regression fails at once, not later
     os.fstat(fd)
     assert right.fileno() == fd
     left.send(b"still here")
