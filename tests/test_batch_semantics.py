@@ -265,7 +265,6 @@ def test_the_portable_loop_waits_by_select_where_there_is_no_poll(
     import sockkit.socket  # noqa: PLC0415 - its module, patched here
 
     monkeypatch.delattr(select, "poll")
-    monkeypatch.setattr(batch, "_HAS_POLL", False)
     monkeypatch.setattr(sockkit.socket, "_POLL", None)
     sent, elapsed = timed_send_with_a_slow_reader(tmp_path, native=False)
     assert 0 < sent < 40

@@ -62,7 +62,7 @@ from sockkit.message import (
     decode_control,
 )
 from sockkit.message import _outgoing as _held_control
-from sockkit.socket import _error_queue_pause, _poll_now
+from sockkit.socket import _error_queue_pause, _poll_fd, _poll_now
 
 if TYPE_CHECKING:
     from sockkit.socket import Socket
@@ -76,7 +76,6 @@ _POLLIN: Final = getattr(select, "POLLIN", 1)  # no poll() on Windows: the loop 
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
 _POLLERR: Final = getattr(select, "POLLERR", 8)
 _HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0)
-_HAS_POLL: Final = hasattr(select, "poll")
 _SLICE: Final = 0.05
 """Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
 _GSO_REFUSED: Final = (_errno.EIO, _errno.EINVAL)
@@ -231,35 +230,29 @@ def _ready(sock: Socket, fd: int, event: int, deadline: float, operation: str) -
     """Wait until ``fd`` is ready for ``event``; return the poll events (0: out of time).
 
     Waits in slices, so that a close() by another thread is seen even where it could
-    not wake the poll by shutting the descriptor down.  Where the OS has no
-    ``poll`` (Windows), ``select`` waits for ``event`` alone.
+    not wake the poll by shutting the descriptor down.
     """
-    poller = None
-    if _HAS_POLL:
-        poller = select.poll()
-        # A receive also watches for the socket shut down for reading (where a datagram
-        # socket's receive says "would block" for ever); a send sees a hang-up anyway.
-        poller.register(fd, event | _HANGUP if event == _POLLIN else event)
+    # A receive also watches for the socket shut down for reading (where a datagram
+    # socket's receive says "would block" for ever); a send sees a hang-up anyway.
+    events = event | _HANGUP if event == _POLLIN else event
     while True:
         if sock.closed:
             raise SocketClosedError(operation)
         wait = _SLICE if deadline == math.inf else min(_SLICE, deadline - time.monotonic())
         if wait <= 0:
             return 0
-        if poller is not None:
-            ready = poller.poll(wait * 1000)
-            found = ready[0][1] if ready else 0
-        else:
-            found = event if any(_selected(fd, event, wait)) else 0
+        found = _poll_fd(fd, events, wait)
         if sock.closed:
             raise SocketClosedError(operation)
         if found:
             return found
 
 
-def _selected(fd: int, event: int, wait: float) -> tuple[list[int], list[int], list[int]]:
-    reading, writing = ([fd], []) if event == _POLLIN else ([], [fd])
-    return select.select(reading, writing, [], wait)
+def _pause_for_error_queue(errors_only: int, deadline: float) -> None:
+    """Before the next wait, after ``errors_only`` waits in a row ended by ``POLLERR``
+    alone (an error queue: the wait would end at once, the try fail again)."""
+    if errors_only:
+        time.sleep(min(_error_queue_pause(errors_only), max(0.0, deadline - time.monotonic())))
 
 
 def _ready_by(sock: Socket, event: int, deadline: float, operation: str) -> int:
@@ -343,8 +336,7 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
             if timeout == 0.0:
                 return result
             clock.append(math.inf if timeout is None else time.monotonic() + timeout)
-        if errors_only:  # an error queue: the poll would return at once, the try fail
-            time.sleep(min(_error_queue_pause(errors_only), max(0.0, clock[0] - time.monotonic())))
+        _pause_for_error_queue(errors_only, clock[0])
         ready = _ready(sock, fd, event, clock[0], batch.__name__)
         if not ready:
             return -_errno.ETIMEDOUT
@@ -543,8 +535,7 @@ def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | No
         if not clock:
             timeout = sock.timeout
             clock.append(math.inf if timeout is None else time.monotonic() + timeout)
-        if errors_only:
-            time.sleep(min(_error_queue_pause(errors_only), max(0.0, clock[0] - time.monotonic())))
+        _pause_for_error_queue(errors_only, clock[0])
         ready = _ready_by(sock, _POLLOUT, clock[0], "sendmsg")
         if not ready:
             return _errno.ETIMEDOUT

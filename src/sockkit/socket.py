@@ -1930,11 +1930,25 @@ def _error_queue_pause(tries: int) -> float:
     return _ERROR_QUEUE_PAUSES[min(tries, len(_ERROR_QUEUE_PAUSES)) - 1]
 
 
+def _poll_fd(fd: int, events: int, seconds: float) -> int:
+    """The ``poll(2)`` events of descriptor ``fd`` for ``events``, waiting up to
+    ``seconds`` (0: none), with those poll reports unasked (``POLLERR``,
+    ``POLLHUP``).  Where the OS has no ``poll``, ``POLLIN`` and ``POLLOUT`` alone,
+    by ``select``.  The caller holds the descriptor."""
+    if _POLL is None:
+        reading = [fd] if events & _POLLIN else []
+        writing = [fd] if events & _POLLOUT else []
+        readable, writable, _ = select.select(reading, writing, [], seconds)
+        return (_POLLIN if readable else 0) | (_POLLOUT if writable else 0)
+    poller = _POLL()
+    poller.register(fd, events)
+    ready = poller.poll(seconds * 1000)
+    return ready[0][1] if ready else 0
+
+
 def _poll_now(sock: Socket, events: int) -> int:
-    """The ``poll(2)`` events ``sock`` has now for ``events``, without waiting (0:
-    none), with those poll reports unasked (``POLLERR``, ``POLLHUP``): a pending
-    error makes a socket ready.  Where the OS has no ``poll``, ``POLLIN`` and
-    ``POLLOUT`` alone, by ``select``.
+    """`_poll_fd` of ``sock``'s descriptor, without waiting: a pending error makes a
+    socket ready.
 
     The descriptor is held for the poll (`Socket.retain`), so the number polled
     names this socket.
@@ -1944,15 +1958,7 @@ def _poll_now(sock: Socket, events: int) -> int:
     """
     fd = sock.retain(interrupt=False)  # a poll that does not wait: nothing to wake
     try:
-        if _POLL is None:
-            reading = [fd] if events & _POLLIN else []
-            writing = [fd] if events & _POLLOUT else []
-            readable, writable, _ = select.select(reading, writing, [], 0)
-            return (_POLLIN if readable else 0) | (_POLLOUT if writable else 0)
-        poller = _POLL()
-        poller.register(fd, events)
-        ready = poller.poll(0)
-        return ready[0][1] if ready else 0
+        return _poll_fd(fd, events, 0)
     finally:
         sock.release(interrupt=False)
 
