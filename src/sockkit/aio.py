@@ -11,9 +11,11 @@ end of data (``b""``, ``[]``, an empty message), where a datagram socket would
 otherwise look readable to the loop for ever while each try says `WouldBlock`.
 A socket whose error queue holds something (``IP_RECVERR`` reports,
 ``MSG_ZEROCOPY`` completions) looks readable and writable to the loop until the
-queue is read with ``MsgFlag.ERRQUEUE``; a task that finds nothing to do there
-twice in a row pauses between tries (1 ms, growing to 10 ms) instead of spinning,
-so data, room or a close that comes meanwhile is seen at the end of the pause.
+queue is read with ``MsgFlag.ERRQUEUE``, and a socket sending datagrams to an
+unconnected Unix socket whose queue is full looks writable while each try says
+`WouldBlock`; a task that finds nothing to do there twice in a row pauses between
+tries (1 ms, growing to 10 ms) instead of spinning, so data, room or a close that
+comes meanwhile is seen at the end of the pause.
 
 Closing the socket (the `AsyncSocket` or its wrapped `Socket`, from any task or
 any thread) wakes every task waiting on it with `SocketClosedError`.  A wait
@@ -81,7 +83,8 @@ from sockkit.message import Message
 from sockkit.options import Option
 from sockkit.socket import (
     Socket,
-    _error_queue_pause,
+    _false_ready,
+    _false_ready_pause,
     _load_batch,
     _poll_now,
     _recv_into_nowait,
@@ -116,7 +119,6 @@ _DONTWAIT: Final = int(getattr(MsgFlag, "DONTWAIT", 0))  # none on Windows: noth
 _RDHUP: Final = getattr(select, "POLLRDHUP", 0)  # Linux's "shut down for reading"
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
-_POLLERR: Final = getattr(select, "POLLERR", 8)
 
 _A = TypeVar("_A", bound="AsyncSocket")
 _T = TypeVar("_T")
@@ -134,7 +136,7 @@ async def _after_empty(sock: Socket, reading: Interest, empty: int) -> bool:
       block" for ever, where a blocking receive gets the end of data (an empty
       one) - which the awaited receive then returns, after one more try for what
       came with the shutdown (a stream socket's receive returns the end itself);
-    - an error queue with nothing else to read (see `_pause_for_errors`).
+    - an error queue with nothing else to read (see `_pause_if_falsely_ready`).
 
     Every such wake-up is told to ``reading`` (`Interest.found_nothing`).
     """
@@ -144,24 +146,25 @@ async def _after_empty(sock: Socket, reading: Interest, empty: int) -> bool:
     events = _poll_now(sock, _POLLIN | _RDHUP)
     if events & _RDHUP and sock._type != _SOCK_STREAM:
         return True
-    await _pause_for_errors(events, _POLLIN, empty)
+    await _pause_if_falsely_ready(events, _POLLIN, empty)
     return False
 
 
-async def _pause_for_errors(events: int, ready: int, failed: int) -> None:
-    """Pause a task whose socket is ready to the loop only for its error queue.
+async def _pause_if_falsely_ready(events: int, ready: int, failed: int) -> None:
+    """Pause a task whose socket the loop goes on calling ready while its try finds
+    nothing to do.
 
     ``events`` are the socket's ``poll(2)`` events now; ``ready`` the one the task
     needs (``POLLIN``, ``POLLOUT``); ``failed`` how many wake-ups in a row its try
-    found nothing to do.  A socket with an error queue (``IP_RECVERR`` reports,
-    ``MSG_ZEROCOPY`` completions, until read with ``MsgFlag.ERRQUEUE``) has
-    ``POLLERR``, which the loop reports as readable and writable at once and which
-    cannot be left out of a wait; so where ``POLLERR`` comes without ``ready``, the
-    task pauses (1 ms, growing to 10 ms) before it waits again, rather than spin.
-    What comes meanwhile (data, room, a close) is seen when the pause ends.
+    found nothing to do.  Where those events are such a readiness (`_false_ready`:
+    an error queue alone, ``POLLERR``, which the loop reports as readable and
+    writable at once and which cannot be left out of a wait; or writable with no
+    room, as a datagram to an unconnected Unix socket whose queue is full), the task
+    pauses (1 ms, growing to 10 ms) before it waits again, rather than spin.  What
+    comes meanwhile (data, room, a close) is seen when the pause ends.
     """
-    if events & _POLLERR and not events & ready:
-        await asyncio.sleep(_error_queue_pause(failed - 1))
+    if _false_ready(events, ready):
+        await asyncio.sleep(_false_ready_pause(failed - 1))
 
 
 def _would_block(sock: Socket, operation: str) -> SocketError:
@@ -461,7 +464,8 @@ class AsyncSocket:
         socket's `last_error`, as a blocking call's internal waits leave none.
         ``failed`` counts the earlier waits of the call whose next try still found
         nothing to do (each told to the interest: `Interest.found_nothing`); from
-        two on, an error queue alone pauses the task (`_pause_for_errors`).
+        two on, a readiness that the tries find false (an error queue alone, room
+        that is not there) pauses the task (`_pause_if_falsely_ready`).
         """
         if tried is not None:
             self._sock._unnote(tried)
@@ -471,7 +475,7 @@ class AsyncSocket:
             interest.found_nothing()
             if failed >= 2:
                 ready = _POLLOUT if writable else _POLLIN
-                await _pause_for_errors(_poll_now(self._sock, ready), ready, failed)
+                await _pause_if_falsely_ready(_poll_now(self._sock, ready), ready, failed)
         future = self._watch(interest, operation)
         try:
             await future

@@ -62,7 +62,7 @@ from sockkit.message import (
     decode_control,
 )
 from sockkit.message import _outgoing as _held_control
-from sockkit.socket import _error_queue_pause, _poll_fd, _poll_now
+from sockkit.socket import _false_ready, _false_ready_pause, _poll_fd, _poll_now
 
 if TYPE_CHECKING:
     from sockkit.socket import Socket
@@ -74,7 +74,6 @@ _PEEK: Final = int(MsgFlag.PEEK)
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))  # a gone peer is an error, not SIGPIPE
 _POLLIN: Final = getattr(select, "POLLIN", 1)  # no poll() on Windows: the loop uses select()
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
-_POLLERR: Final = getattr(select, "POLLERR", 8)
 _HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0)
 _SLICE: Final = 0.05
 """Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
@@ -248,11 +247,12 @@ def _ready(sock: Socket, fd: int, event: int, deadline: float, operation: str) -
             return found
 
 
-def _pause_for_error_queue(errors_only: int, deadline: float) -> None:
-    """Before the next wait, after ``errors_only`` waits in a row ended by ``POLLERR``
-    alone (an error queue: the wait would end at once, the try fail again)."""
-    if errors_only:
-        time.sleep(min(_error_queue_pause(errors_only), max(0.0, deadline - time.monotonic())))
+def _pause_after(false_ready: int, deadline: float) -> None:
+    """Before the next wait, after ``false_ready`` waits in a row whose readiness the
+    try after them found false (`_false_ready`: the wait would end at once, the try
+    fail again)."""
+    if false_ready:
+        time.sleep(min(_false_ready_pause(false_ready), max(0.0, deadline - time.monotonic())))
 
 
 def _ready_by(sock: Socket, event: int, deadline: float, operation: str) -> int:
@@ -319,7 +319,7 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
     """`_call`'s loop, run counted in flight (the descriptor is read inside the count)."""
     wait = not flags & _DONTWAIT
     flags |= _DONTWAIT
-    hung = errors_only = 0  # errors_only: tries in a row made ready by POLLERR alone
+    hung = false_ready = 0  # false_ready: see _pause_after
     fd = sock.fileno()  # -1 once closed: the call fails and _call says closed
     while True:
         result = batch(fd, headers, count, flags)
@@ -336,12 +336,12 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
             if timeout == 0.0:
                 return result
             clock.append(math.inf if timeout is None else time.monotonic() + timeout)
-        _pause_for_error_queue(errors_only, clock[0])
+        _pause_after(false_ready, clock[0])
         ready = _ready(sock, fd, event, clock[0], batch.__name__)
         if not ready:
             return -_errno.ETIMEDOUT
         hung = ready & _HANGUP if event == _POLLIN else 0
-        errors_only = errors_only + 1 if ready & _POLLERR and not ready & event else 0
+        false_ready = false_ready + 1 if _false_ready(ready, event) else 0
 
 
 def _failure(code: int, operation: str, address: Any = None) -> SocketError:
@@ -519,10 +519,11 @@ def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | No
     holds, set by the first wait of the call, as in `_tries`).
 
     Every try is made with ``MSG_DONTWAIT``, which `Socket` honours also on a
-    socket with a timeout; a socket made ready by its error queue alone is waited
-    for with the pauses `_tries` makes.
+    socket with a timeout; a socket whose readiness the tries find false (an
+    error queue alone, room that is not there) is waited for with the pauses
+    `_tries` makes (`_pause_after`).
     """
-    errors_only = 0  # waits in a row ended by POLLERR alone
+    false_ready = 0  # see _pause_after
     while True:
         try:
             sock.sendmsg(message, flags | _DONTWAIT)
@@ -535,11 +536,11 @@ def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | No
         if not clock:
             timeout = sock.timeout
             clock.append(math.inf if timeout is None else time.monotonic() + timeout)
-        _pause_for_error_queue(errors_only, clock[0])
+        _pause_after(false_ready, clock[0])
         ready = _ready_by(sock, _POLLOUT, clock[0], "sendmsg")
         if not ready:
             return _errno.ETIMEDOUT
-        errors_only = errors_only + 1 if ready & _POLLERR and not ready & _POLLOUT else 0
+        false_ready = false_ready + 1 if _false_ready(ready, _POLLOUT) else 0
 
 
 def send_batch(

@@ -200,6 +200,7 @@ def _vacate(fd: int) -> None:
 _POLL: Final = getattr(select, "poll", None)  # none on Windows: select() there
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
+_POLLERR: Final = getattr(select, "POLLERR", 8)
 _DONTWAIT: Final = int(getattr(_s, "MSG_DONTWAIT", 0))  # none on Windows: nothing asks for it
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
@@ -1918,16 +1919,41 @@ class Socket:
 # gate, checks and counted call as the methods, with None for "would block".
 
 
-# Seconds a waiting call pauses between tries while its socket is ready only for its
-# error queue (POLLERR: IP_RECVERR reports, MSG_ZEROCOPY completions, until read with
-# MsgFlag.ERRQUEUE), where a wait for readiness would return at once: 1 ms, growing.
-_ERROR_QUEUE_PAUSES: Final = (0.001, 0.002, 0.005, 0.01)
+# Seconds a waiting call pauses between tries while poll(2) calls its socket ready
+# and the try still finds nothing to do (see _false_ready), where a wait for readiness
+# would return at once: 1 ms, growing.
+_FALSE_READY_PAUSES: Final = (0.001, 0.002, 0.005, 0.01)
 
 
-def _error_queue_pause(tries: int) -> float:
-    """The pause before the ``tries``-th try in a row (1, 2, ...) that the socket's
-    error queue alone made ready."""
-    return _ERROR_QUEUE_PAUSES[min(tries, len(_ERROR_QUEUE_PAUSES)) - 1]
+def _false_ready_pause(tries: int) -> float:
+    """The pause before the ``tries``-th try in a row (1, 2, ...) after a readiness
+    the try before found false (`_false_ready`)."""
+    return _FALSE_READY_PAUSES[min(tries, len(_FALSE_READY_PAUSES)) - 1]
+
+
+def _false_ready(events: int, wanted: int) -> bool:
+    """Whether ``events``, the socket's ``poll(2)`` events, may go on calling it
+    ready for ``wanted`` (``POLLIN``, ``POLLOUT``) while a try finds nothing to do,
+    so that a call waiting for readiness would spin rather than wait.
+
+    Two cases, asked after a try that would block:
+
+    - ``POLLERR`` without ``wanted``: an error queue (``IP_RECVERR`` reports,
+      ``MSG_ZEROCOPY`` completions, until read with ``MsgFlag.ERRQUEUE``), which
+      no wait can leave out;
+    - ``POLLOUT`` for a send: writability is the sender's own buffer, and a
+      datagram to an unconnected Unix socket whose queue is full finds no room
+      whatever that buffer holds.  (Elsewhere a send that poll calls writable
+      finds room, unless another thread took it first: a pause then costs that
+      send at most the pause.)
+
+    A receive's ``POLLIN`` is not one: a datagram that poll sees is there to be
+    received, or was received by another thread or dropped (a bad checksum), and
+    the next wait then waits.
+    """
+    if wanted == _POLLOUT and events & _POLLOUT:
+        return True
+    return bool(events & _POLLERR) and not events & wanted
 
 
 def _poll_fd(fd: int, events: int, seconds: float) -> int:

@@ -1,0 +1,172 @@
+"""Sends that wait for room which ``poll(2)`` says is there, when it is not, wait
+without spinning.
+
+A datagram sent to an unconnected Unix datagram socket whose queue is full finds no
+room, while ``poll(2)`` calls the sender writable (writability is the sender's own
+buffer, and it has room): a send that only polled and tried again would take all of
+a CPU for as long as it waits (a blocking one, until the receiver reads).  The batch
+paths and the awaited sends pause between such tries instead (1 ms, growing to
+10 ms), and still see room, the timeout and a close when they come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import select
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sockkit import (
+    AddressFamily,
+    Message,
+    MsgFlag,
+    SocketClosedError,
+    SocketType,
+    TimedOut,
+    WouldBlock,
+    batch,
+)
+from sockkit.aio import AsyncSocket
+from sockkit.socket import Socket
+from test_aio import LOOPS, _loops_warmed_up, run_on  # noqa: F401 - uvloop's own descriptors
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="Linux's poll() of a Unix datagram sender"
+)
+
+WINDOW = 0.4  # seconds a call is left waiting
+CPU_BOUND = WINDOW / 4  # a spin takes all of WINDOW; a paused wait a few per cent
+PATHS = [pytest.param(True, id="native"), pytest.param(False, id="loop")]
+
+
+def _fill(sender: Socket, path: str) -> int:
+    """Send to ``path`` until its queue is full; how many datagrams went."""
+    sender.timeout = 0.0
+    for sent in range(100_000):  # bounded: a Unix queue holds a few hundred at most
+        try:
+            sender.sendto(b"queued", path)
+        except WouldBlock:
+            return sent
+    raise AssertionError("the receiver's queue never filled")
+
+
+@pytest.fixture
+def full(tmp_path: Path) -> Iterator[tuple[Socket, Socket, str]]:
+    """(sender, receiver, receiver's path): an unconnected sender whose datagrams to
+    the bound receiver find its queue full (of b"queued"), while poll() calls the
+    sender writable."""
+    with (
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.UNIX, SocketType.DGRAM) as receiver,
+    ):
+        path = str(tmp_path / "receiver")
+        receiver.bind(path)
+        assert _fill(sender, path) > 0
+        poller = select.poll()
+        poller.register(sender.fileno(), select.POLLOUT)
+        assert poller.poll(0) == [(sender.fileno(), select.POLLOUT)]  # what makes it spin
+        yield sender, receiver, path
+
+
+def _later(action: Callable[[], object], delay: float = WINDOW) -> threading.Thread:
+    def run() -> None:
+        time.sleep(delay)
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _drain(receiver: Socket) -> None:
+    """Receive what `_fill` queued (and only that: what the send under test sends
+    after it stays queued)."""
+    for _ in range(100_000):  # bounded: the queue holds what _fill sent
+        try:
+            if receiver.recv(100, MsgFlag.PEEK | MsgFlag.DONTWAIT) != b"queued":
+                return
+        except WouldBlock:
+            return
+        receiver.recv(100)
+    raise AssertionError("the receiver's queue never emptied")
+
+
+def _batch(path: str) -> list[Message]:
+    return [Message([b"one"], address=path), Message([b"two"], address=path)]
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_timed_send_batch_waits_without_spinning(
+    full: tuple[Socket, Socket, str], native: bool
+) -> None:
+    sender, _receiver, path = full
+    sender.timeout = WINDOW
+    started, cpu = time.monotonic(), time.process_time()
+    with pytest.raises(TimedOut):
+        batch.send_batch(sender, _batch(path), native=native)
+    assert time.process_time() - cpu < CPU_BOUND
+    assert time.monotonic() - started >= WINDOW * 0.9  # it did wait the timeout
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_blocking_send_batch_sends_once_the_receiver_reads(
+    full: tuple[Socket, Socket, str], native: bool
+) -> None:
+    sender, receiver, path = full
+    sender.timeout = 10.0  # bounds a regression; the room comes after WINDOW
+    thread = _later(lambda: _drain(receiver))
+    cpu = time.process_time()
+    assert batch.send_batch(sender, _batch(path), native=native) == 2
+    assert time.process_time() - cpu < CPU_BOUND
+    thread.join(5.0)
+    receiver.timeout = 5.0
+    assert [message.data for message in receiver.recv_batch(4, 100)] == [b"one", b"two"]
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_close_from_another_thread_ends_the_paused_send(
+    full: tuple[Socket, Socket, str], native: bool
+) -> None:
+    sender, _receiver, path = full
+    sender.timeout = None  # a blocking send: only the close ends it
+    thread = _later(sender.close)
+    started = time.monotonic()
+    with pytest.raises(SocketClosedError):
+        batch.send_batch(sender, _batch(path), native=native)
+    assert time.monotonic() - started < 5.0
+    thread.join(5.0)
+
+
+AWAITED_SENDS: dict[str, Callable[[AsyncSocket, str], Awaitable[Any]]] = {
+    "sendto": lambda sock, path: sock.sendto(b"one", path),
+    "sendmsg": lambda sock, path: sock.sendmsg(Message([b"one"], address=path)),
+    "send_batch": lambda sock, path: sock.send_batch(_batch(path)),
+}
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+@pytest.mark.parametrize("name", list(AWAITED_SENDS))
+def test_an_awaited_send_waits_without_spinning_and_sends_once_there_is_room(
+    full: tuple[Socket, Socket, str], loop: str, name: str
+) -> None:
+    sender, receiver, path = full
+
+    async def main() -> None:
+        sock = AsyncSocket.from_socket(sender)
+        started = time.process_time()
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(AWAITED_SENDS[name](sock, path), WINDOW)
+        assert time.process_time() - started < CPU_BOUND
+        sending = asyncio.ensure_future(AWAITED_SENDS[name](sock, path))
+        await asyncio.sleep(0.05)
+        assert not sending.done()  # still waiting: the queue is full
+        _drain(receiver)
+        assert await asyncio.wait_for(sending, 5.0) > 0
+
+    run_on(loop, main)
