@@ -1043,12 +1043,7 @@ class Socket:
         it here), and detached before the count ends.
         """
         sock = self._sock
-        if (
-            sock is _CLOSED
-            or not sock.timeout
-            or not isinstance(flags, int)
-            or not _index(flags) & _DONTWAIT
-        ):
+        if sock is _CLOSED or not sock.timeout or not _asks_dontwait(flags):
             return getattr(sock, name)(*args)
         views: list[Any] = []  # (the socket module's C type: no Python-level __init__)
         try:
@@ -1954,6 +1949,15 @@ def _false_ready(events: int, wanted: int) -> bool:
     if wanted == _POLLOUT and events & _POLLOUT:
         return True
     return bool(events & _POLLERR) and not events & wanted
+
+
+def _asks_dontwait(flags: object) -> bool:
+    """Whether ``flags`` (an int, or any integer with ``__index__``) has ``MSG_DONTWAIT``;
+    flags of another type do not: the call they go to names them."""
+    try:
+        return bool(_index(flags) & _DONTWAIT)  # type: ignore[arg-type]
+    except TypeError:
+        return False
 
 
 def _poll_fd(fd: int, events: int, seconds: float) -> int:

@@ -36,6 +36,17 @@ AT_ONCE = 1.0  # seconds: far below the timeout, far above a poll and a call
 
 DONTWAIT = MsgFlag.DONTWAIT
 
+
+class IndexFlags:
+    """Flags that are not an int but an integer all the same (as numpy's are)."""
+
+    def __init__(self, value: int) -> None:
+        self.value = int(value)
+
+    def __index__(self) -> int:
+        return self.value
+
+
 RECEIVES: dict[str, Callable[[Socket], object]] = {
     "recv": lambda sock: sock.recv(16, DONTWAIT),
     "recv_into": lambda sock: sock.recv_into(bytearray(16), 0, DONTWAIT),
@@ -44,11 +55,14 @@ RECEIVES: dict[str, Callable[[Socket], object]] = {
     "recvmsg_into": lambda sock: sock.recvmsg_into([bytearray(16)], 0, DONTWAIT),
     "recv PEEK|DONTWAIT": lambda sock: sock.recv(16, MsgFlag.PEEK | DONTWAIT),
     "recv int flags": lambda sock: sock.recv(16, int(DONTWAIT)),
+    "recv __index__ flags": lambda sock: sock.recv(16, IndexFlags(DONTWAIT)),
+    "recvfrom __index__ flags": lambda sock: sock.recvfrom(16, IndexFlags(DONTWAIT)),
 }
 SENDS: dict[str, Callable[[Socket], object]] = {
     "send": lambda sock: sock.send(b"x", DONTWAIT),
     "sendto": lambda sock: sock.sendto(b"x", sock.peer_address, DONTWAIT),
     "sendmsg": lambda sock: sock.sendmsg(Message([b"x"]), DONTWAIT),
+    "send __index__ flags": lambda sock: sock.send(b"x", IndexFlags(DONTWAIT)),
 }
 
 
