@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -582,6 +583,55 @@ def test_closed_selector(fd_check: None) -> None:
         with pytest.raises(ValueError, match="closed"):
             sel.register(left, Event.READ)
         assert "closed" in repr(sel)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("timeout", [None, 10.0])
+def test_close_from_another_thread_wakes_a_waiting_select(
+    backend: str, timeout: float | None, fd_check: None
+) -> None:
+    """The waiting select raises ValueError at once (it waited the whole timeout, for
+    ever with None); the selector's descriptors close as it leaves, none leaks."""
+    with pairs(1) as [(_left, right)]:
+        sel = new_selector(backend)
+        sel.register(right, Event.READ)
+        outcome: list[BaseException | list[Any]] = []
+
+        def select() -> None:
+            try:
+                outcome.append(sel.select(timeout))
+            except BaseException as exc:
+                outcome.append(exc)
+
+        waiter = threading.Thread(target=select, daemon=True)
+        waiter.start()
+        time.sleep(0.1)  # (a close before the wait raises the same: either way is right)
+        started = time.monotonic()
+        sel.close()
+        waiter.join(5.0)
+        assert not waiter.is_alive(), "the select was not woken"
+        assert time.monotonic() - started < 2.0
+        [result] = outcome
+        assert isinstance(result, ValueError)
+        assert "closed" in str(result)
+        assert sel.closed
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_close_during_a_select_leaves_the_descriptors_to_it(backend: str, fd_check: None) -> None:
+    """close() finding a select under way closes none of the selector's descriptors
+    under it; the select closes them as it leaves, raising ValueError."""
+    with pairs(1) as [(left, right)]:
+        sel = new_selector(backend)
+        sel.register(right, Event.READ)
+        left.send(b"ready")
+        sel._polling = True  # as select() sets it before it reads _poll
+        sel.close()  # finds the select "under way": leaves the descriptors to it
+        assert not sel._released
+        sel._polling = False
+        with pytest.raises(ValueError, match="closed"):
+            sel.select(0)
+        assert sel._released
 
 
 def test_many_registered_one_ready(fd_check: None) -> None:

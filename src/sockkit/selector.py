@@ -306,8 +306,12 @@ _DEFAULT_BACKEND: Final[type[_EpollBackend] | type[_SelectorsBackend]] = (
 _MAX_EVENTS: Final = 1024
 
 
+def _closed_error() -> ValueError:
+    return ValueError("select() on a closed Selector")
+
+
 def _closed_poll(timeout: float, maxevents: int) -> list[tuple[int, int]]:
-    raise ValueError("select() on a closed Selector")
+    raise _closed_error()
 
 
 class _Waker:
@@ -394,6 +398,7 @@ class Selector:
         "_max_events",
         "_poll",
         "_polling",
+        "_released",
         "_removals",
         "_rows",
         "_sockets",
@@ -436,6 +441,7 @@ class Selector:
         self._lock = threading.RLock()  # a finaliser closing a socket may re-enter
         self._dirty: set[int] = set()  # unregistered by a close during the select under way
         self._polling = False
+        self._released = False  # the epoll descriptor and the waker closed (see _release)
         self._removals = 0  # every unregistration, counted (see _ready)
         self._changes = 0  # registrations dropped by closes (Selector.wait re-checks then)
         self._max_events = 2
@@ -730,11 +736,14 @@ class Selector:
             timeout: seconds; ``None`` waits for ever, ``0`` only polls.
 
         Returns:
-            The ready registrations; empty when the time ran out (or a close woke it).
+            The ready registrations; empty when the time ran out (or a socket's
+            close woke it).
 
         Raises:
             TypeError: ``timeout`` is not a number (``bool`` included).
-            ValueError: ``timeout`` is negative, or the selector is closed.
+            ValueError: ``timeout`` is negative, or the selector is closed (also
+                when `close` is called by another thread during the wait, which
+                wakes it at once).
 
         Example:
             >>> from sockkit import Socket, Event
@@ -775,6 +784,8 @@ class Selector:
             with self._lock:
                 ready = self._mapped(raw, self._dirty)
         self._end_poll()
+        if self._closed:  # closed by another thread meanwhile: what was seen is void
+            raise _closed_error()
         return _merged(ready, held) if held else ready
 
     def _mapped(
@@ -799,6 +810,8 @@ class Selector:
         if self._dirty:
             with self._lock:
                 self._dirty.clear()
+        if self._closed:
+            self._release()  # close() found this select waiting: its descriptors go now
 
     def _held(self) -> list[tuple[SelectorKey, Event]]:
         """Registrations for READ whose object holds readable bytes itself (``pending``)."""
@@ -826,7 +839,10 @@ class Selector:
     def close(self) -> None:
         """Close the selector (its epoll descriptor) and forget every registration.
 
-        Closing twice is harmless; the registered sockets are not closed.
+        Closing twice is harmless; the registered sockets are not closed.  A
+        `select` waiting in another thread meanwhile is woken and raises
+        ``ValueError``; the selector's descriptors are closed as it leaves, never
+        under it (their numbers cannot pass to another file while it uses them).
         """
         with self._lock:
             if self._closed:
@@ -834,9 +850,29 @@ class Selector:
             self._closed = True
             self._poll = _closed_poll
             self._fds.clear()
+            self._holders.clear()
             sockets, self._sockets = self._sockets, {}
+            waiting = self._polling  # (set before the select reads _poll: see _release)
+            if waiting:
+                self._waker.wake()
         for sock in sockets:
             sock.remove_close_callback(self._socket_closed)
+        if not waiting:
+            self._release()
+
+    def _release(self) -> None:
+        """Close the epoll descriptor and the waker, once: by `close`, or by the select
+        that `close` found waiting, as that select leaves (`_end_poll`).
+
+        A select sets ``_polling`` before it reads ``_poll``, and `close` replaces
+        ``_poll`` before it reads ``_polling``: so either `close` sees the select
+        (and leaves this to it), or the select finds ``_closed_poll`` and never
+        waits on the descriptors; when both see each other, the flag makes it once.
+        """
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
         self._backend.close()
         self._waker.close()
 
@@ -849,6 +885,8 @@ class Selector:
         """
         self._lock = threading.RLock()
         self._closed = True
+        self._released = True  # no select of this process is under way: none leaves
+        self._polling = False
         self._poll = _closed_poll
         self._fds.clear()
         self._holders.clear()
