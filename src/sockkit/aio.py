@@ -14,7 +14,7 @@ A socket whose error queue holds something (``IP_RECVERR`` reports,
 queue is read with ``MsgFlag.ERRQUEUE``, and a socket sending datagrams to an
 unconnected Unix socket whose queue is full looks writable while each try says
 `WouldBlock`; a task that finds nothing to do there twice in a row pauses between
-tries (1 ms, growing to 10 ms) instead of spinning, so data, room or a close that
+tries (50 µs, growing to 10 ms) instead of spinning, so data, room or a close that
 comes meanwhile is seen at the end of the pause.
 
 Closing the socket (the `AsyncSocket` or its wrapped `Socket`, from any task or
@@ -160,7 +160,7 @@ async def _pause_if_falsely_ready(events: int, ready: int, failed: int) -> None:
     an error queue alone, ``POLLERR``, which the loop reports as readable and
     writable at once and which cannot be left out of a wait; or writable with no
     room, as a datagram to an unconnected Unix socket whose queue is full), the task
-    pauses (1 ms, growing to 10 ms) before it waits again, rather than spin.  What
+    pauses (50 µs, growing to 10 ms) before it waits again, rather than spin.  What
     comes meanwhile (data, room, a close) is seen when the pause ends.
     """
     if _false_ready(events, ready):

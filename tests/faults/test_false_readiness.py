@@ -5,7 +5,7 @@ A datagram sent to an unconnected Unix datagram socket whose queue is full finds
 room, while ``poll(2)`` calls the sender writable (writability is the sender's own
 buffer, and it has room): a send that only polled and tried again would take all of
 a CPU for as long as it waits (a blocking one, until the receiver reads).  The batch
-paths and the awaited sends pause between such tries instead (1 ms, growing to
+paths and the awaited sends pause between such tries instead (50 µs, growing to
 10 ms), and still see room, the timeout and a close when they come.
 """
 
@@ -134,7 +134,7 @@ def test_a_close_from_another_thread_ends_the_paused_send(
     full: tuple[Socket, Socket, str], native: bool
 ) -> None:
     sender, _receiver, path = full
-    sender.timeout = None  # a blocking send: only the close ends it
+    sender.timeout = 10.0  # only the close ends it in time; a regression times out
     thread = _later(sender.close)
     started = time.monotonic()
     with pytest.raises(SocketClosedError):
