@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import inspect
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -370,6 +371,113 @@ def test_a_forked_child_leaves_the_parents_wait_registration_alone(child: str) -
         assert wait_child(pid) == 0
         left.send(b"x")
         assert Selector.wait([right], timeout=1.0).read == [right]
+
+
+# ---------------------------------------------------------------------- Selector
+
+
+@FORKS_BESIDE_THREADS
+@pytest.mark.parametrize("backend", ["epoll", "selectors"])
+@pytest.mark.parametrize("child", ["closes", "unregisters", "closes_the_selector"])
+def test_a_forked_child_leaves_the_parents_selector_alone(backend: str, child: str) -> None:
+    """A selector made before a fork is the child's own in the child: a child closing
+    a registered socket (a pre-forked worker closing what it does not serve),
+    unregistering it, or closing the selector, leaves the parent's registration."""
+    left, right = Socket.pair()
+    with left, right, Selector(backend) as selector:
+        key = selector.register(right, Event.READ)
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the test runner
+            code = 1
+            try:
+                if child == "closes":
+                    right.close()
+                elif child == "unregisters":
+                    selector.unregister(right)
+                else:
+                    selector.close()
+                code = 0
+            finally:
+                os._exit(code)
+        assert wait_child(pid) == 0
+        left.send(b"x")
+        assert selector.select(1.0) == [(key, Event.READ)]
+
+
+@FORKS_BESIDE_THREADS
+@pytest.mark.parametrize("backend", ["epoll", "selectors"])
+def test_a_forked_child_uses_the_selector_on_its_own(backend: str) -> None:
+    """In the child the selector keeps its registrations and reports for them, and
+    what the parent then closes does not reach it."""
+    left, right = Socket.pair()
+    with left, right, Selector(backend) as selector:
+        selector.register(right, Event.READ, "right")
+        child_reads, parent_writes = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the test runner
+            code = 1
+            try:
+                os.close(parent_writes)
+                os.read(child_reads, 1)  # the parent has closed its copy of right
+                left.send(b"x")
+                ready = selector.select(1.0)
+                code = (
+                    0
+                    if [(key.data, events) for key, events in ready] == [("right", Event.READ)]
+                    else 3
+                )
+            finally:
+                os._exit(code)
+        os.close(child_reads)
+        right.close()  # unregisters it here; the child's selector keeps its own
+        os.write(parent_writes, b"g")
+        os.close(parent_writes)
+        assert wait_child(pid) == 0
+
+
+# Run in a fresh interpreter: there, no other selector (a thread's Selector.wait
+# registration, which a child lets go of first) frees numbers in the child.
+_NO_DESCRIPTOR_TO_SPARE = """
+import os, resource
+from sockkit import Event, Selector, Socket
+left, right = Socket.pair()
+selector = Selector()
+key = selector.register(right, Event.READ)
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+
+def is_open(fd):
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+# Every number below the limit taken: no new descriptor until it is raised.
+resource.setrlimit(resource.RLIMIT_NOFILE, (next(n for n in range(hard) if not is_open(n)), hard))
+pid = os.fork()
+if pid == 0:
+    right.close()
+    os._exit(0 if selector.closed else 3)
+resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, "the child's selector was not abandoned"
+left.send(b"x")
+assert selector.select(1.0) == [(key, Event.READ)], "the parent's registration is gone"
+"""
+
+
+def test_a_child_with_no_descriptor_to_spare_abandons_the_selector() -> None:
+    """Where the child cannot get an epoll instance of its own, its selector is closed
+    (in the child only): it never falls back to the instance the parent uses."""
+    pytest.importorskip("resource")
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_DESCRIPTOR_TO_SPARE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_wait_sees_a_new_file_that_took_a_waited_number() -> None:

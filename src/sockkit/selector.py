@@ -375,6 +375,11 @@ class Selector:
     before closing them, as with ``selectors``.  One thread at a time may call
     `select`; closes may come from any thread.
 
+    After ``os.fork()`` the child's selector is its own: an epoll instance of the
+    child's with the same registrations (made at the fork, one ``epoll_ctl`` per
+    registration), so what one process registers, unregisters or closes never
+    reaches the other's.  A child with no descriptor to spare gets its copy closed.
+
     Raises:
         TooManyOpenFiles: ``Selector()`` could not get an epoll descriptor.
 
@@ -446,6 +451,7 @@ class Selector:
         self._changes = 0  # registrations dropped by closes (Selector.wait re-checks then)
         self._max_events = 2
         self._closed = False
+        _selectors.add(self)  # renewed in a forked child (see _renew)
 
     # ------------------------------------------------------------------ static face
 
@@ -876,6 +882,38 @@ class Selector:
         self._backend.close()
         self._waker.close()
 
+    def _renew(self) -> None:
+        """In a forked child: the same registrations on an epoll instance (and a waker)
+        of the child's own; the inherited ones are let go without a change the parent
+        could see.
+
+        An epoll instance is shared across fork like any open file: a `Socket` closed
+        in one process (which unregisters it) would silently leave the other's
+        selector too.  Where the child cannot get the descriptors, the selector is
+        abandoned instead (closed in the child: its `select` raises ``ValueError``).
+        """
+        self._lock = threading.RLock()  # a thread of the parent may have held it at fork
+        self._polling = False  # (no select of this process is under way)
+        self._dirty.clear()
+        made: list[_Backend | _Waker] = []
+        try:
+            backend = type(self._backend)()
+            made.append(backend)
+            waker = _Waker()
+            made.append(waker)
+            backend.register(waker.fd, _READ)
+            for fd, (key, _row) in self._fds.items():
+                backend.register(fd, int(key.events))
+        except (OSError, ValueError):
+            for item in made:
+                item.close()
+            self._abandon()
+            return
+        with contextlib.suppress(OSError):
+            self._backend.close()  # this process's descriptor only
+        self._waker.close()
+        self._backend, self._waker, self._poll = backend, waker, backend.poll
+
     def _abandon(self) -> None:
         """`close` for a forked child, where the epoll instance is also the parent's.
 
@@ -920,6 +958,8 @@ _BACKENDS: Final[dict[str, type[_EpollBackend] | type[_SelectorsBackend]]] = {
     "selectors": _SelectorsBackend,
 }
 _local = threading.local()
+# Every Selector, for a forked child to renew (`Selector._renew`).
+_selectors: Final[weakref.WeakSet[Selector]] = weakref.WeakSet()
 # The selector of every thread's `Selector.wait` registration, for a forked child to
 # let go of (`_forget_wait_registrations`).
 _wait_selectors: Final[weakref.WeakSet[Selector]] = weakref.WeakSet()
@@ -1038,8 +1078,17 @@ def _forget_wait_registrations() -> None:
     vars(_local).pop("state", None)
 
 
+def _after_fork_in_child() -> None:
+    """Give the child selectors of its own: `Selector.wait`'s registrations let go,
+    every other open selector renewed (`Selector._renew`)."""
+    _forget_wait_registrations()
+    for selector in list(_selectors):
+        if not selector._closed:
+            selector._renew()
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_wait_registrations)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _identity(obj: object) -> object:
