@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,15 @@ def udp_pair() -> Iterator[tuple[Socket, Socket]]:
         receiver.bind(("127.0.0.1", 0))
         sender.timeout = receiver.timeout = 10.0
         yield sender, receiver
+
+
+def later(action: Callable[[], object], delay: float) -> threading.Thread:
+    """Run ``action`` in a daemon thread after ``delay`` seconds; the thread (to join)."""
+
+    def run() -> None:
+        time.sleep(delay)
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread

@@ -13,13 +13,12 @@ from __future__ import annotations
 import select
 import socket
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, later
 from sockkit import (
     AddressFamily,
     ConnectionRefused,
@@ -54,16 +53,6 @@ def reported() -> Iterator[Socket]:
         yield sock
 
 
-def _later(action: Callable[[], object], delay: float = WINDOW) -> threading.Thread:
-    def run() -> None:
-        time.sleep(delay)
-        action()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
 def test_a_timed_recv_batch_waits_without_spinning(reported: Socket) -> None:
     reported.timeout = WINDOW
     started = time.process_time()
@@ -80,7 +69,7 @@ def test_a_blocking_recv_batch_waits_without_spinning_and_gets_what_comes(
             peer.sendto(b"late", ("127.0.0.1", reported.local_address.port))
 
     reported.timeout = 10.0  # bounds a regression; the datagram comes after WINDOW
-    thread = _later(send)
+    thread = later(send, WINDOW)
     started = time.process_time()
     messages = reported.recv_batch(4, 100)
     assert time.process_time() - started < CPU_BOUND
@@ -90,7 +79,7 @@ def test_a_blocking_recv_batch_waits_without_spinning_and_gets_what_comes(
 
 def test_a_close_from_another_thread_ends_the_paused_wait(reported: Socket) -> None:
     reported.timeout = 10.0
-    thread = _later(reported.close)
+    thread = later(reported.close, WINDOW)
     started = time.monotonic()
     with pytest.raises(SocketClosedError):
         reported.recv_batch(4, 100)

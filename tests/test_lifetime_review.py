@@ -386,20 +386,13 @@ def test_a_forked_child_leaves_the_parents_selector_alone(backend: str, child: s
     left, right = Socket.pair()
     with left, right, Selector(backend) as selector:
         key = selector.register(right, Event.READ)
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into the test runner
-            code = 1
-            try:
-                if child == "closes":
-                    right.close()
-                elif child == "unregisters":
-                    selector.unregister(right)
-                else:
-                    selector.close()
-                code = 0
-            finally:
-                os._exit(code)
-        assert wait_child(pid) == 0
+        undo = {"closes": right.close, "unregisters": lambda: selector.unregister(right)}
+
+        def work() -> int:
+            undo.get(child, selector.close)()
+            return 0
+
+        assert _in_child(work) == 0
         left.send(b"x")
         assert selector.select(1.0) == [(key, Event.READ)]
 

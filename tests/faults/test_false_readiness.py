@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import select
 import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from conftest import later
 from sockkit import (
     AddressFamily,
     Message,
@@ -74,16 +74,6 @@ def full(tmp_path: Path) -> Iterator[tuple[Socket, Socket, str]]:
         yield sender, receiver, path
 
 
-def _later(action: Callable[[], object], delay: float = WINDOW) -> threading.Thread:
-    def run() -> None:
-        time.sleep(delay)
-        action()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
 def _drain(receiver: Socket) -> None:
     """Receive what `_fill` queued (and only that: what the send under test sends
     after it stays queued)."""
@@ -120,7 +110,7 @@ def test_a_blocking_send_batch_sends_once_the_receiver_reads(
 ) -> None:
     sender, receiver, path = full
     sender.timeout = 10.0  # bounds a regression; the room comes after WINDOW
-    thread = _later(lambda: _drain(receiver))
+    thread = later(lambda: _drain(receiver), WINDOW)
     cpu = time.process_time()
     assert batch.send_batch(sender, _batch(path), native=native) == 2
     assert time.process_time() - cpu < CPU_BOUND
@@ -135,7 +125,7 @@ def test_a_close_from_another_thread_ends_the_paused_send(
 ) -> None:
     sender, _receiver, path = full
     sender.timeout = 10.0  # only the close ends it in time; a regression times out
-    thread = _later(sender.close)
+    thread = later(sender.close, WINDOW)
     started = time.monotonic()
     with pytest.raises(SocketClosedError):
         batch.send_batch(sender, _batch(path), native=native)
