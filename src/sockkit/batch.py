@@ -62,7 +62,7 @@ from sockkit.message import (
     decode_control,
 )
 from sockkit.message import _outgoing as _held_control
-from sockkit.socket import _false_ready, _false_ready_pause, _poll_fd, _poll_now
+from sockkit.socket import _HANGUP, _false_ready, _pause_after, _poll_now, _ready
 
 if TYPE_CHECKING:
     from sockkit.socket import Socket
@@ -74,9 +74,6 @@ _PEEK: Final = int(MsgFlag.PEEK)
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))  # a gone peer is an error, not SIGPIPE
 _POLLIN: Final = getattr(select, "POLLIN", 1)  # no poll() on Windows: the loop uses select()
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
-_HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0)
-_SLICE: Final = 0.05
-"""Seconds per wait on the descriptor: a close() that cannot shut it down is still seen."""
 _GSO_REFUSED: Final = (_errno.EIO, _errno.EINVAL)
 _FEW: Final = 4  # received messages: fewer are handed over one by one (measured)
 _STREAM: Final = int(SocketType.STREAM)
@@ -223,36 +220,6 @@ def _prepare(sock: Socket, items: list[Any], held: list[Any]) -> list[_Outgoing]
 
 
 # --------------------------------------------------------------------- waiting
-
-
-def _ready(sock: Socket, fd: int, event: int, deadline: float, operation: str) -> int:
-    """Wait until ``fd`` is ready for ``event``; return the poll events (0: out of time).
-
-    Waits in slices, so that a close() by another thread is seen even where it could
-    not wake the poll by shutting the descriptor down.
-    """
-    # A receive also watches for the socket shut down for reading (where a datagram
-    # socket's receive says "would block" for ever); a send sees a hang-up anyway.
-    events = event | _HANGUP if event == _POLLIN else event
-    while True:
-        if sock.closed:
-            raise SocketClosedError(operation)
-        wait = _SLICE if deadline == math.inf else min(_SLICE, deadline - time.monotonic())
-        if wait <= 0:
-            return 0
-        found = _poll_fd(fd, events, wait)
-        if sock.closed:
-            raise SocketClosedError(operation)
-        if found:
-            return found
-
-
-def _pause_after(false_ready: int, deadline: float) -> None:
-    """Before the next wait, after ``false_ready`` waits in a row whose readiness the
-    try after them found false (`_false_ready`: the wait would end at once, the try
-    fail again)."""
-    if false_ready:
-        time.sleep(min(_false_ready_pause(false_ready), max(0.0, deadline - time.monotonic())))
 
 
 def _ready_by(sock: Socket, event: int, deadline: float, operation: str) -> int:

@@ -18,12 +18,14 @@ from __future__ import annotations
 import contextlib
 import errno as _errno
 import io
+import math
 import os
 import select
 import signal
 import socket as _s
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable
 from functools import partial as _partial
@@ -101,6 +103,9 @@ _SOMAXCONN: Final = _s.SOMAXCONN
 _NO_CR: Final = sys.maxsize
 _STREAM: Final = int(_s.SOCK_STREAM)
 _AF_UNIX: Final = getattr(_s, "AF_UNIX", -1)
+_SOCK_DGRAM: Final = int(_s.SOCK_DGRAM)
+# Where the flags are among the arguments of the socket module's sends.
+_FLAGS_AT: Final = {"send": 1, "sendto": 1, "sendmsg": 2}
 # sockatmark(3) is an ioctl; its number is per platform.
 _SO_PROTOCOL: Final = _constant("SO_PROTOCOL")
 
@@ -201,6 +206,10 @@ _POLL: Final = getattr(select, "poll", None)  # none on Windows: select() there
 _POLLIN: Final = getattr(select, "POLLIN", 1)
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
 _POLLERR: Final = getattr(select, "POLLERR", 8)
+_HANGUP: Final = getattr(select, "POLLHUP", 16) | getattr(select, "POLLRDHUP", 0)
+_SLICE: Final = 0.05
+"""Seconds per wait on the descriptor in sockkit's own waits (`_ready`): a close() that
+cannot shut the wait down is still seen."""
 _DONTWAIT: Final = int(getattr(_s, "MSG_DONTWAIT", 0))  # none on Windows: nothing asks for it
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
@@ -278,6 +287,7 @@ class Socket:
         "_lines",
         "_retains",
         "_senders",
+        "_sends_wait",
         "_sent_to",
         "_sock",
         "_type",
@@ -324,6 +334,9 @@ class Socket:
     # The NORMAL-mode line reader while it holds state (look-ahead, kept bytes or a
     # kept error); None otherwise, so the receive paths test one attribute.
     _lines: _LineReader | None
+    # Whether this socket's sends wait for room in sockkit, not the kernel (a Unix
+    # datagram socket: see _send_waiting), so the send paths test one attribute.
+    _sends_wait: bool
 
     def __init__(
         self,
@@ -345,6 +358,7 @@ class Socket:
         self._sent_to = _NO_DESTINATION
         self._heard = _NO_SENDER
         self._type = sock.type
+        self._sends_wait = sock.family == _AF_UNIX and sock.type == _SOCK_DGRAM
         self._last_error = 0
         self._calls = [_NO_CALL]
         self._retains = self._holds = self._inherited = 0
@@ -386,7 +400,11 @@ class Socket:
             one, two = _s.socketpair(family, type, protocol)
         except OSError as exc:
             raise from_oserror(exc, "socketpair") from None
-        return SocketPair(cls._wrap(one), cls._wrap(two))
+        pair = SocketPair(cls._wrap(one), cls._wrap(two))
+        # Each end is the other's peer: a datagram waits in the kernel for room in the
+        # sender's own buffer, which poll(2) sees and a close's shutdown wakes.
+        pair[0]._sends_wait = pair[1]._sends_wait = False
+        return pair
 
     @classmethod
     def from_stdlib(cls, sock: _s.socket) -> Socket:
@@ -1031,32 +1049,57 @@ class Socket:
             self._last_error = getattr(error, "_replaced", self._last_error)
 
     def _flagged(self, name: str, flags: object, *args: Any) -> Any:
-        """``self._sock.<name>(*args)`` for a call given ``flags``, inside its count.
+        """``self._sock.<name>(*args)`` for a call given ``flags``, or a send of a
+        socket whose sends wait here, inside its count.
 
         The socket module waits for readiness, up to the timeout, before every call
         on a socket with one, ``MSG_DONTWAIT`` or not (and retries on ``EAGAIN``
         until the timeout).  A call with ``MSG_DONTWAIT`` on such a socket is made
-        through a view: a second socket object over the same descriptor without a
-        timeout, whose call is the system call alone (it validates the arguments as
-        the socket does).  The view never owns the number: it is made inside the
-        counted call, stored by C code as it is made (so whatever interrupts finds
-        it here), and detached before the count ends.
+        through a view (`_through_view`), whose call is the system call alone.  A
+        send without it on a Unix datagram socket waits in `_send_waiting`.
         """
         sock = self._sock
-        if sock is _CLOSED or not sock.timeout or not _asks_dontwait(flags):
+        if sock is _CLOSED:
             return getattr(sock, name)(*args)
-        views: list[Any] = []  # (the socket module's C type: no Python-level __init__)
-        try:
-            views.extend(
-                _starmap(_s.SocketType, ((self._family, self._type, sock.proto, sock.fileno()),))
-            )
-            view = views[0]
-            if view.timeout:  # a default timeout (socket.setdefaulttimeout): not here
-                view.settimeout(0.0)  # (the descriptor is non-blocking already)
-            return getattr(view, name)(*args)
-        finally:
-            for view in views:
-                view.detach()
+        dontwait = _asks_dontwait(flags)
+        if self._sends_wait and not dontwait and name in _FLAGS_AT and sock.timeout != 0.0:
+            return self._send_waiting(sock, name, args)
+        if not dontwait or not sock.timeout:
+            return getattr(sock, name)(*args)
+        return _through_view(sock, self._family, self._type, name, args)
+
+    def _send_waiting(self, sock: _s.socket, name: str, args: tuple[Any, ...]) -> Any:
+        """``sock.<name>(*args)``, a send on a Unix datagram socket that may wait, with
+        the waiting done here rather than in the kernel (inside the caller's count).
+
+        The kernel waits for room in the destination's queue on that queue, where no
+        shutdown of this socket reaches it: a ``close()`` from another thread would
+        not wake the send.  And ``poll(2)`` calls an unconnected sender writable
+        whatever the destination's queue holds, so the socket module's timed wait
+        would spin until its timeout.  So each try is made with ``MSG_DONTWAIT``
+        (through a view on a socket with a timeout), and the waits between the tries
+        are `_ready`'s (in slices: a close is seen), with pauses where the
+        readiness was false (`_false_ready`), until the socket's timeout.
+        """
+        at = _FLAGS_AT[name]
+        tried = (*args[:at], args[at] | _DONTWAIT, *args[at + 1 :])
+        timeout = sock.timeout
+        deadline = 0.0
+        false_ready = 0
+        while True:
+            try:
+                if timeout is None:
+                    return getattr(sock, name)(*tried)
+                return _through_view(sock, self._family, self._type, name, tried)
+            except BlockingIOError:
+                pass
+            if not deadline:  # the first wait (the clock is read only when one is needed)
+                deadline = math.inf if timeout is None else time.monotonic() + timeout
+            _pause_after(false_ready, deadline)
+            ready = _ready(self, sock.fileno(), _POLLOUT, deadline, name)
+            if not ready:
+                raise TimeoutError("timed out")
+            false_ready = false_ready + 1 if _false_ready(ready, _POLLOUT) else 0
 
     # ------------------------------------------------------------------ connection
 
@@ -1127,6 +1170,7 @@ class Socket:
             LookupFailed: the host name could not be resolved.
         """
         sockaddr = to_sockaddr(self._family, address)
+        self._sends_wait = self._family == _AF_UNIX and self._type == _SOCK_DGRAM  # (a new peer)
         self._io("connect", sockaddr, self._sock.connect, sockaddr)
 
     def shutdown(self, how: int = Shutdown.BOTH) -> None:
@@ -1349,7 +1393,7 @@ class Socket:
             calls.append(_generation)
             count: int = (
                 self._sock.send(data, _NOSIGNAL)
-                if flags == 0
+                if flags == 0 and not self._sends_wait
                 else self._flagged("send", flags, data, _index(flags) | _NOSIGNAL)
             )
         except OSError as exc:
@@ -1367,6 +1411,12 @@ class Socket:
     def sendto(self, data: Buffer, address: object, flags: int = 0) -> int:
         """Send a datagram to ``address``; returns the number of bytes sent.
 
+        On a Unix datagram socket, a send that must wait for room in the
+        destination's queue waits in sockkit rather than in the kernel (which waits
+        on that queue, where no close of this socket reaches it): a ``close()`` from
+        another thread wakes it, and its timeout is kept without spinning.  The same
+        holds for `send`, `write`, `write_all` and `sendmsg`.
+
         Raises:
             ValueError: a malformed address or one of the wrong family.
             MessageTooLong: the datagram is larger than the protocol allows.
@@ -1378,7 +1428,7 @@ class Socket:
             calls.append(_generation)
             count: int = (
                 self._sock.sendto(data, _NOSIGNAL, sockaddr)
-                if flags == 0
+                if flags == 0 and not self._sends_wait
                 else self._flagged("sendto", flags, data, _index(flags) | _NOSIGNAL, sockaddr)
             )
         except OSError as exc:
@@ -1430,7 +1480,11 @@ class Socket:
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
-            count: int = self._sock.send(data, _NOSIGNAL)
+            count: int = (
+                self._sock.send(data, _NOSIGNAL)
+                if not self._sends_wait
+                else self._flagged("send", 0, data, _NOSIGNAL)
+            )
         except OSError as exc:
             raise self._error(exc, "write") from None
         except TypeError as exc:
@@ -1451,7 +1505,10 @@ class Socket:
             TimedOut: the socket's timeout expired; some data may have been sent.
         """
         try:
-            self._io("write_all", None, self._sock.sendall, data, _NOSIGNAL)
+            if self._sends_wait:  # one datagram, as sendall sends it: one send
+                self._io("write_all", None, self._flagged, "send", 0, data, _NOSIGNAL)
+            else:
+                self._io("write_all", None, self._sock.sendall, data, _NOSIGNAL)
         except TypeError as exc:
             raise _bad_send(exc, data, 0) from None
 
@@ -1624,7 +1681,7 @@ class Socket:
             buffers, control = _contents(message)
         send: Callable[..., int] = (
             self._sock.sendmsg
-            if not flags & _DONTWAIT
+            if not flags & _DONTWAIT and not self._sends_wait
             else _partial(self._flagged, "sendmsg", flags)
         )
         held, ancdata = _outgoing(control) if control else ((), ())
@@ -1953,6 +2010,57 @@ def _false_ready(events: int, wanted: int) -> bool:
     if wanted == _POLLOUT and events & _POLLOUT:
         return True
     return bool(events & _POLLERR) and not events & wanted
+
+
+def _ready(sock: Socket, fd: int, event: int, deadline: float, operation: str) -> int:
+    """Wait until ``fd`` is ready for ``event``; return the poll events (0: out of time).
+
+    Waits in slices, so that a close() by another thread is seen even where it could
+    not wake the poll by shutting the descriptor down.
+    """
+    # A receive also watches for the socket shut down for reading (where a datagram
+    # socket's receive says "would block" for ever); a send sees a hang-up anyway.
+    events = event | _HANGUP if event == _POLLIN else event
+    while True:
+        if sock.closed:
+            raise SocketClosedError(operation)
+        wait = _SLICE if deadline == math.inf else min(_SLICE, deadline - time.monotonic())
+        if wait <= 0:
+            return 0
+        found = _poll_fd(fd, events, wait)
+        if sock.closed:
+            raise SocketClosedError(operation)
+        if found:
+            return found
+
+
+def _pause_after(false_ready: int, deadline: float) -> None:
+    """Before the next wait, after ``false_ready`` waits in a row whose readiness the
+    try after them found false (`_false_ready`: the wait would end at once, the try
+    fail again)."""
+    if false_ready:
+        time.sleep(min(_false_ready_pause(false_ready), max(0.0, deadline - time.monotonic())))
+
+
+def _through_view(sock: _s.socket, family: int, kind: int, name: str, args: tuple[Any, ...]) -> Any:
+    """``sock.<name>(*args)`` made through a view: a second socket object over the
+    same descriptor, without a timeout, whose call is the system call alone (it
+    validates the arguments as the socket does).
+
+    The view never owns the number: it is made inside the caller's counted call,
+    stored by C code as it is made (so whatever interrupts finds it here), and
+    detached before the count ends.
+    """
+    views: list[Any] = []  # (the socket module's C type: no Python-level __init__)
+    try:
+        views.extend(_starmap(_s.SocketType, ((family, kind, sock.proto, sock.fileno()),)))
+        view = views[0]
+        if view.timeout:  # a default timeout (socket.setdefaulttimeout): not here
+            view.settimeout(0.0)  # (the descriptor is non-blocking already)
+        return getattr(view, name)(*args)
+    finally:
+        for view in views:
+            view.detach()
 
 
 def _asks_dontwait(flags: object) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import select
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -133,6 +134,82 @@ def test_a_close_from_another_thread_ends_the_paused_send(
     thread.join(5.0)
 
 
+# Socket's own sends, each (connected first?, the send): a connected sender's datagram
+# waits on the destination's queue in the kernel too, where no close of the sender
+# reaches it (poll() sees that queue for a connected sender: no false readiness).
+SENDS: dict[str, tuple[bool, Callable[[Socket, str], object]]] = {
+    "sendto": (False, lambda sock, path: sock.sendto(b"one", path)),
+    "sendmsg": (False, lambda sock, path: sock.sendmsg(Message([b"one"], address=path))),
+    "send": (True, lambda sock, _path: sock.send(b"one")),
+    "write": (True, lambda sock, _path: sock.write(b"one")),
+    "write_all": (True, lambda sock, _path: sock.write_all(b"one")),
+    "connected sendmsg": (True, lambda sock, _path: sock.sendmsg(Message([b"one"]))),
+}
+
+
+@pytest.mark.parametrize("name", list(SENDS))
+def test_a_timed_send_waits_without_spinning(full: tuple[Socket, Socket, str], name: str) -> None:
+    sender, _receiver, path = full
+    connect, send = SENDS[name]
+    if connect:
+        sender.connect(path)
+    sender.timeout = WINDOW
+    started, cpu = time.monotonic(), time.process_time()
+    with pytest.raises(TimedOut):
+        send(sender, path)
+    assert time.process_time() - cpu < CPU_BOUND
+    assert time.monotonic() - started >= WINDOW * 0.9  # it did wait the timeout
+
+
+@pytest.mark.parametrize("name", list(SENDS))
+@pytest.mark.parametrize("timeout", [None, 10.0])
+def test_a_close_from_another_thread_wakes_a_waiting_send(
+    full: tuple[Socket, Socket, str], name: str, timeout: float | None
+) -> None:
+    """A blocking send waited in the kernel, on the destination's queue, where no
+    close of the sender reaches it: it stayed blocked until the receiver read."""
+    sender, _receiver, path = full
+    connect, send = SENDS[name]
+    if connect:
+        sender.connect(path)
+    sender.timeout = timeout
+    outcome: list[object] = []
+
+    def sending() -> None:
+        try:
+            outcome.append(send(sender, path))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=sending, daemon=True)  # (a regression stays blocked)
+    waiter.start()
+    time.sleep(WINDOW)
+    started = time.monotonic()
+    sender.close()
+    waiter.join(5.0)
+    assert not waiter.is_alive(), "the send was not woken by the close"
+    assert time.monotonic() - started < 1.0
+    [result] = outcome
+    assert isinstance(result, SocketClosedError)
+
+
+@pytest.mark.parametrize("name", list(SENDS))
+def test_a_blocking_send_sends_once_the_receiver_reads(
+    full: tuple[Socket, Socket, str], name: str
+) -> None:
+    sender, receiver, path = full
+    connect, send = SENDS[name]
+    if connect:
+        sender.connect(path)
+    sender.timeout = None
+    thread = later(lambda: _drain(receiver), WINDOW)
+    cpu = time.process_time()
+    send(sender, path)
+    assert time.process_time() - cpu < CPU_BOUND
+    thread.join(5.0)
+    assert receiver.recv(100, MsgFlag.DONTWAIT) == b"one"
+
+
 AWAITED_SENDS: dict[str, Callable[[AsyncSocket, str], Awaitable[Any]]] = {
     "sendto": lambda sock, path: sock.sendto(b"one", path),
     "sendmsg": lambda sock, path: sock.sendmsg(Message([b"one"], address=path)),
@@ -160,3 +237,33 @@ def test_an_awaited_send_waits_without_spinning_and_sends_once_there_is_room(
         assert await asyncio.wait_for(sending, 5.0) > 0
 
     run_on(loop, main)
+
+
+def test_a_socket_pairs_blocking_send_is_woken_by_a_close_too() -> None:
+    """A pair's ends are each other's peer: a send waits in the kernel for room in its
+    own buffer, where the close's shutdown wakes it (sockkit leaves the wait there)."""
+    left, right = Socket.pair(AddressFamily.UNIX, SocketType.DGRAM)
+    with left, right:
+        left.timeout = 0.0
+        for _ in range(100_000):  # bounded: a socket buffer holds a few hundred
+            try:
+                left.send(b"queued")
+            except WouldBlock:
+                break
+        left.timeout = None
+        outcome: list[object] = []
+
+        def sending() -> None:
+            try:
+                outcome.append(left.send(b"one"))
+            except BaseException as exc:
+                outcome.append(exc)
+
+        waiter = threading.Thread(target=sending, daemon=True)
+        waiter.start()
+        time.sleep(WINDOW)
+        left.close()
+        waiter.join(5.0)
+        assert not waiter.is_alive(), "the send was not woken by the close"
+        [result] = outcome
+        assert isinstance(result, SocketClosedError)
