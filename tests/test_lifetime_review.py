@@ -421,21 +421,49 @@ def test_a_forked_child_uses_the_selector_on_its_own(backend: str) -> None:
                 )
             finally:
                 os._exit(code)
-        os.close(child_reads)
-        right.close()  # unregisters it here; the child's selector keeps its own
-        os.write(parent_writes, b"g")
-        os.close(parent_writes)
+        try:
+            os.close(child_reads)
+            right.close()  # unregisters it here; the child's selector keeps its own
+            os.write(parent_writes, b"g")
+        finally:
+            os.close(parent_writes)  # (the child's read ends, whatever failed here)
         assert wait_child(pid) == 0
+
+
+@FORKS_BESIDE_THREADS
+@pytest.mark.parametrize("backend", ["epoll", "selectors"])
+def test_a_forked_childs_selector_keeps_each_registrations_events(backend: str) -> None:
+    """The child's own instance watches each descriptor for what it was registered
+    for, and a registration whose descriptor was closed without being unregistered
+    (taking a number the child's instance needs, perhaps) does not spoil the rest."""
+    left, right = Socket.pair()
+    with left, right, Selector(backend) as selector:
+        selector.register(left, Event.WRITE, "left")
+        stale_read, stale_write = os.pipe()
+        selector.register(stale_read, Event.READ, "stale")
+        os.close(stale_read)  # not unregistered first: its registration is stale
+        os.close(stale_write)
+
+        def work() -> int:
+            right.send(b"x")
+            found = {key.data: events for key, events in selector.select(1.0)}
+            return 0 if found.get("left") == Event.WRITE and "stale" not in found else 3
+
+        assert _in_child(work) == 0
+        # The parent's registrations are as they were.
+        assert [key.data for key in selector] == ["left", "stale"]
 
 
 # Run in a fresh interpreter: there, no other selector (a thread's Selector.wait
 # registration, which a child lets go of first) frees numbers in the child.
 _NO_DESCRIPTOR_TO_SPARE = """
 import os, resource
-from sockkit import Event, Selector, Socket
+from sockkit import Event, Selector, Socket, TooManyOpenFiles
 left, right = Socket.pair()
+other, other_peer = Socket.pair()
 selector = Selector()
 key = selector.register(right, Event.READ)
+selector.register(other, Event.READ)
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 
 def is_open(fd):
@@ -449,19 +477,31 @@ def is_open(fd):
 resource.setrlimit(resource.RLIMIT_NOFILE, (next(n for n in range(hard) if not is_open(n)), hard))
 pid = os.fork()
 if pid == 0:
-    right.close()
-    os._exit(0 if selector.closed else 3)
+    code = 3
+    try:
+        right.close()  # dropped in the child alone: no instance of its own needed
+        try:
+            selector.select(0)
+        except TooManyOpenFiles:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            other_peer.send(b"x")
+            ready = selector.select(1.0)  # renewed now: its own instance
+            code = 0 if [(k.socket, e) for k, e in ready] == [(other, Event.READ)] else 4
+    finally:
+        os._exit(code)
 resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 _, status = os.waitpid(pid, 0)
-assert os.waitstatus_to_exitcode(status) == 0, "the child's selector was not abandoned"
+assert os.waitstatus_to_exitcode(status) == 0, os.waitstatus_to_exitcode(status)
 left.send(b"x")
+other.recv(1)  # what the child sent: the parent's registration of other reports it too
 assert selector.select(1.0) == [(key, Event.READ)], "the parent's registration is gone"
 """
 
 
-def test_a_child_with_no_descriptor_to_spare_abandons_the_selector() -> None:
-    """Where the child cannot get an epoll instance of its own, its selector is closed
-    (in the child only): it never falls back to the instance the parent uses."""
+def test_a_child_with_no_descriptor_to_spare_leaves_the_parents_selector_alone() -> None:
+    """Where the child cannot get an epoll instance of its own, its first use of the
+    selector raises TooManyOpenFiles (and the next, with a descriptor to spare,
+    works); meanwhile the parent's instance is never changed by the child."""
     pytest.importorskip("resource")
     done = subprocess.run(
         [sys.executable, "-c", _NO_DESCRIPTOR_TO_SPARE],

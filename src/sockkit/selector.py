@@ -375,10 +375,13 @@ class Selector:
     before closing them, as with ``selectors``.  One thread at a time may call
     `select`; closes may come from any thread.
 
-    After ``os.fork()`` the child's selector is its own: an epoll instance of the
-    child's with the same registrations (made at the fork, one ``epoll_ctl`` per
-    registration), so what one process registers, unregisters or closes never
-    reaches the other's.  A child with no descriptor to spare gets its copy closed.
+    After ``os.fork()`` the child's selector is its own: at the child's first
+    `select`, `register` or `modify`, an epoll instance of the child's takes the
+    same registrations (one ``epoll_ctl`` each; a fork costs nothing for a
+    selector the child never uses), and until then what the child unregisters or
+    closes leaves the parent's instance alone: what one process does never
+    reaches the other's registrations.  Where the child has no descriptor for its
+    own instance, that first use raises `TooManyOpenFiles` and the next tries again.
 
     Raises:
         TooManyOpenFiles: ``Selector()`` could not get an epoll descriptor.
@@ -399,6 +402,7 @@ class Selector:
         "_dirty",
         "_fds",
         "_holders",
+        "_inherited",
         "_lock",
         "_max_events",
         "_poll",
@@ -451,7 +455,8 @@ class Selector:
         self._changes = 0  # registrations dropped by closes (Selector.wait re-checks then)
         self._max_events = 2
         self._closed = False
-        _selectors.add(self)  # renewed in a forked child (see _renew)
+        self._inherited = False  # made before a fork, in the child: see _renew
+        _selectors.add(self)
 
     # ------------------------------------------------------------------ static face
 
@@ -597,6 +602,8 @@ class Selector:
             (True, 1)
         """
         self._check_open()
+        if self._inherited:
+            self._renew()
         mask = self._check_mask(events)
         owner = _owning_socket(sock)
         if owner is None:
@@ -643,8 +650,9 @@ class Selector:
         self._removals += 1
         self._holders.pop(fd, None)
         self._max_events = min(len(self._fds) + 1, _MAX_EVENTS)
-        with contextlib.suppress(OSError, ValueError):
-            self._backend.unregister(fd)
+        if not self._inherited:  # (the parent's epoll instance is not this process's to change)
+            with contextlib.suppress(OSError, ValueError):
+                self._backend.unregister(fd)
         if self._polling:
             self._dirty.add(fd)  # what the select under way saw for it is void
         return key
@@ -682,6 +690,8 @@ class Selector:
             <Event.WRITE: 2>
         """
         self._check_open()
+        if self._inherited:
+            self._renew()
         mask = self._check_mask(events)
         if isinstance(sock, _sockets.Socket) and sock.closed:
             raise SocketClosedError("modify")
@@ -775,6 +785,8 @@ class Selector:
         done again under the lock, leaving out every descriptor unregistered since
         the wait began (``_dirty``): its events were for a file it may no longer name.
         """
+        if self._inherited:
+            self._renew()
         held = self._held() if self._holders else None
         if held:
             wait = 0  # some are readable already: only look at the others
@@ -783,13 +795,11 @@ class Selector:
         try:
             raw = self._poll(wait, most) if wait < _MAX_WAIT else self._long(wait, most)
             ready = self._mapped(raw, ()) if raw else []
-        except BaseException:
+            if self._removals != removals:
+                with self._lock:
+                    ready = self._mapped(raw, self._dirty)
+        finally:  # whatever raises (a signal handler waiting for the lock too)
             self._end_poll()
-            raise
-        if self._removals != removals:
-            with self._lock:
-                ready = self._mapped(raw, self._dirty)
-        self._end_poll()
         if self._closed:  # closed by another thread meanwhile: what was seen is void
             raise _closed_error()
         return _merged(ready, held) if held else ready
@@ -882,37 +892,72 @@ class Selector:
         self._backend.close()
         self._waker.close()
 
-    def _renew(self) -> None:
-        """In a forked child: the same registrations on an epoll instance (and a waker)
-        of the child's own; the inherited ones are let go without a change the parent
-        could see.
-
-        An epoll instance is shared across fork like any open file: a `Socket` closed
-        in one process (which unregisters it) would silently leave the other's
-        selector too.  Where the child cannot get the descriptors, the selector is
-        abandoned instead (closed in the child: its `select` raises ``ValueError``).
-        """
+    def _forked(self) -> None:
+        """In a forked child, at the fork (no system call but for a closed selector's
+        leftovers): mark the selector as the parent's until the child first uses it
+        (`_renew`)."""
         self._lock = threading.RLock()  # a thread of the parent may have held it at fork
         self._polling = False  # (no select of this process is under way)
         self._dirty.clear()
-        made: list[_Backend | _Waker] = []
-        try:
-            backend = type(self._backend)()
-            made.append(backend)
-            waker = _Waker()
-            made.append(waker)
-            backend.register(waker.fd, _READ)
-            for fd, (key, _row) in self._fds.items():
-                backend.register(fd, int(key.events))
-        except (OSError, ValueError):
-            for item in made:
-                item.close()
-            self._abandon()
-            return
-        with contextlib.suppress(OSError):
-            self._backend.close()  # this process's descriptor only
-        self._waker.close()
-        self._backend, self._waker, self._poll = backend, waker, backend.poll
+        if not self._closed:
+            self._inherited = True
+        elif not self._released:  # the parent's select that was to release them is not here
+            self._release()
+
+    def _renew(self) -> None:
+        """In a forked child, before its first use of the epoll instance: the same
+        registrations on an instance (and a waker) of the child's own; the inherited
+        descriptors are let go without a change the parent could see.
+
+        An epoll instance is shared across fork like any open file: a `Socket` closed
+        in one process (which unregisters it) would silently leave the other's
+        selector too.  Until this runs, a registration dropped in the child (a
+        `Socket` closed) leaves the instance alone.  A registration whose descriptor
+        was closed without being unregistered is dropped here.
+
+        Raises:
+            SocketError: no descriptor for the child's own (`TooManyOpenFiles`); the
+                selector stays as it was, the parent's instance untouched, and the
+                next use tries again.
+        """
+        unhooked: list[_sockets.Socket] = []
+        with self._lock:
+            if not self._inherited:
+                return  # renewed by another thread meanwhile
+            made: list[_Backend | _Waker] = []
+            try:
+                backend = type(self._backend)()
+                made.append(backend)
+                waker = _Waker()
+                made.append(waker)
+                backend.register(waker.fd, _READ)
+            except OSError as exc:
+                for item in made:
+                    item.close()
+                raise from_oserror(exc, "selector") from None
+            for fd, (key, _row) in list(self._fds.items()):
+                try:
+                    backend.register(fd, int(key.events))
+                except (OSError, ValueError, KeyError):  # closed, not unregistered: stale
+                    unhooked += self._drop(fd)
+            with contextlib.suppress(OSError):
+                self._backend.close()  # this process's descriptor only
+            self._waker.close()
+            self._backend, self._waker, self._poll = backend, waker, backend.poll
+            self._inherited = False
+        for sock in unhooked:  # (outside the lock, as in close)
+            sock.remove_close_callback(self._socket_closed)
+
+    def _drop(self, fd: int) -> list[_sockets.Socket]:
+        """Forget the registration of ``fd`` without a backend change (the lock held);
+        the sockets whose close callback to remove (after the lock)."""
+        self._fds.pop(fd)
+        self._holders.pop(fd, None)
+        self._max_events = min(len(self._fds) + 1, _MAX_EVENTS)
+        owners = [sock for sock, number in self._sockets.items() if number == fd]
+        for sock in owners:
+            del self._sockets[sock]
+        return owners
 
     def _abandon(self) -> None:
         """`close` for a forked child, where the epoll instance is also the parent's.
@@ -1080,11 +1125,10 @@ def _forget_wait_registrations() -> None:
 
 def _after_fork_in_child() -> None:
     """Give the child selectors of its own: `Selector.wait`'s registrations let go,
-    every other open selector renewed (`Selector._renew`)."""
+    every other selector marked for renewal at its first use (`Selector._renew`)."""
     _forget_wait_registrations()
     for selector in list(_selectors):
-        if not selector._closed:
-            selector._renew()
+        selector._forked()
 
 
 if hasattr(os, "register_at_fork"):
