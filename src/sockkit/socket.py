@@ -69,7 +69,7 @@ from sockkit.message import (
     _received,
     _received_fds,
 )
-from sockkit.options import Option, _OptionBase
+from sockkit.options import Option, SocketOption, _OptionBase
 
 if TYPE_CHECKING:
     import ssl
@@ -104,6 +104,7 @@ _NO_CR: Final = sys.maxsize
 _STREAM: Final = int(_s.SOCK_STREAM)
 _AF_UNIX: Final = getattr(_s, "AF_UNIX", -1)
 _SOCK_DGRAM: Final = int(_s.SOCK_DGRAM)
+_SNDTIMEO: Final = SocketOption.SNDTIMEO
 # Where the flags are among the arguments of the socket module's sends.
 _FLAGS_AT: Final = {"send": 1, "sendto": 1, "sendmsg": 2}
 # sockatmark(3) is an ioctl; its number is per platform.
@@ -401,8 +402,9 @@ class Socket:
         except OSError as exc:
             raise from_oserror(exc, "socketpair") from None
         pair = SocketPair(cls._wrap(one), cls._wrap(two))
-        # Each end is the other's peer: a datagram waits in the kernel for room in the
-        # sender's own buffer, which poll(2) sees and a close's shutdown wakes.
+        # Each end is the other's peer: a datagram to it waits in the kernel for room in
+        # the sender's own buffer, which poll(2) sees and a close's shutdown wakes (one
+        # sent to an address still waits in _send_waiting: see _waits_for).
         pair[0]._sends_wait = pair[1]._sends_wait = False
         return pair
 
@@ -1062,11 +1064,34 @@ class Socket:
         if sock is _CLOSED:
             return getattr(sock, name)(*args)
         dontwait = _asks_dontwait(flags)
-        if self._sends_wait and not dontwait and name in _FLAGS_AT and sock.timeout != 0.0:
+        if (
+            not dontwait
+            and name in _FLAGS_AT
+            and sock.timeout != 0.0
+            and self._waits_for(name, args)
+        ):
             return self._send_waiting(sock, name, args)
         if not dontwait or not sock.timeout:
             return getattr(sock, name)(*args)
         return _through_view(sock, self._family, self._type, name, args)
+
+    def _waits_for(self, name: str, args: tuple[Any, ...]) -> bool:
+        """Whether the send ``name(*args)`` waits in `_send_waiting`: on a Unix datagram
+        socket, to its connected peer unless that peer is its pair's other end (see
+        `pair`), and to any address given (the arguments after the flags)."""
+        if self._sends_wait:
+            return True
+        addressed = len(args) > _FLAGS_AT[name] + 1
+        return addressed and self._family == _AF_UNIX and self._type == _SOCK_DGRAM
+
+    def _send_deadline(self, timeout: float | None) -> tuple[float, bool]:
+        """When a waiting send gives up: the socket's timeout, or on a blocking socket the
+        kernel's own send timeout (``SocketOption.SNDTIMEO``, which a blocking send
+        honours: `WouldBlock` when it runs out); whether it is the kernel's."""
+        if timeout is not None:
+            return time.monotonic() + timeout, False
+        kernel: float = self.get_option(_SNDTIMEO)
+        return (time.monotonic() + kernel if kernel else math.inf), bool(kernel)
 
     def _send_waiting(self, sock: _s.socket, name: str, args: tuple[Any, ...]) -> Any:
         """``sock.<name>(*args)``, a send on a Unix datagram socket that may wait, with
@@ -1084,7 +1109,7 @@ class Socket:
         at = _FLAGS_AT[name]
         tried = (*args[:at], args[at] | _DONTWAIT, *args[at + 1 :])
         timeout = sock.timeout
-        deadline = 0.0
+        deadline, kernel = 0.0, False
         false_ready = 0
         while True:
             try:
@@ -1094,10 +1119,12 @@ class Socket:
             except BlockingIOError:
                 pass
             if not deadline:  # the first wait (the clock is read only when one is needed)
-                deadline = math.inf if timeout is None else time.monotonic() + timeout
+                deadline, kernel = self._send_deadline(timeout)
             _pause_after(false_ready, deadline)
             ready = _ready(self, sock.fileno(), _POLLOUT, deadline, name)
             if not ready:
+                if kernel:  # as the kernel's send timeout ends a blocking send
+                    raise BlockingIOError(_errno.EAGAIN, os.strerror(_errno.EAGAIN))
                 raise TimeoutError("timed out")
             false_ready = false_ready + 1 if _false_ready(ready, _POLLOUT) else 0
 
@@ -1414,8 +1441,10 @@ class Socket:
         On a Unix datagram socket, a send that must wait for room in the
         destination's queue waits in sockkit rather than in the kernel (which waits
         on that queue, where no close of this socket reaches it): a ``close()`` from
-        another thread wakes it, and its timeout is kept without spinning.  The same
-        holds for `send`, `write`, `write_all` and `sendmsg`.
+        another thread wakes it, and its timeout (on a blocking socket,
+        ``SocketOption.SNDTIMEO``) is kept without spinning.  The same holds for
+        `send`, `write`, `write_all` and `sendmsg` (to a socket pair's other end,
+        the kernel's wait, which a close wakes, is kept).
 
         Raises:
             ValueError: a malformed address or one of the wrong family.
@@ -1428,7 +1457,7 @@ class Socket:
             calls.append(_generation)
             count: int = (
                 self._sock.sendto(data, _NOSIGNAL, sockaddr)
-                if flags == 0 and not self._sends_wait
+                if flags == 0 and self._family != _AF_UNIX  # (see _waits_for)
                 else self._flagged("sendto", flags, data, _index(flags) | _NOSIGNAL, sockaddr)
             )
         except OSError as exc:
@@ -1681,7 +1710,7 @@ class Socket:
             buffers, control = _contents(message)
         send: Callable[..., int] = (
             self._sock.sendmsg
-            if not flags & _DONTWAIT and not self._sends_wait
+            if not flags & _DONTWAIT and not self._sends_wait and sockaddr is None
             else _partial(self._flagged, "sendmsg", flags)
         )
         held, ancdata = _outgoing(control) if control else ((), ())

@@ -12,6 +12,7 @@ paths and the awaited sends pause between such tries instead (50 µs, growing to
 from __future__ import annotations
 
 import asyncio
+import errno
 import select
 import sys
 import threading
@@ -28,6 +29,7 @@ from sockkit import (
     Message,
     MsgFlag,
     SocketClosedError,
+    SocketOption,
     SocketType,
     TimedOut,
     WouldBlock,
@@ -267,3 +269,51 @@ def test_a_socket_pairs_blocking_send_is_woken_by_a_close_too() -> None:
         assert not waiter.is_alive(), "the send was not woken by the close"
         [result] = outcome
         assert isinstance(result, SocketClosedError)
+
+
+@pytest.mark.parametrize("connect", [False, True], ids=["sendto", "connected send"])
+def test_a_blocking_send_keeps_the_kernels_send_timeout(
+    full: tuple[Socket, Socket, str], connect: bool
+) -> None:
+    """SocketOption.SNDTIMEO ends a blocking send with WouldBlock, as the kernel's
+    own wait does (PHP code sets it through socket_set_option)."""
+    sender, _receiver, path = full
+    if connect:
+        sender.connect(path)
+    sender.timeout = None
+    sender.set_option(SocketOption.SNDTIMEO, WINDOW)
+    watchdog = threading.Timer(5.0, sender.close)  # a regression fails, it never hangs
+    watchdog.start()
+    started, cpu = time.monotonic(), time.process_time()
+    try:
+        with pytest.raises(WouldBlock):
+            if connect:
+                sender.send(b"one")
+            else:
+                sender.sendto(b"one", path)
+    finally:
+        watchdog.cancel()
+        watchdog.join(5.0)
+    assert WINDOW * 0.9 <= time.monotonic() - started < 5.0
+    assert time.process_time() - cpu < CPU_BOUND
+    assert sender.last_error == errno.EAGAIN
+
+
+def test_a_socket_pair_end_sending_to_an_address_waits_in_sockkit(tmp_path: Path) -> None:
+    """Only datagrams to the pair's other end wait in the kernel: one to an address
+    waits on that destination's queue, so it waits here (no spin, woken by close)."""
+    left, right = Socket.pair(AddressFamily.UNIX, SocketType.DGRAM)
+    with left, right, Socket(AddressFamily.UNIX, SocketType.DGRAM) as receiver:
+        path = str(tmp_path / "receiver")
+        receiver.bind(path)
+        assert _fill(left, path) > 0
+        left.timeout = WINDOW
+        cpu = time.process_time()
+        with pytest.raises(TimedOut):
+            left.sendto(b"one", path)
+        assert time.process_time() - cpu < CPU_BOUND
+        left.timeout = None
+        thread = later(left.close, WINDOW)
+        with pytest.raises(SocketClosedError):
+            left.sendmsg(Message([b"one"], address=path))
+        thread.join(5.0)
