@@ -17,11 +17,10 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from conftest import open_fds
+from conftest import in_thread, open_fds
 from sockkit.enums import Event
 from sockkit.errors import BadFileDescriptor, SocketClosedError, SocketError, WouldBlock
 from sockkit.selector import Ready, Selector, SelectorKey
@@ -595,16 +594,7 @@ def test_close_from_another_thread_wakes_a_waiting_select(
     with pairs(1) as [(_left, right)]:
         sel = new_selector(backend)
         sel.register(right, Event.READ)
-        outcome: list[BaseException | list[Any]] = []
-
-        def select() -> None:
-            try:
-                outcome.append(sel.select(timeout))
-            except BaseException as exc:
-                outcome.append(exc)
-
-        waiter = threading.Thread(target=select, daemon=True)
-        waiter.start()
+        waiter, outcome = in_thread(lambda: sel.select(timeout))
         time.sleep(0.1)  # (a close before the wait raises the same: either way is right)
         started = time.monotonic()
         sel.close()

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from conftest import later
+from conftest import in_thread, later
 from sockkit import (
     AddressFamily,
     Message,
@@ -175,16 +175,7 @@ def test_a_close_from_another_thread_wakes_a_waiting_send(
     if connect:
         sender.connect(path)
     sender.timeout = timeout
-    outcome: list[object] = []
-
-    def sending() -> None:
-        try:
-            outcome.append(send(sender, path))
-        except BaseException as exc:
-            outcome.append(exc)
-
-    waiter = threading.Thread(target=sending, daemon=True)  # (a regression stays blocked)
-    waiter.start()
+    waiter, outcome = in_thread(lambda: send(sender, path))
     time.sleep(WINDOW)
     started = time.monotonic()
     sender.close()
@@ -253,16 +244,7 @@ def test_a_socket_pairs_blocking_send_is_woken_by_a_close_too() -> None:
             except WouldBlock:
                 break
         left.timeout = None
-        outcome: list[object] = []
-
-        def sending() -> None:
-            try:
-                outcome.append(left.send(b"one"))
-            except BaseException as exc:
-                outcome.append(exc)
-
-        waiter = threading.Thread(target=sending, daemon=True)
-        waiter.start()
+        waiter, outcome = in_thread(lambda: left.send(b"one"))
         time.sleep(WINDOW)
         left.close()
         waiter.join(5.0)
