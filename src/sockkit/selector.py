@@ -3,22 +3,19 @@
 Two faces of one class:
 
 * ``Selector.wait(read, write, exceptional, timeout)`` — PHP's ``socket_select``
-  as a static method over sets of sockets.  It uses ``poll(2)``, never
-  ``select(2)``, so it has no ``FD_SETSIZE`` ceiling: any number of sockets, any
-  descriptor number.  The poll object and its registrations are cached (per
-  thread) between calls with the same descriptors, so a loop that waits on the
-  same sets again and again pays only for ``poll`` itself and for the sockets
-  that are ready.  When a thread keeps waiting on the very same `Socket`
-  objects (and none is closed meanwhile), it skips even asking them for their
-  descriptors, and after a few such waits on a set of 32 or more descriptors it
-  moves them to an epoll instance of its own (Linux), so each wait then costs
-  O(ready sockets), not O(sockets); that instance is closed as soon as the
-  thread waits on anything else.  (Until then the thread also keeps references to
-  those `Socket` objects.)
+  as a static method over sets of sockets.  It is built on the registration face:
+  each thread keeps one registration (an epoll instance on Linux, kept between
+  calls and updated by difference, keyed on the objects, never on descriptor
+  numbers), so it has no ``FD_SETSIZE`` ceiling (any number of sockets, any
+  descriptor number), and a loop that waits on the same sets again and again pays
+  only for the wait itself and for the sockets that are ready.  When a thread
+  keeps waiting on the very same `Socket` objects (and none is closed meanwhile),
+  it skips even asking them for their descriptors.  (The registration keeps
+  references to the objects of a thread's last wait until its next one.)
 * ``Selector()`` — a registration API in the shape of Python's ``selectors``,
   over epoll on Linux (``selectors.DefaultSelector`` elsewhere).  The cost of a
   ``select()`` grows with the number of ready sockets, not the number
-  registered.
+  registered.  A forked child's selector is its own (see `Selector`).
 
 Example:
     >>> from sockkit import Socket, Selector, Event

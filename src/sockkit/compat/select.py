@@ -2,9 +2,10 @@
 
 The caller's arrays are filtered in place, as PHP's by-reference arrays are: a list
 keeps the ready sockets in their order (compacted: a list cannot keep PHP's keys), a
-dict keeps the keys of the ready sockets.  ``Selector.wait`` uses ``poll(2)``, so
-there is no ``FD_SETSIZE`` ceiling: any number of sockets, any descriptor number
-(PHP 8.2 refuses descriptors of 1024 and above).
+dict keeps the keys of the ready sockets.  ``Selector.wait`` waits with epoll (a
+registration kept per thread; ``selectors`` elsewhere), so there is no
+``FD_SETSIZE`` ceiling: any number of sockets, any descriptor number (PHP 8.2
+refuses descriptors of 1024 and above).
 """
 
 from __future__ import annotations
