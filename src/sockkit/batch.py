@@ -62,7 +62,7 @@ from sockkit.message import (
     decode_control,
 )
 from sockkit.message import _outgoing as _held_control
-from sockkit.socket import _HANGUP, _false_ready, _pause_after, _poll_now, _ready
+from sockkit.socket import _HANGUP, _poll_now, _wait_again
 
 if TYPE_CHECKING:
     from sockkit.socket import Socket
@@ -222,12 +222,14 @@ def _prepare(sock: Socket, items: list[Any], held: list[Any]) -> list[_Outgoing]
 # --------------------------------------------------------------------- waiting
 
 
-def _ready_by(sock: Socket, event: int, deadline: float, operation: str) -> int:
-    """`_ready` outside a counted call: the descriptor is held for the wait, and a
+def _wait_again_by(
+    sock: Socket, event: int, deadline: float, false_ready: int, operation: str
+) -> tuple[int, int]:
+    """`_wait_again` outside a counted call: the descriptor is held for the wait, and a
     ``close()`` by another thread shuts it down to wake it."""
     fd = sock.retain()
     try:
-        return _ready(sock, fd, event, deadline, operation)
+        return _wait_again(sock, fd, event, deadline, false_ready, operation=operation)
     finally:
         sock.release()
 
@@ -286,7 +288,7 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
     """`_call`'s loop, run counted in flight (the descriptor is read inside the count)."""
     wait = not flags & _DONTWAIT
     flags |= _DONTWAIT
-    hung = false_ready = 0  # false_ready: see _pause_after
+    hung = false_ready = 0  # false_ready: see _wait_again
     fd = sock.fileno()  # -1 once closed: the call fails and _call says closed
     while True:
         result = batch(fd, headers, count, flags)
@@ -303,12 +305,12 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
             if timeout == 0.0:
                 return result
             clock.append(math.inf if timeout is None else time.monotonic() + timeout)
-        _pause_after(false_ready, clock[0])
-        ready = _ready(sock, fd, event, clock[0], batch.__name__)
+        ready, false_ready = _wait_again(
+            sock, fd, event, clock[0], false_ready, operation=batch.__name__
+        )
         if not ready:
             return -_errno.ETIMEDOUT
         hung = ready & _HANGUP if event == _POLLIN else 0
-        false_ready = false_ready + 1 if _false_ready(ready, event) else 0
 
 
 def _failure(code: int, operation: str, address: Any = None) -> SocketError:
@@ -488,9 +490,9 @@ def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | No
     Every try is made with ``MSG_DONTWAIT``, which `Socket` honours also on a
     socket with a timeout; a socket whose readiness the tries find false (an
     error queue alone, room that is not there) is waited for with the pauses
-    `_tries` makes (`_pause_after`).
+    `_tries` makes (`_wait_again`).
     """
-    false_ready = 0  # see _pause_after
+    false_ready = 0  # see _wait_again
     while True:
         try:
             sock.sendmsg(message, flags | _DONTWAIT)
@@ -503,11 +505,9 @@ def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | No
         if not clock:
             timeout = sock.timeout
             clock.append(math.inf if timeout is None else time.monotonic() + timeout)
-        _pause_after(false_ready, clock[0])
-        ready = _ready_by(sock, _POLLOUT, clock[0], "sendmsg")
+        ready, false_ready = _wait_again_by(sock, _POLLOUT, clock[0], false_ready, "sendmsg")
         if not ready:
             return _errno.ETIMEDOUT
-        false_ready = false_ready + 1 if _false_ready(ready, _POLLOUT) else 0
 
 
 def send_batch(

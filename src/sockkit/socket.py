@@ -359,7 +359,7 @@ class Socket:
         self._sent_to = _NO_DESTINATION
         self._heard = _NO_SENDER
         self._type = sock.type
-        self._sends_wait = sock.family == _AF_UNIX and sock.type == _SOCK_DGRAM
+        self._sends_wait = _unix_datagram(sock.family, sock.type)
         self._last_error = 0
         self._calls = [_NO_CALL]
         self._retains = self._holds = self._inherited = 0
@@ -1082,7 +1082,7 @@ class Socket:
         if self._sends_wait:
             return True
         addressed = len(args) > _FLAGS_AT[name] + 1
-        return addressed and self._family == _AF_UNIX and self._type == _SOCK_DGRAM
+        return addressed and _unix_datagram(self._family, self._type)
 
     def _send_deadline(self, timeout: float | None) -> tuple[float, bool]:
         """When a waiting send gives up: the socket's timeout, or on a blocking socket the
@@ -1120,13 +1120,13 @@ class Socket:
                 pass
             if not deadline:  # the first wait (the clock is read only when one is needed)
                 deadline, kernel = self._send_deadline(timeout)
-            _pause_after(false_ready, deadline)
-            ready = _ready(self, sock.fileno(), _POLLOUT, deadline, name)
+            ready, false_ready = _wait_again(
+                self, sock.fileno(), _POLLOUT, deadline, false_ready, operation=name
+            )
             if not ready:
                 if kernel:  # as the kernel's send timeout ends a blocking send
                     raise BlockingIOError(_errno.EAGAIN, os.strerror(_errno.EAGAIN))
                 raise TimeoutError("timed out")
-            false_ready = false_ready + 1 if _false_ready(ready, _POLLOUT) else 0
 
     # ------------------------------------------------------------------ connection
 
@@ -1197,7 +1197,7 @@ class Socket:
             LookupFailed: the host name could not be resolved.
         """
         sockaddr = to_sockaddr(self._family, address)
-        self._sends_wait = self._family == _AF_UNIX and self._type == _SOCK_DGRAM  # (a new peer)
+        self._sends_wait = _unix_datagram(self._family, self._type)  # (a new peer)
         self._io("connect", sockaddr, self._sock.connect, sockaddr)
 
     def shutdown(self, how: int = Shutdown.BOTH) -> None:
@@ -1710,7 +1710,9 @@ class Socket:
             buffers, control = _contents(message)
         send: Callable[..., int] = (
             self._sock.sendmsg
-            if not flags & _DONTWAIT and not self._sends_wait and sockaddr is None
+            if not flags & _DONTWAIT
+            and not self._sends_wait
+            and (sockaddr is None or self._family != _AF_UNIX)  # (see _waits_for)
             else _partial(self._flagged, "sendmsg", flags)
         )
         held, ancdata = _outgoing(control) if control else ((), ())
@@ -2063,12 +2065,22 @@ def _ready(sock: Socket, fd: int, event: int, deadline: float, operation: str) -
             return found
 
 
-def _pause_after(false_ready: int, deadline: float) -> None:
-    """Before the next wait, after ``false_ready`` waits in a row whose readiness the
-    try after them found false (`_false_ready`: the wait would end at once, the try
-    fail again)."""
+def _wait_again(
+    sock: Socket, fd: int, event: int, deadline: float, false_ready: int, *, operation: str
+) -> tuple[int, int]:
+    """One wait of a loop that tries, waits and tries again until ``deadline``: the
+    pause called for by ``false_ready`` waits in a row whose readiness the try after
+    them found false (`_false_ready`: the wait would end at once, the try fail
+    again), then `_ready`.
+
+    Returns:
+        The poll events (0: out of time), and the count of such waits to pass to
+        the next one (this one counts if the try after it fails too).
+    """
     if false_ready:
         time.sleep(min(_false_ready_pause(false_ready), max(0.0, deadline - time.monotonic())))
+    ready = _ready(sock, fd, event, deadline, operation)
+    return ready, false_ready + 1 if _false_ready(ready, event) else 0
 
 
 def _through_view(sock: _s.socket, family: int, kind: int, name: str, args: tuple[Any, ...]) -> Any:
@@ -2090,6 +2102,12 @@ def _through_view(sock: _s.socket, family: int, kind: int, name: str, args: tupl
     finally:
         for view in views:
             view.detach()
+
+
+def _unix_datagram(family: int, kind: int) -> bool:
+    """Whether sends of a socket of this family and type may wait on their
+    destination's queue (see `Socket._send_waiting`)."""
+    return family == _AF_UNIX and kind == _SOCK_DGRAM
 
 
 def _asks_dontwait(flags: object) -> bool:
