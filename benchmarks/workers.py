@@ -23,13 +23,16 @@ compat: ``raw-fd`` (over ``os.read``/``os.write``) and ``raw-recv`` (bulk with a
 new bytes object per receive, the shape of PHP's API); and ``raw-wrapper``, the
 least any Python method around a socket costs.  TLS workloads compare ``tls-sockkit``
 (`TLSSocket`), ``tls-stdlib`` (``ssl.SSLSocket``) and ``tls-sslobject`` (a hand-written
-``SSLObject`` + ``MemoryBIO`` loop, the floor of sockkit's design).  PHP runs
+``SSLObject`` + ``MemoryBIO`` loop, the floor of sockkit's design); datagrams compare
+``batch`` with ``ctypes`` (C's ``sendmmsg``/``recvmmsg`` loop written in Python, the floor
+under any Python batches) and ``c``.  PHP runs
 from ``benchmarks/php/*.php`` with the same protocol.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import importlib
 import json
@@ -916,6 +919,8 @@ def datagrams(
 
 def _send_datagrams(variant: str, sock: socket.socket, count: int, size: int, pacer: _Pacer) -> int:
     payload = bytes(size)
+    if variant == "ctypes":
+        return _CLoop(sock, size).send(count, pacer)
     if variant in ("raw", "oo"):
         send = sock.send if variant == "raw" else kit().Socket.from_stdlib(sock).send
         for start in range(0, count, CREDIT_EVERY):
@@ -980,6 +985,8 @@ def _datagram_receiver(variant: str, sock: socket.socket, size: int) -> Callable
             return 1
 
         return one
+    if variant == "ctypes":
+        return _CLoop(sock, 2048).receiver(size)
     sockkit = kit()
     wrapped = sockkit.Socket.from_stdlib(sock)
     if variant == "oo":
@@ -1015,6 +1022,69 @@ def _datagram_receiver(variant: str, sock: socket.socket, size: int) -> Callable
         return total
 
     return coalesced if space else many
+
+
+class _CLoop:
+    """C's loop (``benchmarks/c/datagrams.c``) written in Python: ``sendmmsg``/``recvmmsg``
+    through ``ctypes`` over headers built once, no object per datagram.  The least any
+    Python code pays for these system calls here: the floor under sockkit's batches.
+
+    The structures are sockkit's declarations (``sockkit._mmsg``, checked against
+    the C compiler's in the tests); the loop is not sockkit's.
+    """
+
+    def __init__(self, sock: socket.socket, room: int) -> None:
+        import ctypes  # noqa: PLC0415 - only this variant needs it
+
+        from sockkit._mmsg import Iovec, MMsgHdr  # noqa: PLC0415
+
+        self.sock = sock  # kept: its descriptor is the loop's
+        self.fd = sock.fileno()
+        libc = ctypes.CDLL(None, use_errno=True)
+        self.sendmmsg, self.recvmmsg = libc.sendmmsg, libc.recvmmsg
+        self.data = (ctypes.c_char * (room * DATAGRAM_BATCH))()
+        self.iovecs = (Iovec * DATAGRAM_BATCH)()
+        self.headers = (MMsgHdr * DATAGRAM_BATCH)()
+        base = ctypes.addressof(self.data)
+        for index in range(DATAGRAM_BATCH):
+            self.iovecs[index].iov_base = base + index * room
+            self.iovecs[index].iov_len = room
+            self.headers[index].msg_hdr.msg_iov = ctypes.addressof(self.iovecs[index])
+            self.headers[index].msg_hdr.msg_iovlen = 1
+        self.errno = ctypes.get_errno
+
+    def send(self, count: int, pacer: _Pacer) -> int:
+        """Send ``count`` datagrams of the room's size, ``DATAGRAM_BATCH`` per call."""
+        sent, sendmmsg, fd, headers = 0, self.sendmmsg, self.fd, self.headers
+        while sent < count:
+            pacer.wait(sent)
+            done = sendmmsg(fd, headers, min(DATAGRAM_BATCH, count - sent), 0)
+            if done < 0 and self.errno() not in (errno.EINTR, errno.ENOBUFS):
+                code = self.errno()
+                raise OSError(code, os.strerror(code))
+            sent += max(done, 0)
+        return sent
+
+    def receiver(self, size: int) -> Callable[[], int]:
+        """One receive as C's: poll, then what is queued; each length checked."""
+        poll = select.poll()
+        poll.register(self.fd, select.POLLIN)
+        recvmmsg, fd, headers = self.recvmmsg, self.fd, self.headers
+        idle = int(DATAGRAM_IDLE * 1000)
+
+        def receive() -> int:
+            while True:
+                if not poll.poll(idle):
+                    raise TimeoutError("idle: the rest were lost")
+                received: int = recvmmsg(fd, headers, DATAGRAM_BATCH, socket.MSG_DONTWAIT, None)
+                if received > 0:
+                    break
+            for index in range(received):
+                if headers[index].msg_len != size:
+                    raise _fail("a datagram of the wrong size")
+            return received
+
+        return receive
 
 
 # ---------------------------------------------------------------------- TLS
