@@ -108,6 +108,52 @@ def test_dontwait_never_waits(loop: str) -> None:
     run_on(loop, main)
 
 
+class IndexFlags:
+    """Flags that are an integer without being an int (as NumPy's are)."""
+
+    def __init__(self, value: int) -> None:
+        self.value = int(value)
+
+    def __index__(self) -> int:
+        return self.value
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_flags_are_any_integer_and_checked_first_as_in_the_sync_layer(loop: str) -> None:
+    async def main() -> None:
+        left = AsyncSocket(AddressFamily.INET, SocketType.DGRAM)
+        right = AsyncSocket(AddressFamily.INET, SocketType.DGRAM)
+        with left.socket, right.socket:
+            right.socket.bind(("127.0.0.1", 0))
+            left.socket.connect(right.socket.local_address)  # sendto names it all the same
+            dontwait = IndexFlags(MsgFlag.DONTWAIT)
+            receives: dict[str, Callable[[Any], Awaitable[object]]] = {
+                "recv": lambda flags: right.recv(10, flags),
+                "recv_into": lambda flags: right.recv_into(bytearray(10), 0, flags),
+                "recvfrom": lambda flags: right.recvfrom(10, flags),
+                "recvmsg": lambda flags: right.recvmsg(10, 0, flags),
+                "recv_batch": lambda flags: right.recv_batch(4, 10, 0, flags),
+            }
+            sends: dict[str, Callable[[Any], Awaitable[object]]] = {
+                "send": lambda flags: left.send(b"x", flags),
+                "sendto": lambda flags: left.sendto(b"x", right.socket.local_address, flags),
+                "sendmsg": lambda flags: left.sendmsg(Message([b"x"]), flags),
+                "send_batch": lambda flags: left.send_batch([b"x"], flags),
+            }
+            for call in {**receives, **sends}.values():
+                for wrong in ("DONTWAIT", 1.5, None):
+                    with pytest.raises(TypeError, match="flags must be an int"):
+                        await asyncio.wait_for(call(wrong), 1.0)
+            for receive in receives.values():
+                with pytest.raises(WouldBlock):  # not a TypeError from "flags & DONTWAIT"
+                    await asyncio.wait_for(receive(dontwait), 1.0)
+            for name, send in sends.items():
+                await asyncio.wait_for(send(dontwait), 1.0)
+                assert await right.recv(10, dontwait) == b"x", name
+
+    run_on(loop, main)
+
+
 @pytest.mark.parametrize("loop", LOOPS)
 def test_send_batch_checks_its_argument_as_the_sync_call(loop: str) -> None:
     async def main() -> None:

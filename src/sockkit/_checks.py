@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import math
+import operator
 import socket
 import sys
 import threading
@@ -104,7 +105,23 @@ def check_int(value: object, name: str, low: int = INT_MIN, high: int = INT_MAX)
 
 
 def check_flags(value: object, name: str = "flags") -> int:
-    """Check a bit mask passed to the OS as a C ``int`` (``MSG_*``, ``AI_*``)."""
+    """Check a bit mask passed to the OS as a C ``int`` (``MSG_*``, ``AI_*``).
+
+    Any integer is taken, as the socket module takes it: an ``int`` (a `MsgFlag`)
+    or an object with ``__index__`` (a NumPy integer, say); returns a plain ``int``.
+
+    Raises:
+        TypeError: ``value`` is not an integer (or is a ``bool``).
+        ValueError: ``value`` does not fit a C ``int``.
+
+    Example:
+        >>> check_flags(MsgFlag.PEEK | MsgFlag.DONTWAIT)
+        66
+    """
+    if type(value) is int and INT_MIN <= value <= INT_MAX:  # the usual case, at once
+        return value
+    if not isinstance(value, int) and hasattr(type(value), "__index__"):
+        value = operator.index(value)  # type: ignore[arg-type]
     return int(check_int(value, name))
 
 

@@ -61,7 +61,7 @@ from typing_extensions import Buffer
 
 from sockkit import _happy_eyeballs as _he
 from sockkit import _resolve
-from sockkit._checks import check_timeout, is_numeric_host
+from sockkit._checks import check_flags, check_timeout, is_numeric_host
 from sockkit._readiness import Interest, Readiness
 from sockkit._readiness import check_loop as _check_loop
 from sockkit._readiness import running_loop as _running_loop
@@ -675,6 +675,7 @@ class AsyncSocket:
             ConnectionReset: the peer reset the connection.
             SocketClosedError: the socket was closed meanwhile.
         """
+        flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._receiving:
             raise BusyError.another_task("recv", "receiving")
         if self._held:
@@ -712,6 +713,7 @@ class AsyncSocket:
             BusyError: another task is receiving on this socket.
             ValueError: ``nbytes`` is negative or larger than the buffer.
         """
+        flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._receiving:
             raise BusyError.another_task("recv_into", "receiving")
         if self._held:
@@ -753,6 +755,7 @@ class AsyncSocket:
             BusyError: another task is receiving on this socket.
             ValueError: ``length`` is negative.
         """
+        flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._receiving:
             raise BusyError.another_task("recvfrom", "receiving")
         if self._held:
@@ -777,6 +780,7 @@ class AsyncSocket:
             BusyError: another task is receiving on this socket.
             ValueError: ``bufsize`` or ``ancbufsize`` is negative.
         """
+        flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._receiving:
             raise BusyError.another_task("recvmsg", "receiving")
         if self._held:
@@ -879,6 +883,7 @@ class AsyncSocket:
             BusyError: another task is sending on this socket.
             BrokenPipe, ConnectionReset: the peer went away.
         """
+        flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._sending:
             raise BusyError.another_task("send", "sending")
         self._sending = True
@@ -903,6 +908,7 @@ class AsyncSocket:
             ValueError: a malformed address.
             MessageTooLong: the datagram is too large.
         """
+        flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._sending:
             raise BusyError.another_task("sendto", "sending")
         self._sending = True
@@ -994,6 +1000,7 @@ class AsyncSocket:
             TypeError, ValueError: a malformed message (before any system call).
             SocketClosedError: a `Rights` holds a socket that has closed.
         """
+        flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._sending:
             raise BusyError.another_task("sendmsg", "sending")
         self._sending = True
@@ -1021,6 +1028,7 @@ class AsyncSocket:
             TypeError, ValueError: a malformed message (before any system call).
             SocketError: the first message failed, typed by errno.
         """
+        flags = _load_batch().check_batch_flags(flags)  # first, as the sync layer checks it
         if self._sending:
             raise BusyError.another_task("send_batch", "sending")
         self._sending = True
@@ -1051,6 +1059,7 @@ class AsyncSocket:
             BusyError: another task is receiving on this socket.
             TypeError, ValueError: a bad ``count`` or size (before any system call).
         """
+        flags = _load_batch().check_batch_flags(flags)  # first, as the sync layer checks it
         if self._receiving:
             raise BusyError.another_task("recv_batch", "receiving")
         if self._held:

@@ -67,7 +67,7 @@ from sockkit.socket import _HANGUP, _poll_now, _wait_again
 if TYPE_CHECKING:
     from sockkit.socket import Socket
 
-__all__ = ["recv_batch", "send_batch"]
+__all__ = ["check_batch_flags", "recv_batch", "send_batch"]
 
 _DONTWAIT: Final = int(getattr(MsgFlag, "DONTWAIT", 0))  # none on Windows: loops check first
 _PEEK: Final = int(MsgFlag.PEEK)
@@ -122,7 +122,13 @@ def _int_arg(value: object, name: str, low: int) -> int:
     return check_int(value, name, low, INT_MAX)
 
 
-def _flags(value: object) -> int:
+def check_batch_flags(value: object) -> int:
+    """Check the ``flags`` of a batch call: any integer in ``0..UINT_MAX``.
+
+    Raises:
+        TypeError: ``value`` is not an integer.
+        ValueError: ``value`` is out of range.
+    """
     if type(value) is int and 0 <= value <= UINT_MAX:  # the usual case, checked at once
         return value
     try:
@@ -551,7 +557,7 @@ def send_batch(
             raise SocketClosedError("send_batch")
         raise sock._note(_stream_refused())
     if native and _mmsg.available and {bytes}.issuperset(map(type, items)):
-        flags = _flags(flags) | _NOSIGNAL
+        flags = check_batch_flags(flags) | _NOSIGNAL
         if not items:
             return 0
         _raise_pending(sock, _PENDING_SEND)
@@ -559,7 +565,7 @@ def send_batch(
     held: list[Any] = []
     try:
         outgoing = _prepare(sock, items, held)
-        flags = _flags(flags) | _NOSIGNAL
+        flags = check_batch_flags(flags) | _NOSIGNAL
         if not items:
             return 0
         _raise_pending(sock, _PENDING_SEND)
@@ -987,7 +993,7 @@ def _receive_into(
     count = _int_arg(count, "count", 1)
     bufsize = _int_arg(bufsize, "bufsize", 0)
     ancbufsize = _int_arg(ancbufsize, "ancbufsize", 0)
-    flags = _flags(flags)
+    flags = check_batch_flags(flags)
     _raise_pending(sock, _PENDING_RECV)
     if sock._lines is not None:  # what a line read kept comes first, as for every receive
         kept = sock._kept(bufsize, flags)

@@ -1607,7 +1607,7 @@ class Socket:
             return None
         if lines.kept:
             data = lines.kept[: check_size(length)]
-            if not _index(flags) & _PEEK:
+            if not check_flags(flags) & _PEEK:
                 lines.kept = lines.kept[length:]
                 if not lines.kept and lines.error is None:
                     self._lines = None
@@ -1704,7 +1704,7 @@ class Socket:
             raise TypeError(f"message must be a Message, got {message.__class__.__name__}")
         address = message.address
         sockaddr = None if address is None else to_sockaddr(self._family, address)
-        flags = _index(flags) | _NOSIGNAL
+        flags = check_flags(flags) | _NOSIGNAL
         buffers, control = message.buffers, message.control
         if type(buffers) is not list or type(control) is not list:  # (no call otherwise)
             buffers, control = _contents(message)
@@ -1754,6 +1754,7 @@ class Socket:
             2
             b'hi'
         """
+        flags = check_flags(flags)  # any integer, as recv takes: the call adds bits to it
         if self._lines is not None:
             kept = self._kept(bufsize, flags)
             if kept is not None:
@@ -1803,6 +1804,7 @@ class Socket:
             5
             5
         """
+        flags = check_flags(flags)  # as in recvmsg
         if isinstance(buffers, (bytearray, memoryview)):
             buffers = [buffers]
         elif not isinstance(buffers, list):

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,12 +58,22 @@ RECEIVES: dict[str, Callable[[Socket], object]] = {
     "recv int flags": lambda sock: sock.recv(16, int(DONTWAIT)),
     "recv __index__ flags": lambda sock: sock.recv(16, IndexFlags(DONTWAIT)),
     "recvfrom __index__ flags": lambda sock: sock.recvfrom(16, IndexFlags(DONTWAIT)),
+    "recvmsg __index__ flags": lambda sock: sock.recvmsg(16, 0, IndexFlags(DONTWAIT)),
+    "recvmsg_into __index__ flags": lambda sock: sock.recvmsg_into(
+        [bytearray(16)], 0, IndexFlags(DONTWAIT)
+    ),
+    "recv_batch __index__ flags": lambda sock: sock.recv_batch(4, 16, 0, IndexFlags(DONTWAIT)),
 }
 SENDS: dict[str, Callable[[Socket], object]] = {
     "send": lambda sock: sock.send(b"x", DONTWAIT),
     "sendto": lambda sock: sock.sendto(b"x", sock.peer_address, DONTWAIT),
     "sendmsg": lambda sock: sock.sendmsg(Message([b"x"]), DONTWAIT),
     "send __index__ flags": lambda sock: sock.send(b"x", IndexFlags(DONTWAIT)),
+    "sendto __index__ flags": lambda sock: sock.sendto(
+        b"x", sock.peer_address, IndexFlags(DONTWAIT)
+    ),
+    "sendmsg __index__ flags": lambda sock: sock.sendmsg(Message([b"x"]), IndexFlags(DONTWAIT)),
+    "send_batch __index__ flags": lambda sock: sock.send_batch([b"x"], IndexFlags(DONTWAIT)),
 }
 
 
@@ -134,12 +145,34 @@ def test_a_closed_socket_says_closed_not_would_block(datagram_pair: tuple[Socket
         right.recv(16, DONTWAIT)
 
 
-def test_flags_of_a_wrong_type_are_still_named(datagram_pair: tuple[Socket, Socket]) -> None:
-    _left, right = datagram_pair
-    with pytest.raises(TypeError, match="flags"):
-        right.recv(16, "DONTWAIT")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="flags"):
-        right.recvmsg(16, 0, 1.5)  # type: ignore[arg-type]
+WRONG_FLAGS: dict[str, Callable[[Socket, Any], object]] = {
+    "recv": lambda sock, flags: sock.recv(16, flags),
+    "recvmsg": lambda sock, flags: sock.recvmsg(16, 0, flags),
+    "recvmsg_into": lambda sock, flags: sock.recvmsg_into([bytearray(16)], 0, flags),
+    "recv_batch": lambda sock, flags: sock.recv_batch(4, 16, 0, flags),
+    "send": lambda sock, flags: sock.send(b"x", flags),
+    "sendto": lambda sock, flags: sock.sendto(b"x", sock.peer_address, flags),
+    "sendmsg": lambda sock, flags: sock.sendmsg(Message([b"x"]), flags),
+    "send_batch": lambda sock, flags: sock.send_batch([b"x"], flags),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_FLAGS)
+def test_flags_of_a_wrong_type_are_named_before_any_system_call(
+    datagram_pair: tuple[Socket, Socket], name: str
+) -> None:
+    left, right = datagram_pair
+    call, sock = WRONG_FLAGS[name], right if name.startswith("recv") else left
+    for wrong in ("DONTWAIT", 1.5, None):
+        before = len(os.listdir("/proc/self/fd"))
+        with pytest.raises(TypeError, match="flags must be an int"):
+            call(sock, wrong)
+        assert len(os.listdir("/proc/self/fd")) == before
+    with pytest.raises(ValueError, match="flags must be"):
+        call(sock, IndexFlags(2**40))  # an integer, out of a C int's range
+    assert sock.last_error == 0  # refused before the OS saw it
+    left.send(b"ready")
+    assert right.recv(16, IndexFlags(0)) == b"ready"  # the refused sends sent nothing
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="IP_RECVERR")
