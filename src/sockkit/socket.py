@@ -1050,7 +1050,7 @@ class Socket:
         if self._last_error == error.errno:
             self._last_error = getattr(error, "_replaced", self._last_error)
 
-    def _flagged(self, name: str, flags: object, *args: Any) -> Any:
+    def _flagged(self, name: str, flags: object, *args: Any, operation: str = "") -> Any:
         """``self._sock.<name>(*args)`` for a call given ``flags``, or a send of a
         socket whose sends wait here, inside its count.
 
@@ -1058,7 +1058,8 @@ class Socket:
         on a socket with one, ``MSG_DONTWAIT`` or not (and retries on ``EAGAIN``
         until the timeout).  A call with ``MSG_DONTWAIT`` on such a socket is made
         through a view (`_through_view`), whose call is the system call alone.  A
-        send without it on a Unix datagram socket waits in `_send_waiting`.
+        send without it on a Unix datagram socket waits in `_send_waiting`, which
+        names ``operation`` (the caller's method, when not ``name``) in its errors.
         """
         sock = self._sock
         if sock is _CLOSED:
@@ -1070,7 +1071,7 @@ class Socket:
             and sock.timeout != 0.0
             and self._waits_for(name, args)
         ):
-            return self._send_waiting(sock, name, args)
+            return self._send_waiting(sock, name, args, operation or name)
         if not dontwait or not sock.timeout:
             return getattr(sock, name)(*args)
         return _through_view(sock, self._family, self._type, name, args)
@@ -1093,7 +1094,9 @@ class Socket:
         kernel: float = self.get_option(_SNDTIMEO)
         return (time.monotonic() + kernel if kernel else math.inf), bool(kernel)
 
-    def _send_waiting(self, sock: _s.socket, name: str, args: tuple[Any, ...]) -> Any:
+    def _send_waiting(
+        self, sock: _s.socket, name: str, args: tuple[Any, ...], operation: str
+    ) -> Any:
         """``sock.<name>(*args)``, a send on a Unix datagram socket that may wait, with
         the waiting done here rather than in the kernel (inside the caller's count).
 
@@ -1121,7 +1124,7 @@ class Socket:
             if not deadline:  # the first wait (the clock is read only when one is needed)
                 deadline, kernel = self._send_deadline(timeout)
             ready, false_ready = _wait_again(
-                self, sock.fileno(), _POLLOUT, deadline, false_ready, operation=name
+                self, sock.fileno(), _POLLOUT, deadline, false_ready, operation=operation
             )
             if not ready:
                 if kernel:  # as the kernel's send timeout ends a blocking send
@@ -1512,7 +1515,7 @@ class Socket:
             count: int = (
                 self._sock.send(data, _NOSIGNAL)
                 if not self._sends_wait
-                else self._flagged("send", 0, data, _NOSIGNAL)
+                else self._flagged("send", 0, data, _NOSIGNAL, operation="write")
             )
         except OSError as exc:
             raise self._error(exc, "write") from None
@@ -1535,7 +1538,15 @@ class Socket:
         """
         try:
             if self._sends_wait:  # one datagram, as sendall sends it: one send
-                self._io("write_all", None, self._flagged, "send", 0, data, _NOSIGNAL)
+                self._io(
+                    "write_all",
+                    None,
+                    _partial(self._flagged, operation="write_all"),
+                    "send",
+                    0,
+                    data,
+                    _NOSIGNAL,
+                )
             else:
                 self._io("write_all", None, self._sock.sendall, data, _NOSIGNAL)
         except TypeError as exc:

@@ -157,10 +157,11 @@ def test_a_timed_send_waits_without_spinning(full: tuple[Socket, Socket, str], n
         sender.connect(path)
     sender.timeout = WINDOW
     started, cpu = time.monotonic(), time.process_time()
-    with pytest.raises(TimedOut):
+    with pytest.raises(TimedOut) as caught:
         send(sender, path)
     assert time.process_time() - cpu < CPU_BOUND
     assert time.monotonic() - started >= WINDOW * 0.9  # it did wait the timeout
+    assert caught.value.operation == name.split()[-1]  # the method called, not its send
 
 
 @pytest.mark.parametrize("name", list(SENDS))
@@ -184,6 +185,7 @@ def test_a_close_from_another_thread_wakes_a_waiting_send(
     assert time.monotonic() - started < 1.0
     [result] = outcome
     assert isinstance(result, SocketClosedError)
+    assert result.operation == name.split()[-1]  # the method called ("write"), not "send"
 
 
 @pytest.mark.parametrize("name", list(SENDS))
