@@ -1715,7 +1715,7 @@ class Socket:
             raise TypeError(f"message must be a Message, got {message.__class__.__name__}")
         address = message.address
         sockaddr = None if address is None else to_sockaddr(self._family, address)
-        flags = check_flags(flags) | _NOSIGNAL
+        flags = check_flags(flags) | _NOSIGNAL  # any integer, as send takes; in range
         buffers, control = message.buffers, message.control
         if type(buffers) is not list or type(control) is not list:  # (no call otherwise)
             buffers, control = _contents(message)
@@ -1765,7 +1765,8 @@ class Socket:
             2
             b'hi'
         """
-        flags = check_flags(flags)  # any integer, as recv takes: the call adds bits to it
+        if type(flags) is not int:  # any integer, as recv takes: the call adds bits to it
+            flags = check_flags(flags)
         if self._lines is not None:
             kept = self._kept(bufsize, flags)
             if kept is not None:
@@ -1815,7 +1816,8 @@ class Socket:
             5
             5
         """
-        flags = check_flags(flags)  # as in recvmsg
+        if type(flags) is not int:  # as in recvmsg
+            flags = check_flags(flags)
         if isinstance(buffers, (bytearray, memoryview)):
             buffers = [buffers]
         elif not isinstance(buffers, list):

@@ -168,8 +168,9 @@ def test_flags_of_a_wrong_type_are_named_before_any_system_call(
         with pytest.raises(TypeError, match="flags must be an int"):
             call(sock, wrong)
         assert len(os.listdir("/proc/self/fd")) == before
-    with pytest.raises(ValueError, match="flags must be"):
-        call(sock, IndexFlags(2**40))  # an integer, out of a C int's range
+    for large in (IndexFlags(2**40), 2**40, -(2**40)):  # integers out of a C int's range
+        with pytest.raises(ValueError, match="flags must be"):
+            call(sock, large)
     assert sock.last_error == 0  # refused before the OS saw it
     left.send(b"ready")
     assert right.recv(16, IndexFlags(0)) == b"ready"  # the refused sends sent nothing
