@@ -67,7 +67,7 @@ from sockkit.socket import _HANGUP, _poll_now, _wait_again
 if TYPE_CHECKING:
     from sockkit.socket import Socket
 
-__all__ = ["check_batch_flags", "recv_batch", "send_batch"]
+__all__ = ["recv_batch", "send_batch"]
 
 _DONTWAIT: Final = int(getattr(MsgFlag, "DONTWAIT", 0))  # none on Windows: loops check first
 _PEEK: Final = int(MsgFlag.PEEK)
