@@ -97,9 +97,16 @@ def later(action: Callable[[], object], delay: float) -> threading.Thread:
     return thread
 
 
-def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
-    """Start ``call`` in a daemon thread (a regression that blocks it for ever leaves
-    no thread to wait for); the thread, and a list that gets its result or exception."""
+def woken_by_close(
+    call: Callable[[], object],
+    close: Callable[[], object],
+    *,
+    after: float,
+    within: float | None = None,
+) -> object:
+    """Run ``call`` in a daemon thread (a regression that blocks it for ever leaves no
+    thread to wait for), ``close()`` ``after`` seconds later, and return what the call
+    returned or raised; it must end within 5 s of the close (``within``, when given)."""
     outcome: list[object] = []
 
     def run() -> None:
@@ -110,4 +117,12 @@ def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    return thread, outcome
+    time.sleep(after)
+    started = time.monotonic()
+    close()
+    thread.join(5.0)
+    assert not thread.is_alive(), "the call was not woken by the close"
+    if within is not None:
+        assert time.monotonic() - started < within
+    [result] = outcome
+    return result

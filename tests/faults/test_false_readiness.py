@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from conftest import in_thread, later
+from conftest import later, woken_by_close
 from sockkit import (
     AddressFamily,
     Message,
@@ -176,14 +176,7 @@ def test_a_close_from_another_thread_wakes_a_waiting_send(
     if connect:
         sender.connect(path)
     sender.timeout = timeout
-    waiter, outcome = in_thread(lambda: send(sender, path))
-    time.sleep(WINDOW)
-    started = time.monotonic()
-    sender.close()
-    waiter.join(5.0)
-    assert not waiter.is_alive(), "the send was not woken by the close"
-    assert time.monotonic() - started < 1.0
-    [result] = outcome
+    result = woken_by_close(lambda: send(sender, path), sender.close, after=WINDOW, within=1.0)
     assert isinstance(result, SocketClosedError)
     assert result.operation == name.rsplit(maxsplit=1)[-1]  # "write", not "send"
 
@@ -246,12 +239,7 @@ def test_a_socket_pairs_blocking_send_is_woken_by_a_close_too() -> None:
             except WouldBlock:
                 break
         left.timeout = None
-        waiter, outcome = in_thread(lambda: left.send(b"one"))
-        time.sleep(WINDOW)
-        left.close()
-        waiter.join(5.0)
-        assert not waiter.is_alive(), "the send was not woken by the close"
-        [result] = outcome
+        result = woken_by_close(lambda: left.send(b"one"), left.close, after=WINDOW)
         assert isinstance(result, SocketClosedError)
 
 
