@@ -806,6 +806,42 @@ def test_second_receiver_and_second_sender_are_busy(run: Any, fd_check: None) ->
     run(main)
 
 
+WAITING_SENDS: dict[str, Callable[[AsyncSocket], Awaitable[Any]]] = {
+    "send": lambda sock: sock.send(b"q" * 100_000),
+    "write": lambda sock: sock.write(b"q" * 100_000),
+    "sendmsg": lambda sock: sock.sendmsg(Message([b"q" * 100_000])),
+    "write_all": lambda sock: sock.write_all(b"q" * 100_000),
+}
+
+
+@pytest.mark.parametrize("name", list(WAITING_SENDS))
+def test_a_send_waiting_for_room_makes_every_other_sender_busy(
+    run: Any, fd_check: None, name: str
+) -> None:
+    """The first try of a send takes no turn (no other task can run before it ends);
+    a send that waits for room holds the turn until it has sent."""
+
+    async def main() -> None:
+        left, right = AsyncSocket.pair()
+        async with left, right:
+            fill_send_buffer(right)
+            sending = asyncio.create_task(WAITING_SENDS[name](right))
+            await asyncio.sleep(0.01)
+            assert not sending.done()  # waiting for room
+            for second in (right.send(b"x"), right.sendmsg(Message([b"x"])), right.write(b"x")):
+                with pytest.raises(BusyError, match="sending"):
+                    await second
+            for _ in range(10_000):  # bounded: each read makes room for the waiting send
+                if sending.done():
+                    break
+                assert await within(5, left.recv(65536))
+            result = await sending
+            assert result is None if name == "write_all" else result > 0
+            assert await within(5, right.send(b"x")) == 1  # the turn is free again
+
+    run(main)
+
+
 # ---------------------------------------------------------------------- the non-raising tries
 
 

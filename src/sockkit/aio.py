@@ -514,6 +514,27 @@ class AsyncSocket:
         finally:
             self._receiving = False
 
+    async def _send(self, operation: str, attempt: Callable[[], _T], tried: SocketError) -> _T:
+        """Wait for room and try ``attempt`` (a send on the non-blocking socket) again,
+        until it does not raise `WouldBlock`.
+
+        For a send whose first try, made by the caller with no await before it (so
+        no other task could be sending), would block without ``MsgFlag.DONTWAIT``;
+        ``tried`` is that try's `WouldBlock` (see `_wait`).
+        """
+        self._sending = True
+        try:
+            failed = 0  # wake-ups in a row after which the try would still block
+            while True:
+                await self._wait(True, operation, tried, failed)
+                failed += 1
+                try:
+                    return attempt()
+                except WouldBlock as exc:
+                    tried = exc
+        finally:
+            self._sending = False
+
     # ------------------------------------------------------------------ state
 
     @property
@@ -886,19 +907,14 @@ class AsyncSocket:
         flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._sending:
             raise BusyError.another_task("send", "sending")
-        self._sending = True
+        sock = self._sock
         try:
-            failed = 0  # wake-ups in a row after which the try would still block
-            while True:
-                try:
-                    return self._sock.send(data, flags)
-                except WouldBlock as exc:
-                    if flags & _DONTWAIT:
-                        raise
-                    await self._wait(True, "send", exc, failed)
-                    failed += 1
-        finally:
-            self._sending = False
+            return sock.send(data, flags)  # (no await before: no other task sends meanwhile)
+        except WouldBlock as exc:
+            if flags & _DONTWAIT:
+                raise
+            tried = exc
+        return await self._send("send", functools.partial(sock.send, data, flags), tried)
 
     async def sendto(self, data: Buffer, address: object, flags: int = 0) -> int:
         """Send a datagram to ``address``.
@@ -911,19 +927,16 @@ class AsyncSocket:
         flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._sending:
             raise BusyError.another_task("sendto", "sending")
-        self._sending = True
+        sock = self._sock
         try:
-            failed = 0
-            while True:
-                try:
-                    return self._sock.sendto(data, address, flags)
-                except WouldBlock as exc:
-                    if flags & _DONTWAIT:
-                        raise
-                    await self._wait(True, "sendto", exc, failed)
-                    failed += 1
-        finally:
-            self._sending = False
+            return sock.sendto(data, address, flags)
+        except WouldBlock as exc:
+            if flags & _DONTWAIT:
+                raise
+            tried = exc
+        return await self._send(
+            "sendto", functools.partial(sock.sendto, data, address, flags), tried
+        )
 
     async def write(self, data: Buffer, length: int | None = None) -> int:
         """Write once, like `Socket.write`: at most ``length`` bytes, maybe fewer.
@@ -934,17 +947,12 @@ class AsyncSocket:
         """
         if self._sending:
             raise BusyError.another_task("write", "sending")
-        self._sending = True
+        sock = self._sock
         try:
-            failed = 0
-            while True:
-                try:
-                    return self._sock.write(data, length)
-                except WouldBlock as exc:
-                    await self._wait(True, "write", exc, failed)
-                    failed += 1
-        finally:
-            self._sending = False
+            return sock.write(data, length)
+        except WouldBlock as exc:
+            tried = exc
+        return await self._send("write", functools.partial(sock.write, data, length), tried)
 
     async def write_all(self, data: Buffer) -> None:
         """Write all of ``data``, waiting as needed.
@@ -1003,19 +1011,14 @@ class AsyncSocket:
         flags = check_flags(flags)  # any integer, as the sync layer takes (checked first)
         if self._sending:
             raise BusyError.another_task("sendmsg", "sending")
-        self._sending = True
+        sock = self._sock
         try:
-            failed = 0
-            while True:
-                try:
-                    return self._sock.sendmsg(message, flags)
-                except WouldBlock as exc:
-                    if flags & _DONTWAIT:
-                        raise
-                    await self._wait(True, "sendmsg", exc, failed)
-                    failed += 1
-        finally:
-            self._sending = False
+            return sock.sendmsg(message, flags)
+        except WouldBlock as exc:
+            if flags & _DONTWAIT:
+                raise
+            tried = exc
+        return await self._send("sendmsg", functools.partial(sock.sendmsg, message, flags), tried)
 
     async def send_batch(self, messages: Iterable[Message | Buffer], flags: int = 0) -> int:
         """Send several datagrams with one system call per batch (`Socket.send_batch`).
@@ -1031,20 +1034,17 @@ class AsyncSocket:
         flags = _load_batch().check_batch_flags(flags)  # first, as the sync layer checks it
         if self._sending:
             raise BusyError.another_task("send_batch", "sending")
-        self._sending = True
+        items = _load_batch().message_list(messages)  # read once, whatever the waits
+        sock = self._sock
         try:
-            items = _load_batch().message_list(messages)  # read once, whatever the waits
-            failed = 0
-            while True:
-                try:
-                    return self._sock.send_batch(items, flags)
-                except WouldBlock as exc:
-                    if flags & _DONTWAIT:
-                        raise
-                    await self._wait(True, "send_batch", exc, failed)
-                    failed += 1
-        finally:
-            self._sending = False
+            return sock.send_batch(items, flags)
+        except WouldBlock as exc:
+            if flags & _DONTWAIT:
+                raise
+            tried = exc
+        return await self._send(
+            "send_batch", functools.partial(sock.send_batch, items, flags), tried
+        )
 
     async def recv_batch(
         self, count: int, bufsize: int, ancbufsize: int = 0, flags: int = 0

@@ -26,6 +26,7 @@ import pytest
 from conftest import later, woken_by_close
 from sockkit import (
     AddressFamily,
+    BusyError,
     Message,
     MsgFlag,
     SocketClosedError,
@@ -221,6 +222,8 @@ def test_an_awaited_send_waits_without_spinning_and_sends_once_there_is_room(
         sending = asyncio.ensure_future(AWAITED_SENDS[name](sock, path))
         await asyncio.sleep(0.05)
         assert not sending.done()  # still waiting: the queue is full
+        with pytest.raises(BusyError, match="sending"):
+            await sock.sendto(b"two", path)  # the waiting send holds the turn
         _drain(receiver)
         assert await asyncio.wait_for(sending, 5.0) > 0
 
