@@ -26,6 +26,7 @@ from sockkit import (
     InetAddress,
     LookupFailed,
     Message,
+    MsgFlag,
     ReadMode,
     Rights,
     Socket,
@@ -33,6 +34,7 @@ from sockkit import (
     SocketOption,
     TimedOut,
     UnixAddress,
+    WouldBlock,
     aio,
     cmsg_space,
 )
@@ -837,7 +839,9 @@ def test_a_send_waiting_for_room_makes_every_other_sender_busy(
                 assert await within(5, left.recv(65536))
             result = await sending
             assert result is None if name == "write_all" else result > 0
-            assert await within(5, right.send(b"x")) == 1  # the turn is free again
+            # The turn is free again: a try that finds no room says so, never busy.
+            with contextlib.suppress(WouldBlock):
+                assert await right.send(b"x", MsgFlag.DONTWAIT) == 1
 
     run(main)
 
