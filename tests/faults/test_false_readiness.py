@@ -46,6 +46,7 @@ pytestmark = pytest.mark.skipif(
 
 WINDOW = 0.4  # seconds a call is left waiting
 CPU_BOUND = WINDOW / 4  # a spin takes all of WINDOW; a paused wait a few per cent
+# (CPU of the waiting thread, where a spin would run: a draining thread's work is left out)
 PATHS = [pytest.param(True, id="native"), pytest.param(False, id="loop")]
 
 
@@ -101,10 +102,10 @@ def test_a_timed_send_batch_waits_without_spinning(
 ) -> None:
     sender, _receiver, path = full
     sender.timeout = WINDOW
-    started, cpu = time.monotonic(), time.process_time()
+    started, cpu = time.monotonic(), time.thread_time()
     with pytest.raises(TimedOut):
         batch.send_batch(sender, _batch(path), native=native)
-    assert time.process_time() - cpu < CPU_BOUND
+    assert time.thread_time() - cpu < CPU_BOUND
     assert time.monotonic() - started >= WINDOW * 0.9  # it did wait the timeout
 
 
@@ -115,9 +116,9 @@ def test_a_blocking_send_batch_sends_once_the_receiver_reads(
     sender, receiver, path = full
     sender.timeout = 10.0  # bounds a regression; the room comes after WINDOW
     thread = later(lambda: _drain(receiver), WINDOW)
-    cpu = time.process_time()
+    cpu = time.thread_time()
     assert batch.send_batch(sender, _batch(path), native=native) == 2
-    assert time.process_time() - cpu < CPU_BOUND
+    assert time.thread_time() - cpu < CPU_BOUND
     thread.join(5.0)
     receiver.timeout = 5.0
     assert [message.data for message in receiver.recv_batch(4, 100)] == [b"one", b"two"]
@@ -157,10 +158,10 @@ def test_a_timed_send_waits_without_spinning(full: tuple[Socket, Socket, str], n
     if connect:
         sender.connect(path)
     sender.timeout = WINDOW
-    started, cpu = time.monotonic(), time.process_time()
+    started, cpu = time.monotonic(), time.thread_time()
     with pytest.raises(TimedOut) as caught:
         send(sender, path)
-    assert time.process_time() - cpu < CPU_BOUND
+    assert time.thread_time() - cpu < CPU_BOUND
     assert time.monotonic() - started >= WINDOW * 0.9  # it did wait the timeout
     assert caught.value.operation == name.rsplit(maxsplit=1)[-1]  # the method, not its send
 
@@ -192,9 +193,9 @@ def test_a_blocking_send_sends_once_the_receiver_reads(
         sender.connect(path)
     sender.timeout = None
     thread = later(lambda: _drain(receiver), WINDOW)
-    cpu = time.process_time()
+    cpu = time.thread_time()
     send(sender, path)
-    assert time.process_time() - cpu < CPU_BOUND
+    assert time.thread_time() - cpu < CPU_BOUND
     thread.join(5.0)
     assert receiver.recv(100, MsgFlag.DONTWAIT) == b"one"
 
@@ -215,10 +216,10 @@ def test_an_awaited_send_waits_without_spinning_and_sends_once_there_is_room(
 
     async def main() -> None:
         sock = AsyncSocket.from_socket(sender)
-        started = time.process_time()
+        started = time.thread_time()
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(AWAITED_SENDS[name](sock, path), WINDOW)
-        assert time.process_time() - started < CPU_BOUND
+        assert time.thread_time() - started < CPU_BOUND
         sending = asyncio.ensure_future(AWAITED_SENDS[name](sock, path))
         await asyncio.sleep(0.05)
         assert not sending.done()  # still waiting: the queue is full
@@ -259,7 +260,7 @@ def test_a_blocking_send_keeps_the_kernels_send_timeout(
     sender.set_option(SocketOption.SNDTIMEO, WINDOW)
     watchdog = threading.Timer(5.0, sender.close)  # a regression fails, it never hangs
     watchdog.start()
-    started, cpu = time.monotonic(), time.process_time()
+    started, cpu = time.monotonic(), time.thread_time()
     try:
         with pytest.raises(WouldBlock):
             if connect:
@@ -270,7 +271,7 @@ def test_a_blocking_send_keeps_the_kernels_send_timeout(
         watchdog.cancel()
         watchdog.join(5.0)
     assert WINDOW * 0.9 <= time.monotonic() - started < 5.0
-    assert time.process_time() - cpu < CPU_BOUND
+    assert time.thread_time() - cpu < CPU_BOUND
     assert sender.last_error == errno.EAGAIN
 
 
@@ -283,10 +284,10 @@ def test_a_socket_pair_end_sending_to_an_address_waits_in_sockkit(tmp_path: Path
         receiver.bind(path)
         assert _fill(left, path) > 0
         left.timeout = WINDOW
-        cpu = time.process_time()
+        cpu = time.thread_time()
         with pytest.raises(TimedOut):
             left.sendto(b"one", path)
-        assert time.process_time() - cpu < CPU_BOUND
+        assert time.thread_time() - cpu < CPU_BOUND
         left.timeout = None
         thread = later(left.close, WINDOW)
         with pytest.raises(SocketClosedError):
