@@ -739,6 +739,22 @@ def test_batch_failures_are_the_sockets_last_error(native: bool) -> None:
 
 
 @pytest.mark.parametrize("native", PATHS)
+def test_a_partial_send_batch_is_no_failure(native: bool) -> None:
+    # A non-blocking batch that fills the peer's queue returns what went: no failure of
+    # the caller's, so last_error stays (the loop's WouldBlock on the message that found
+    # no room was left noted); the next call, which sends nothing, raises and notes it.
+    left, right = Socket.pair(AddressFamily.UNIX, SocketType.DGRAM)
+    with left, right:
+        left.timeout = 0.0
+        sent = batch.send_batch(left, [bytes(100)] * 5_000, native=native)
+        assert 0 < sent < 5_000
+        assert left.last_error == 0
+        with pytest.raises(WouldBlock):
+            batch.send_batch(left, [bytes(100)], native=native)
+        assert left.last_error == errno.EAGAIN
+
+
+@pytest.mark.parametrize("native", PATHS)
 def test_bad_arguments_fail_before_any_system_call(
     native: bool, udp_pair: tuple[Socket, Socket]
 ) -> None:
@@ -759,6 +775,18 @@ def test_bad_arguments_fail_before_any_system_call(
         batch.recv_batch(receiver, 1, -1, native=native)
     with pytest.raises(TypeError, match="ancbufsize"):
         batch.recv_batch(receiver, 1, 1, 1.5, native=native)  # type: ignore[arg-type]
+    # The kernel's own top bit of the flags (MSG_CMSG_COMPAT) is refused here on both
+    # paths, naming the caller's value (the native calls met EINVAL from the kernel).
+    for flags in (2**31, 2**32 - 1, 2**32):
+        with pytest.raises(ValueError, match=f"flags must be 0-2147483647, got {flags}$"):
+            batch.send_batch(sender, [good], flags, native=native)
+        with pytest.raises(ValueError, match=f"flags must be 0-2147483647, got {flags}$"):
+            batch.recv_batch(receiver, 1, 10, 0, flags, native=native)
+    with pytest.raises(TypeError, match="flags must be an int"):
+        batch.send_batch(sender, [good], True, native=native)
+    with pytest.raises(TypeError, match="flags must be an int"):
+        batch.recv_batch(receiver, 1, 10, 0, True, native=native)
+    assert sender.last_error == receiver.last_error == 0  # no system call failed
     assert batch.send_batch(sender, [], native=native) == 0
     receiver.timeout = 0.2
     with pytest.raises(TimedOut):

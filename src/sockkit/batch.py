@@ -41,7 +41,7 @@ from operator import or_
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from sockkit import _mmsg
-from sockkit._checks import INT_MAX, UINT_MAX, check_int
+from sockkit._checks import INT_MAX, check_int
 from sockkit.address import Address, from_sockaddr, to_sockaddr
 from sockkit.enums import MsgFlag, SocketType
 from sockkit.errors import SocketClosedError, SocketError, WouldBlock, from_errno, from_oserror
@@ -123,20 +123,27 @@ def _int_arg(value: object, name: str, low: int) -> int:
 
 
 def check_batch_flags(value: object) -> int:
-    """Check the ``flags`` of a batch call: any integer in ``0..UINT_MAX``.
+    """Check the ``flags`` of a batch call: any integer in ``0..INT_MAX``.
+
+    The top bit of the kernel's flags (``MSG_CMSG_COMPAT``) is its own: ``sendmmsg``
+    and ``recvmmsg`` refuse it with ``EINVAL``, and `Socket.sendmsg` (the loop's
+    call) takes a C ``int``, so it is refused here, before any system call, on
+    either path.
 
     Raises:
-        TypeError: ``value`` is not an integer.
+        TypeError: ``value`` is not an integer (or is a ``bool``).
         ValueError: ``value`` is out of range.
     """
-    if type(value) is int and 0 <= value <= UINT_MAX:  # the usual case, checked at once
+    if type(value) is int and 0 <= value <= INT_MAX:  # the usual case, checked at once
         return value
+    if isinstance(value, bool):
+        raise TypeError("flags must be an int (MsgFlag), got bool")
     try:
         flags = _index(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(f"flags must be an int (MsgFlag), got {type(value).__name__}") from None
-    if not 0 <= flags <= UINT_MAX:
-        raise ValueError(f"flags must be 0-{UINT_MAX}, got {flags}")
+    if not 0 <= flags <= INT_MAX:
+        raise ValueError(f"flags must be 0-{INT_MAX}, got {flags}")
     return flags
 
 
@@ -503,9 +510,11 @@ def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | No
         try:
             sock.sendmsg(message, flags | _DONTWAIT)
         except WouldBlock as exc:
+            # No failure of the caller's: a wait follows, or the count is returned (a
+            # first message that found no room is noted again by _send_loop's raise).
+            sock._unnote(exc)
             if clock is None:
                 return _errno.EAGAIN
-            sock._unnote(exc)  # a wait follows: no failure of the caller's
         else:
             return 0
         if not clock:
