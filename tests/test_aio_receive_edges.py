@@ -74,6 +74,13 @@ def test_recv_batch_returns_a_partial_line_a_cancelled_read_kept(loop: str) -> N
             with contextlib.suppress(asyncio.CancelledError):
                 await reading
             await left.write_all(b"def\n")
+            # Bad arguments are refused before the kept bytes are handed over, as they
+            # are without them (the kept bytes stay for the next good call).
+            for bad, error in (((0, 100), ValueError), ((4, 100, -1), ValueError)):
+                with pytest.raises(error):
+                    await asyncio.wait_for(right.recv_batch(*bad), 2.0)
+            with pytest.raises(TypeError, match="count"):
+                await asyncio.wait_for(right.recv_batch(1.5, 100), 2.0)  # type: ignore[arg-type]
             first = await asyncio.wait_for(right.recv_batch(4, 100), 2.0)
             assert [m.data for m in first] == [b"abc"]
             assert await asyncio.wait_for(right.recv(100), 2.0) == b"def\n"

@@ -1063,6 +1063,7 @@ class AsyncSocket:
         if self._receiving:
             raise BusyError.another_task("recv_batch", "receiving")
         if self._held:
+            _load_batch().check_receive(count, bufsize, ancbufsize, flags)  # as without them
             return [Message([self._take_held(bufsize, "recv_batch", bool(flags & _s.MSG_PEEK))])]
         sock = self._sock
         try:

@@ -147,6 +147,23 @@ def check_batch_flags(value: object) -> int:
     return flags
 
 
+def check_receive(
+    count: object, bufsize: object, ancbufsize: object, flags: object
+) -> tuple[int, int, int, int]:
+    """Check the arguments of a `recv_batch`; return them as plain ints.
+
+    Raises:
+        TypeError: one is not an integer.
+        ValueError: ``count`` < 1, a negative size, or flags out of range.
+    """
+    return (
+        _int_arg(count, "count", 1),
+        _int_arg(bufsize, "bufsize", 0),
+        _int_arg(ancbufsize, "ancbufsize", 0),
+        check_batch_flags(flags),
+    )
+
+
 def _outgoing(
     item: object, index: int, family: int, names: dict[Any, tuple[Any, bytes]], held: list[Any]
 ) -> _Outgoing:
@@ -999,10 +1016,7 @@ def _receive_into(
     call (even ``KeyboardInterrupt``), what was received is either in ``messages``
     for the caller to close or already closed here.
     """
-    count = _int_arg(count, "count", 1)
-    bufsize = _int_arg(bufsize, "bufsize", 0)
-    ancbufsize = _int_arg(ancbufsize, "ancbufsize", 0)
-    flags = check_batch_flags(flags)
+    count, bufsize, ancbufsize, flags = check_receive(count, bufsize, ancbufsize, flags)
     _raise_pending(sock, _PENDING_RECV)
     if sock._lines is not None:  # what a line read kept comes first, as for every receive
         kept = sock._kept(bufsize, flags)
