@@ -29,6 +29,7 @@ import pytest
 from conftest import needs_ipv6
 from sockkit import (
     AddressFamily,
+    ControlType,
     HopLimit,
     IPv6Option,
     Level,
@@ -966,6 +967,39 @@ def test_gro_receiver_reads_plain_datagrams(udp_pair: tuple[Socket, Socket]) -> 
         messages += receiver.recv_batch(8, 2000, space)
     assert [m.datagrams() for m in messages] == [[b"d%d" % i] for i in range(4)]
     assert all(m.control == [] for m in messages)
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_coalesced_message_cut_by_a_small_buffer_gives_its_whole_datagrams(
+    udp_pair: tuple[Socket, Socket], native: bool
+) -> None:
+    # Five datagrams of 1,000 bytes coalesced by GRO into one message, received into
+    # 2,500 bytes: the kernel cuts the third and drops the rest (MsgFlag.TRUNC).
+    _unused, receiver = udp_pair
+    receiver.set_option(UDPOption.GRO, True)
+    receiver.timeout = 5.0
+    space = cmsg_space(UDPSegment)  # the size of the segment size it arrives with
+    assert space == cmsg_space(ControlType.UDP_GRO) == cmsg_space(Level.UDP, UDPOption.GRO)
+    sent = [bytes([i]) * 1000 for i in range(5)]
+    with gso_sender(receiver) as sender:
+        assert sender.send_batch([Message([b"".join(sent)], [UDPSegment(1000)])]) == 1
+    [message] = batch.recv_batch(receiver, 4, 2500, space, native=native)
+    assert MsgFlag.TRUNC in message.flags
+    assert message.control == [UDPSegment(1000)]
+    assert len(message.data) == 2500  # all that arrived, the cut piece included
+    assert message.datagrams() == sent[:2]  # whole datagrams only
+
+
+def test_datagrams_of_a_truncated_message() -> None:
+    cut = MsgFlag.TRUNC
+    assert Message([b"abcdefg"], [UDPSegment(3)], flags=cut).datagrams() == [b"abc", b"def"]
+    assert Message([b"abcdef"], [UDPSegment(3)], flags=cut).datagrams() == [b"abc", b"def"]
+    assert Message([b"ab"], [UDPSegment(3)], flags=cut).datagrams() == []  # no whole one
+    assert Message([b"abc"], flags=cut).datagrams() == [b"abc"]  # one datagram, cut
+    data = os.urandom(1200 * 200 + 7)  # more segments than one struct layout splits
+    assert Message([data], [UDPSegment(1200)], flags=cut).datagrams() == [
+        data[at : at + 1200] for at in range(0, 1200 * 200, 1200)
+    ]
 
 
 def test_refused_gso_is_a_clear_error(udp_pair: tuple[Socket, Socket]) -> None:

@@ -103,6 +103,7 @@ _IPV6_TCLASS: Final = _os_int("IPV6_TCLASS")
 _UDP_SEGMENT: Final = _os_int("UDP_SEGMENT")
 _UDP_GRO: Final = _os_int("UDP_GRO")
 _CTRUNC: Final = _os_int("MSG_CTRUNC") or 0
+_TRUNC: Final = _os_int("MSG_TRUNC") or 0
 _CLOEXEC: Final = _os_int("MSG_CMSG_CLOEXEC") or 0
 _NOT_CLOEXEC: Final = ~_CLOEXEC
 """Passed on every receive where the OS has it, so received descriptors are close-on-exec."""
@@ -848,12 +849,19 @@ def _build_kinds() -> dict[tuple[int, int], _Kind]:
     return kinds
 
 
+# Types the kernel takes from a sender and never hands to a receiver: a class's
+# receive-buffer size (cmsg_space) is that of the type it arrives as (UDPSegment
+# leaves as UDP_SEGMENT and arrives as UDP_GRO).
+_SENT_ONLY: Final = frozenset({"UDP_SEGMENT"})
+
+
 def _build_class_types() -> dict[type, ControlType]:
-    """The one `ControlType` of each control class; a class with two (PacketInfo) has none."""
+    """The one `ControlType` each control class arrives as; a class that arrives as
+    either of two (PacketInfo: IPv4 or IPv6) has none."""
     found: dict[type, list[ControlType]] = {}
     for member_name, _c_name, _size, _item, _decode, cls in _TABLE:
         member = ControlType.__members__.get(member_name)
-        if member is not None:
+        if member is not None and member_name not in _SENT_ONLY:
             found.setdefault(cls, []).append(member)
     return {cls: members[0] for cls, members in found.items() if len(members) == 1}
 
@@ -915,8 +923,9 @@ def cmsg_space(kind: object, *args: int) -> int:
 
     The kind is named three ways: a [`ControlType`][sockkit.enums.ControlType]
     member, a control class with one type (`Rights`, `Credentials`, `HopLimit`,
-    `TrafficClass`, `UDPSegment`; `PacketInfo` travels as ``IP_PKTINFO`` or
-    ``IPV6_PKTINFO``, so it needs the member), or the ``level, type`` numbers.
+    `TrafficClass`, `UDPSegment`, which arrives as ``UDP_GRO``; `PacketInfo`
+    arrives as ``IP_PKTINFO`` or ``IPV6_PKTINFO``, so it needs the member), or the
+    ``level, type`` numbers.
 
     Args:
         kind: the `ControlType` member or control class; or the level, e.g.
@@ -1120,9 +1129,17 @@ class Message:
         sent with `UDPSegment` is split the same way by the kernel.  Without a
         `UDPSegment` (or with size 0) the whole data is one datagram.
 
+        A coalesced message cut by too small a buffer (``MsgFlag.TRUNC`` in its
+        ``flags``: the kernel dropped the rest) gives its whole segments only: the
+        piece at the cut is part of a datagram, not one, and is left out, as are
+        the datagrams the kernel dropped.  A message of one datagram (no segment
+        size) is that datagram, cut as its `data` is.
+
         Example:
             >>> Message([b"abcdefg"], [UDPSegment(3)]).datagrams()
             [b'abc', b'def', b'g']
+            >>> Message([b"abcdefg"], [UDPSegment(3)], flags=MsgFlag.TRUNC).datagrams()
+            [b'abc', b'def']
             >>> Message([b"abc"]).datagrams()
             [b'abc']
         """
@@ -1134,6 +1151,11 @@ class Message:
             control = _to_control(control)
         size = next((item.size for item in control if isinstance(item, UDPSegment)), 0)
         length = len(data)
+        if size and self.flags & _TRUNC:
+            length -= length % size
+            if not length:
+                return []
+            data = data[:length]
         if not size or length <= size:
             return [data]
         if length > _SPLIT_MOST * size:
