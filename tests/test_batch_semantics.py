@@ -122,6 +122,40 @@ def test_recv_batch_returns_at_most_1024(native: bool) -> None:
 # ---------------------------------------------------------------------- shut down for reading
 
 
+def _datagram_socket(family: AddressFamily, where: Path) -> Socket:
+    """A datagram socket connected to itself, nothing queued."""
+    sock = Socket(family, SocketType.DGRAM)
+    sock.bind(("127.0.0.1", 0) if family == AddressFamily.INET else str(where / "self"))
+    sock.connect(sock.local_address)
+    return sock
+
+
+@pytest.mark.parametrize("native", PATHS)
+@pytest.mark.parametrize("family", [AddressFamily.INET, AddressFamily.UNIX], ids=["udp", "unix"])
+@pytest.mark.parametrize("timeout", [None, 5.0], ids=["blocking", "timed"])
+@pytest.mark.parametrize("when", ["before", "while waiting"])
+def test_a_datagram_socket_shut_for_reading_ends_a_waiting_recv_batch(
+    native: bool, family: AddressFamily, timeout: float | None, when: str, tmp_path: Path
+) -> None:
+    # Its receive would block for ever while poll calls it readable: the batch returns
+    # no message at once, on both paths (the loop waited out its timeout, or handed
+    # over an empty datagram that nobody sent).
+    with _datagram_socket(family, tmp_path) as sock:
+        sock.timeout = timeout
+        if when == "before":
+            sock.shutdown(Shutdown.READ)
+            thread = None
+        else:
+            thread = threading.Timer(0.2, sock.shutdown, (Shutdown.READ,))
+            thread.start()
+        started = time.monotonic()
+        assert batch.recv_batch(sock, 4, 100, native=native) == []
+        assert time.monotonic() - started < 2.0
+        if thread is not None:
+            thread.join(5.0)
+        assert sock.last_error == 0  # an end, not a failure
+
+
 @pytest.mark.parametrize("native", PATHS)
 def test_a_send_on_a_socket_shut_for_reading_waits_its_timeout(native: bool) -> None:
     left, right = Socket.pair(AddressFamily.UNIX, SocketType.DGRAM)

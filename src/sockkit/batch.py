@@ -921,8 +921,9 @@ def _recv_loop(
     """The messages go into the caller's ``messages``, each stored by C code
     (``list.extend`` over ``starmap``) as `Socket.recvmsg` returns it."""
     count = 1 if flags & _PEEK else min(count, _mmsg.MAX_BATCH)  # as recvmmsg is given
+    if not _first_into(messages, sock, bufsize, ancbufsize, flags):
+        return  # shut down for reading while it waited: no message, as recvmmsg says
     receive = sock.recvmsg
-    messages.extend(starmap(receive, ((bufsize, ancbufsize, flags),)))
     stream = sock._type == _STREAM
     more = ((bufsize, ancbufsize, flags | _DONTWAIT),)
     while len(messages) < count and not (stream and not messages[-1].nbytes):
@@ -930,13 +931,54 @@ def _recv_loop(
             break
         try:
             messages.extend(starmap(receive, more))
-        except (WouldBlock, TimeoutError):  # another thread took it first
+        except (WouldBlock, TimeoutError) as exc:  # another thread took it first
+            if isinstance(exc, SocketError):
+                sock._unnote(exc)  # no failure of the caller's: the batch is what came
             break
         except SocketError as exc:
             if isinstance(exc, SocketClosedError):
                 raise
             _PENDING_RECV[sock] = exc  # raised by the next call, as recvmmsg(2) does
             break
+
+
+def _first_into(
+    messages: list[Message], sock: Socket, bufsize: int, ancbufsize: int, flags: int
+) -> bool:
+    """`_recv_loop`'s first message into ``messages``, waited for as `_tries` waits
+    for the native call's: False when the socket was shut down for reading meanwhile.
+
+    Each try is made with ``MSG_DONTWAIT``, which `Socket` honours also on a socket
+    with a timeout, and the waits between them are `_wait_again`'s (pauses where
+    poll's readiness was false, a close from another thread seen), until the one
+    deadline the socket's timeout sets.  A datagram socket shut down for reading
+    stays readable to poll while its receive would block: once a wait sees that
+    hang-up and the try after it still finds nothing, there is nothing to wait for.
+    ``DONTWAIT`` or a non-blocking socket tries once, never waiting.
+    """
+    args = ((bufsize, ancbufsize, flags),)
+    if flags & _DONTWAIT or sock.timeout == 0.0:
+        messages.extend(starmap(sock.recvmsg, args))
+        return True
+    args = ((bufsize, ancbufsize, flags | _DONTWAIT),)
+    deadline = 0.0
+    hung = false_ready = 0  # false_ready: see _wait_again
+    while True:
+        try:
+            messages.extend(starmap(sock.recvmsg, args))
+        except WouldBlock as exc:
+            sock._unnote(exc)  # a wait follows: no failure of the caller's
+        else:
+            return True
+        if hung:
+            return False
+        if not deadline:  # the first wait (the timeout is read only when one is needed)
+            timeout = sock.timeout
+            deadline = math.inf if timeout is None else time.monotonic() + timeout
+        ready, false_ready = _wait_again_by(sock, _POLLIN, deadline, false_ready, "recvmsg")
+        if not ready:
+            raise sock._note(_failure(_errno.ETIMEDOUT, "recvmsg"))
+        hung = ready & _HANGUP
 
 
 def recv_batch(
