@@ -696,6 +696,29 @@ def test_error_after_the_first_message_is_raised_by_the_next_call(tmp_path: Path
 
 
 @pytest.mark.parametrize("native", PATHS)
+def test_an_error_reported_once_after_the_first_message(native: bool) -> None:
+    # A connected UDP socket to a port nobody listens on: each datagram's ICMP report
+    # fails the send after it, once.  sendmmsg(2) drops that error and returns the
+    # short count; the native path sends again from the failed message at once (to
+    # tell no room from an error), which finds the error gone: all four go, as for
+    # a caller retrying after the count.  The sendmsg loop sees the error and stops.
+    # Either way the last datagram's report is raised by the next call.
+    with (
+        Socket(AddressFamily.INET, SocketType.DGRAM) as sender,
+        Socket(AddressFamily.INET, SocketType.DGRAM) as gone,
+    ):
+        gone.bind(("127.0.0.1", 0))
+        sender.connect(gone.local_address)
+        gone.close()
+        sender.timeout = 5.0
+        sent = batch.send_batch(sender, [b"a", b"b", b"c", b"d"], native=native)
+        assert sent == (4 if native else 1)
+        with pytest.raises(ConnectionRefusedError):
+            batch.send_batch(sender, [b"e"], native=native)
+        assert sender.last_error == errno.ECONNREFUSED
+
+
+@pytest.mark.parametrize("native", PATHS)
 def test_batch_failures_are_the_sockets_last_error(native: bool) -> None:
     # As for the socket's other calls: each failure a batch call reports (raised now,
     # or kept for the next call) is its last_error; a call that fails nothing leaves it.

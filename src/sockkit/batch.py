@@ -409,6 +409,12 @@ def _send_prepared(
 ) -> tuple[int, int | None]:
     """``sendmmsg`` over ``count`` headers laid out at ``address``, until all went.
 
+    A short count says a message failed, and the kernel dropped why: no room (the
+    tries are ``MSG_DONTWAIT``: a blocking call waits for it) or an error.  So the
+    rest is sent again from that message at once, which finds out: ``EAGAIN``
+    (waited for, as `_call` says), the error again if it lasts, or nothing if the
+    kernel reported it once (that error is lost, the message goes).
+
     Returns how many were sent and, when one failed, its errno (0: none given).
     """
     done = 0
@@ -563,7 +569,13 @@ def send_batch(
     Returns:
         How many messages were sent.  When a message after the first fails, the
         count of those before it is returned and its error is raised by the next
-        call; an empty sequence sends nothing and returns 0.
+        call; an empty sequence sends nothing and returns 0.  ``sendmmsg(2)``
+        drops the error of a message after the first: that message is tried
+        again at once, so an error that lasts (`MessageTooLong`) stops the batch
+        there, while one the kernel reports only once (a connected UDP socket's
+        `ConnectionRefused` for an earlier datagram) is lost and the message is
+        sent, as for a caller retrying after the short count; the ``sendmsg``
+        loop sees that error and stops there.
 
     Raises:
         TypeError: ``messages`` is not a sequence of `Message`s and buffers, or a
