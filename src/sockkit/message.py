@@ -1151,7 +1151,7 @@ class Message:
             control = _to_control(control)
         size = next((item.size for item in control if isinstance(item, UDPSegment)), 0)
         length = len(data)
-        if size and self.flags & _TRUNC:
+        if size and int(self.flags) & _TRUNC:  # (int: an IntFlag's & makes a member)
             length -= length % size
             if not length:
                 return []
