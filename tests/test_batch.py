@@ -993,6 +993,25 @@ def test_gro_receiver_reads_plain_datagrams(udp_pair: tuple[Socket, Socket]) -> 
 
 
 @pytest.mark.parametrize("native", PATHS)
+def test_views_of_any_shape_are_sent_flat_on_both_paths(native: bool) -> None:
+    # A C-contiguous view of bytes in two dimensions, or none, is its bytes in order,
+    # as sendmsg sends it (the native path failed to lay it out, after any earlier
+    # chunk of 1,024 had gone).
+    grid = memoryview(bytearray(b"abcdefgh")).cast("B", (2, 4))
+    scalar = memoryview(bytearray(b"z")).cast("B", ())
+    backwards = memoryview(b"0123456789")[::-2]  # not contiguous: copied
+    with Socket.pair(AddressFamily.UNIX, SocketType.DGRAM) as (left, right):
+        right.timeout = 5.0
+        items = [grid, Message([scalar, grid]), backwards]
+        assert batch.send_batch(left, items, native=native) == 3
+        got: list[bytes] = []
+        for _ in range(3):  # bounded: each call returns at least one
+            if len(got) < 3:
+                got += [m.data for m in right.recv_batch(8, 100)]
+        assert got == [b"abcdefgh", b"zabcdefgh", b"97531"]
+
+
+@pytest.mark.parametrize("native", PATHS)
 def test_a_coalesced_message_cut_by_a_small_buffer_gives_its_whole_datagrams(
     udp_pair: tuple[Socket, Socket], native: bool
 ) -> None:

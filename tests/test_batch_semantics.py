@@ -8,6 +8,7 @@ Both paths run every test: ``native=True`` (sendmmsg/recvmmsg) and ``native=Fals
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
@@ -230,6 +231,14 @@ def test_an_equal_address_of_other_types_is_checked_before_sending(
     listed = Message([b"listed"], address=["127.0.0.1", port])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="address"):
         batch.send_batch(sender, [good, listed], native=native)
+    # A named tuple is a tuple: its items are compared by type too (the packing of
+    # the first was reused for the second, sent natively, refused midway by the loop).
+    named = collections.namedtuple("named", "host port")
+    first = Message([b"first"], address=named("127.0.0.1", port))
+    for wrong in (float(port), port == port):  # a float, a bool
+        second = Message([b"second"], address=named("127.0.0.1", wrong))
+        with pytest.raises(TypeError, match="port"):
+            batch.send_batch(sender, [first, second], native=native)
     assert nothing_queued(receiver)  # refused before anything was sent
     assert batch.send_batch(sender, [good, Message([b"again"], address=("127.0.0.1", port))]) == 2
 

@@ -111,8 +111,10 @@ def _flat(buffer: Any, what: str) -> memoryview:
         raise TypeError(
             f"{what} must be a Message or a bytes-like object, got {type(buffer).__name__}"
         ) from None
-    if view.format == "B" and view.c_contiguous:
+    if view.format == "B" and view.ndim == 1 and view.c_contiguous:
         return view
+    # Flat bytes whatever the shape (a 2-D or 0-d view is laid out as one run of bytes,
+    # as sendmsg sends it): cast where contiguous, else a copy.
     return view.cast("B") if view.c_contiguous else memoryview(view.tobytes())
 
 
@@ -193,7 +195,8 @@ def _packed_address(address: Any, family: int, names: dict[Any, tuple[Any, bytes
 
     An address equal to one packed before reuses its packing only when it is that
     very object or has the same types throughout: ``("127.0.0.1", 5.0)`` equals
-    ``("127.0.0.1", 5)`` but is refused by `to_sockaddr`, as `Socket.sendmsg` refuses it.
+    ``("127.0.0.1", 5)`` but is refused by `to_sockaddr`, as `Socket.sendmsg` refuses it
+    (a tuple's items are compared by type in a tuple of any class: a named tuple too).
     """
     try:
         known = names.get(address)
@@ -204,7 +207,7 @@ def _packed_address(address: Any, family: int, names: dict[Any, tuple[Any, bytes
         if first is address:
             return name
         if type(first) is type(address):
-            if type(first) is not tuple:
+            if not isinstance(first, tuple):  # a typed Address: its fields were checked
                 return name
             for mine, theirs in zip(first, address, strict=True):  # equal: as long
                 if type(mine) is not type(theirs):
