@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import select
+import signal
 import socket
 import struct
 import threading
@@ -194,6 +195,57 @@ def test_a_kept_send_error_is_not_raised_once_closed(
     sender.close()
     with pytest.raises(SocketClosedError):
         batch.send_batch(sender, [Message([b"again"], address=to)], native=native)
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_bytes_a_line_read_kept_come_first_as_a_received_message(native: bool) -> None:
+    # A line read interrupted (a signal handler raising) while it waits for the end of
+    # a line keeps what it read; the next receive hands it over first.
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise Interrupted
+
+    def kept_after_an_interrupted_read(right: Socket) -> None:
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            with pytest.raises(Interrupted):
+                right.read(100, ReadMode.NORMAL)  # "ab" and no end of line (5 s at most)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    left, right = Socket.pair()
+    with left, right:
+        right.timeout = 5.0
+        left.write_all(b"ab")
+        kept_after_an_interrupted_read(right)
+        left.write_all(b"cd\n")
+        [kept] = batch.recv_batch(right, 4, 100, native=native)
+        assert (kept.data, kept.nbytes, kept.flags, kept.address) == (b"ab", 2, 0, None)
+        assert right.recv(100) == b"cd\n"
+        left.write_all(b"ef")
+        kept_after_an_interrupted_read(right)
+        message = right.recvmsg(100)  # the same for a single receive
+        assert (message.data, message.nbytes) == (b"ef", 2)
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_waitall_on_a_stream_is_refused_before_any_system_call(native: bool) -> None:
+    # A batch returns what is queued; WAITALL would have each message wait until full
+    # (its tries are DONTWAIT, which the kernel lets win: it was dropped in silence).
+    left, right = Socket.pair()
+    with left, right:
+        left.write_all(b"abc")
+        with pytest.raises(ValueError, match="WAITALL"):
+            batch.recv_batch(right, 1, 6, 0, MsgFlag.WAITALL, native=native)
+        assert right.recv(10) == b"abc"  # still queued: nothing was received
+    with Socket.pair(AddressFamily.UNIX, SocketType.DGRAM) as (one, two):
+        one.send(b"datagram")  # no stream: WAITALL means nothing, and is passed on
+        [got] = batch.recv_batch(two, 1, 100, 0, MsgFlag.WAITALL | MsgFlag.DONTWAIT)
+        assert got.data == b"datagram"
 
 
 @pytest.mark.parametrize("native", PATHS)

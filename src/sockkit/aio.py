@@ -805,7 +805,8 @@ class AsyncSocket:
         if self._receiving:
             raise BusyError.another_task("recvmsg", "receiving")
         if self._held:
-            return Message([self._take_held(bufsize, "recvmsg", bool(flags & _s.MSG_PEEK))])
+            data = self._take_held(bufsize, "recvmsg", bool(flags & _s.MSG_PEEK))
+            return Message([data], nbytes=len(data))
         sock = self._sock
         try:
             return sock.recvmsg(bufsize, ancbufsize, flags)  # (no await before the return)
@@ -1057,14 +1058,17 @@ class AsyncSocket:
 
         Raises:
             BusyError: another task is receiving on this socket.
-            TypeError, ValueError: a bad ``count`` or size (before any system call).
+            TypeError, ValueError: a bad ``count``, size or flags (``WAITALL`` on a
+                stream), before any system call.
         """
         flags = _load_batch().check_batch_flags(flags)  # first, as the sync layer checks it
         if self._receiving:
             raise BusyError.another_task("recv_batch", "receiving")
         if self._held:
-            _load_batch().check_receive(count, bufsize, ancbufsize, flags)  # as without them
-            return [Message([self._take_held(bufsize, "recv_batch", bool(flags & _s.MSG_PEEK))])]
+            stream = self._sock.type == SocketType.STREAM  # checked as without held bytes
+            _load_batch().check_receive(count, bufsize, ancbufsize, flags, stream=stream)
+            data = self._take_held(bufsize, "recv_batch", bool(flags & _s.MSG_PEEK))
+            return [Message([data], nbytes=len(data))]
         sock = self._sock
         try:
             return sock.recv_batch(count, bufsize, ancbufsize, flags)  # (no await before)

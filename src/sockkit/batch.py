@@ -71,6 +71,7 @@ __all__ = ["recv_batch", "send_batch"]
 
 _DONTWAIT: Final = int(getattr(MsgFlag, "DONTWAIT", 0))  # none on Windows: loops check first
 _PEEK: Final = int(MsgFlag.PEEK)
+_WAITALL: Final = int(getattr(MsgFlag, "WAITALL", 0))
 _NOSIGNAL: Final = int(getattr(_s, "MSG_NOSIGNAL", 0))  # a gone peer is an error, not SIGPIPE
 _POLLIN: Final = getattr(select, "POLLIN", 1)  # no poll() on Windows: the loop uses select()
 _POLLOUT: Final = getattr(select, "POLLOUT", 4)
@@ -150,20 +151,25 @@ def check_batch_flags(value: object) -> int:
 
 
 def check_receive(
-    count: object, bufsize: object, ancbufsize: object, flags: object
+    count: object, bufsize: object, ancbufsize: object, flags: object, *, stream: bool
 ) -> tuple[int, int, int, int]:
-    """Check the arguments of a `recv_batch`; return them as plain ints.
+    """Check the arguments of a `recv_batch` on a socket (a ``stream`` one or not);
+    return them as plain ints.
 
     Raises:
         TypeError: one is not an integer.
-        ValueError: ``count`` < 1, a negative size, or flags out of range.
+        ValueError: ``count`` < 1, a negative size, flags out of range, or
+            ``MsgFlag.WAITALL`` on a stream (see `_waitall_refused`).
     """
-    return (
+    checked = (
         _int_arg(count, "count", 1),
         _int_arg(bufsize, "bufsize", 0),
         _int_arg(ancbufsize, "ancbufsize", 0),
         check_batch_flags(flags),
     )
+    if stream and checked[3] & _WAITALL:
+        raise _waitall_refused()
+    return checked
 
 
 def _outgoing(
@@ -630,6 +636,16 @@ def _raise_pending(sock: Socket, pending: weakref.WeakKeyDictionary[Socket, Sock
             raise error
 
 
+def _waitall_refused() -> ValueError:
+    """``MSG_WAITALL`` on a stream would have each message wait until it is full, and
+    a batch returns what is queued: its tries are ``MSG_DONTWAIT``, which the kernel
+    lets win.  Refused, before any system call, rather than dropped."""
+    return ValueError(
+        "flags: MsgFlag.WAITALL is not taken by recv_batch on a stream socket (each"
+        " message is what is queued): use recv or recv_into with it"
+    )
+
+
 def _stream_refused() -> SocketError:
     """A stream socket keeps no message boundaries and may take part of a message,
     which a count of messages sent cannot say: send_batch refuses it, before any
@@ -1038,7 +1054,8 @@ def recv_batch(
 
     Raises:
         TypeError: an argument is not an int.
-        ValueError: ``count`` < 1, or a negative size.
+        ValueError: ``count`` < 1, a negative size, flags out of range, or
+            ``MsgFlag.WAITALL`` on a stream socket (a batch returns what is queued).
         WouldBlock: non-blocking (or ``DONTWAIT``) and nothing queued.
         TimedOut: the socket's timeout ran out with nothing received.
         SocketClosedError: the socket is closed, or was closed while this waited.
@@ -1073,12 +1090,14 @@ def _receive_into(
     call (even ``KeyboardInterrupt``), what was received is either in ``messages``
     for the caller to close or already closed here.
     """
-    count, bufsize, ancbufsize, flags = check_receive(count, bufsize, ancbufsize, flags)
+    count, bufsize, ancbufsize, flags = check_receive(
+        count, bufsize, ancbufsize, flags, stream=sock._type == _STREAM
+    )
     _raise_pending(sock, _PENDING_RECV)
     if sock._lines is not None:  # what a line read kept comes first, as for every receive
         kept = sock._kept(bufsize, flags)
         if kept is not None:
-            messages.append(Message([kept]))
+            messages.append(Message([kept], nbytes=len(kept)))
             return
     if native and _mmsg.available:
         _recv_native(messages, sock, count, bufsize, ancbufsize=ancbufsize, flags=flags)

@@ -1770,7 +1770,7 @@ class Socket:
         if self._lines is not None:
             kept = self._kept(bufsize, flags)
             if kept is not None:
-                return Message([kept])
+                return Message([kept], nbytes=len(kept))
         out: list[Message] = []
         try:
             self._receive_message(
