@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import contextlib
 import errno as _errno
-import math
 import select
 import socket as _s
 import threading
-import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import reduce
@@ -87,6 +85,22 @@ _PENDING_SEND: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.W
 _PENDING_RECV: Final[weakref.WeakKeyDictionary[Socket, SocketError]] = weakref.WeakKeyDictionary()
 _arenas = threading.local()
 """Each thread's arenas, reused from call to call: ``send``, ``gather``, ``recv`` (with its key)."""
+
+
+_Clock = list[tuple[float, bool]]
+"""The deadline of one batch call's waits, set by its first wait (empty before): when,
+and whether it is the kernel's timeout (``SNDTIMEO``/``RCVTIMEO`` of a blocking
+socket, which ends the call with ``EAGAIN``, as it ends a blocking system call)."""
+
+
+def _start(clock: _Clock, sock: Socket, event: int) -> None:
+    """Set ``clock`` at a call's first wait for ``event`` (`Socket._deadline`)."""
+    clock.append(sock._deadline(sock.timeout, sending=event == _POLLOUT))
+
+
+def _ran_out(clock: _Clock) -> int:
+    """The errno of a call whose ``clock`` ran out: the kernel's timeout's or the socket's."""
+    return _errno.EAGAIN if clock[0][1] else _errno.ETIMEDOUT
 
 
 class _Outgoing(NamedTuple):
@@ -281,7 +295,7 @@ def _call(
     *,
     event: int,
     flags: int,
-    clock: list[float] | None = None,
+    clock: _Clock | None = None,
 ) -> int:
     """Run ``batch(fd, headers, count, flags)`` (`_mmsg.sendmmsg` or `_mmsg.recvmmsg`)
     on the socket's descriptor until it is not EAGAIN.
@@ -299,7 +313,8 @@ def _call(
 
     Returns:
         The call's count (>= 0), ``-errno`` for its failure, ``-ETIMEDOUT``
-        when the timeout ran out, or 0 when the socket was shut down meanwhile.
+        when the socket's timeout ran out (``-EAGAIN`` for the kernel's: see
+        `_Clock`), or 0 when the socket was shut down meanwhile.
 
     Raises:
         SocketClosedError: the socket is closed, or was closed meanwhile.
@@ -322,7 +337,7 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
     count: int,
     event: int,
     flags: int,
-    clock: list[float],
+    clock: _Clock,
 ) -> int:
     """`_call`'s loop, run counted in flight (the descriptor is read inside the count)."""
     wait = not flags & _DONTWAIT
@@ -340,15 +355,14 @@ def _tries(  # noqa: PLR0917 - Socket._io passes its arguments by position
         if hung:
             return 0  # shut down for this direction: end of data, as recv() says
         if not clock:  # the first wait (the timeout is read only when one is needed)
-            timeout = sock.timeout
-            if timeout == 0.0:
+            if sock.timeout == 0.0:
                 return result
-            clock.append(math.inf if timeout is None else time.monotonic() + timeout)
+            _start(clock, sock, event)
         ready, false_ready = _wait_again(
-            sock, fd, event, clock[0], false_ready, operation=batch.__name__
+            sock, fd, event, clock[0][0], false_ready, operation=batch.__name__
         )
         if not ready:
-            return -_errno.ETIMEDOUT
+            return -_ran_out(clock)
         hung = ready & _HANGUP if event == _POLLIN else 0
 
 
@@ -414,7 +428,7 @@ def _send_error(code: int, out: _Outgoing) -> SocketError:
 
 
 def _send_prepared(
-    sock: Socket, address: int, count: int, flags: int, clock: list[float]
+    sock: Socket, address: int, count: int, flags: int, clock: _Clock
 ) -> tuple[int, int | None]:
     """``sendmmsg`` over ``count`` headers laid out at ``address``, until all went.
 
@@ -442,7 +456,7 @@ def _send_prepared(
 def _send_native(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     # The thread's arena is taken for the call (as the Gather is in _send_plain).
     arena: _mmsg.Arena | None = _arenas.__dict__.pop("send", None)
-    clock: list[float] = []  # the deadline of the whole call (see _call)
+    clock: _Clock = []  # the deadline of the whole call (see _call)
     try:
         sent = 0
         while sent < len(outgoing):
@@ -465,7 +479,7 @@ def _send_plain(sock: Socket, items: list[bytes], flags: int) -> int:
     gather: _mmsg.Gather | None = _arenas.__dict__.pop("gather", None)
     if gather is None:
         gather = _mmsg.Gather()
-    clock: list[float] = []  # the deadline of the whole call (see _call)
+    clock: _Clock = []  # the deadline of the whole call (see _call)
     try:
         sent = 0
         while sent < len(items):
@@ -501,7 +515,7 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     socket's timeout bounds the whole call however many messages made progress;
     ``DONTWAIT`` and a non-blocking socket never wait.
     """
-    clock: list[float] | None = [] if sock.timeout != 0.0 and not flags & _DONTWAIT else None
+    clock: _Clock | None = [] if sock.timeout != 0.0 and not flags & _DONTWAIT else None
     for sent, out in enumerate(outgoing):
         message = Message(out.views, [], out.address)
         try:
@@ -527,10 +541,10 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     return len(outgoing)
 
 
-def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | None) -> int:
+def _send_by(sock: Socket, message: Message, flags: int, clock: _Clock | None) -> int:
     """Send ``message``: 0 when sent, else ``EAGAIN`` (no room, and ``clock`` is
-    ``None``: no waiting) or ``ETIMEDOUT`` (no room before the deadline ``clock``
-    holds, set by the first wait of the call, as in `_tries`).
+    ``None``: no waiting) or `_ran_out`'s errno (no room before the deadline
+    ``clock`` holds, set by the first wait of the call, as in `_tries`).
 
     Every try is made with ``MSG_DONTWAIT``, which `Socket` honours also on a
     socket with a timeout; a socket whose readiness the tries find false (an
@@ -550,11 +564,10 @@ def _send_by(sock: Socket, message: Message, flags: int, clock: list[float] | No
         else:
             return 0
         if not clock:
-            timeout = sock.timeout
-            clock.append(math.inf if timeout is None else time.monotonic() + timeout)
-        ready, false_ready = _wait_again_by(sock, _POLLOUT, clock[0], false_ready, "sendmsg")
+            _start(clock, sock, _POLLOUT)
+        ready, false_ready = _wait_again_by(sock, _POLLOUT, clock[0][0], false_ready, "sendmsg")
         if not ready:
-            return _errno.ETIMEDOUT
+            return _ran_out(clock)
 
 
 def send_batch(
@@ -565,8 +578,9 @@ def send_batch(
     Each item is a `Message` (with its own address and control data, descriptors
     of `Rights` read now) or a bytes-like object (one datagram to the connected
     peer).  On a blocking socket this waits until every message is sent, the
-    socket's timeout bounding the whole call (as ``sendall``'s does); a
-    non-blocking socket (or ``MsgFlag.DONTWAIT``) sends what fits, never waiting.
+    socket's timeout bounding the whole call (as ``sendall``'s does), or without
+    one the kernel's ``SocketOption.SNDTIMEO`` if set (`WouldBlock` when it runs
+    out); a non-blocking socket (or ``MsgFlag.DONTWAIT``) sends what fits, never waiting.
 
     Args:
         sock: the socket.
@@ -982,7 +996,8 @@ def _first_into(
     Each try is made with ``MSG_DONTWAIT``, which `Socket` honours also on a socket
     with a timeout, and the waits between them are `_wait_again`'s (pauses where
     poll's readiness was false, a close from another thread seen), until the one
-    deadline the socket's timeout sets.  A datagram socket shut down for reading
+    deadline the socket's timeout sets (on a blocking socket, the kernel's
+    ``RCVTIMEO``, if set: see `_Clock`).  A datagram socket shut down for reading
     stays readable to poll while its receive would block: once a wait sees that
     hang-up and the try after it still finds nothing, there is nothing to wait for.
     ``DONTWAIT`` or a non-blocking socket tries once, never waiting.
@@ -992,7 +1007,7 @@ def _first_into(
         messages.extend(starmap(sock.recvmsg, args))
         return True
     args = ((bufsize, ancbufsize, flags | _DONTWAIT),)
-    deadline = 0.0
+    clock: _Clock = []
     hung = false_ready = 0  # false_ready: see _wait_again
     while True:
         try:
@@ -1003,12 +1018,11 @@ def _first_into(
             return True
         if hung:
             return False
-        if not deadline:  # the first wait (the timeout is read only when one is needed)
-            timeout = sock.timeout
-            deadline = math.inf if timeout is None else time.monotonic() + timeout
-        ready, false_ready = _wait_again_by(sock, _POLLIN, deadline, false_ready, "recvmsg")
+        if not clock:  # the first wait (the timeout is read only when one is needed)
+            _start(clock, sock, _POLLIN)
+        ready, false_ready = _wait_again_by(sock, _POLLIN, clock[0][0], false_ready, "recvmsg")
         if not ready:
-            raise sock._note(_failure(_errno.ETIMEDOUT, "recvmsg"))
+            raise sock._note(_failure(_ran_out(clock), "recvmsg"))
         hung = ready & _HANGUP
 
 
@@ -1023,8 +1037,9 @@ def recv_batch(
 ) -> list[Message]:
     """Receive up to ``count`` messages, with one ``recvmmsg(2)`` where the OS has it.
 
-    Waits, as `Socket.recvmsg` does (honouring the socket's timeout), until at
-    least one message is there, then returns what is queued, at most ``count``
+    Waits, as `Socket.recvmsg` does (honouring the socket's timeout, or on a
+    blocking socket the kernel's ``SocketOption.RCVTIMEO``: `WouldBlock` when it
+    runs out), until at least one message is there, then returns what is queued, at most ``count``
     (and at most 1,024), without waiting to fill the batch.  With
     ``MsgFlag.DONTWAIT``, or on a non-blocking socket, it never waits.  With
     ``MsgFlag.PEEK`` it returns the first message only (every slot of a batch

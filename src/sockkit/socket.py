@@ -105,6 +105,7 @@ _STREAM: Final = int(_s.SOCK_STREAM)
 _AF_UNIX: Final = getattr(_s, "AF_UNIX", -1)
 _SOCK_DGRAM: Final = int(_s.SOCK_DGRAM)
 _SNDTIMEO: Final = SocketOption.SNDTIMEO
+_RCVTIMEO: Final = SocketOption.RCVTIMEO
 # Where the flags are among the arguments of the socket module's sends.
 _FLAGS_AT: Final = {"send": 1, "sendto": 1, "sendmsg": 2}
 # sockatmark(3) is an ioctl; its number is per platform.
@@ -1085,13 +1086,14 @@ class Socket:
         addressed = len(args) > _FLAGS_AT[name] + 1
         return addressed and _unix_datagram(self._family, self._type)
 
-    def _send_deadline(self, timeout: float | None) -> tuple[float, bool]:
-        """When a waiting send gives up: the socket's timeout, or on a blocking socket the
-        kernel's own send timeout (``SocketOption.SNDTIMEO``, which a blocking send
-        honours: `WouldBlock` when it runs out); whether it is the kernel's."""
+    def _deadline(self, timeout: float | None, *, sending: bool) -> tuple[float, bool]:
+        """When a call that waits in sockkit gives up: the socket's ``timeout`` from now,
+        or on a blocking socket the kernel's own timeout for the direction
+        (``SocketOption.SNDTIMEO``/``RCVTIMEO``, which a blocking call waiting in the
+        kernel honours: `WouldBlock` when it runs out); whether it is the kernel's."""
         if timeout is not None:
             return time.monotonic() + timeout, False
-        kernel: float = self.get_option(_SNDTIMEO)
+        kernel: float = self.get_option(_SNDTIMEO if sending else _RCVTIMEO)
         return (time.monotonic() + kernel if kernel else math.inf), bool(kernel)
 
     def _send_waiting(
@@ -1122,7 +1124,7 @@ class Socket:
             except BlockingIOError:
                 pass
             if not deadline:  # the first wait (the clock is read only when one is needed)
-                deadline, kernel = self._send_deadline(timeout)
+                deadline, kernel = self._deadline(timeout, sending=True)
             ready, false_ready = _wait_again(
                 self, sock.fileno(), _POLLOUT, deadline, false_ready, operation=operation
             )

@@ -275,6 +275,45 @@ def test_a_blocking_send_keeps_the_kernels_send_timeout(
     assert sender.last_error == errno.EAGAIN
 
 
+def _ends_with_would_block(sock: Socket, call: Callable[[], object]) -> None:
+    """``call`` on a blocking ``sock`` whose kernel timeout is WINDOW ends with
+    WouldBlock once it runs out, without spinning (a regression that waits for
+    ever is ended by closing the socket, and fails)."""
+    watchdog = threading.Timer(5.0, sock.close)
+    watchdog.start()
+    started, cpu = time.monotonic(), time.thread_time()
+    try:
+        with pytest.raises(WouldBlock):
+            call()
+    finally:
+        watchdog.cancel()
+        watchdog.join(5.0)
+    assert WINDOW * 0.9 <= time.monotonic() - started < 5.0
+    assert time.thread_time() - cpu < CPU_BOUND
+    assert sock.last_error == errno.EAGAIN
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_blocking_send_batch_keeps_the_kernels_send_timeout(
+    full: tuple[Socket, Socket, str], native: bool
+) -> None:
+    sender, _receiver, path = full
+    sender.timeout = None
+    sender.set_option(SocketOption.SNDTIMEO, WINDOW)
+    _ends_with_would_block(sender, lambda: batch.send_batch(sender, _batch(path), native=native))
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_a_blocking_recv_batch_keeps_the_kernels_receive_timeout(native: bool) -> None:
+    """As a blocking recvmsg waiting in the kernel (the loop's first receive waited
+    there before it waited in sockkit, to see an error queue and a shutdown)."""
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as receiver:
+        receiver.bind(("127.0.0.1", 0))
+        receiver.timeout = None
+        receiver.set_option(SocketOption.RCVTIMEO, WINDOW)
+        _ends_with_would_block(receiver, lambda: batch.recv_batch(receiver, 4, 100, native=native))
+
+
 def test_a_socket_pair_end_sending_to_an_address_waits_in_sockkit(tmp_path: Path) -> None:
     """Only datagrams to the pair's other end wait in the kernel: one to an address
     waits on that destination's queue, so it waits here (no spin, woken by close)."""
