@@ -83,6 +83,8 @@ def test_recv_batch_returns_a_partial_line_a_cancelled_read_kept(loop: str) -> N
                 await asyncio.wait_for(right.recv_batch(1.5, 100), 2.0)  # type: ignore[arg-type]
             with pytest.raises(ValueError, match="WAITALL"):
                 await asyncio.wait_for(right.recv_batch(4, 100, 0, MsgFlag.WAITALL), 2.0)
+            with pytest.raises(ValueError, match="ancbufsize"):
+                await asyncio.wait_for(right.recvmsg(100, -1), 2.0)
             first = await asyncio.wait_for(right.recv_batch(4, 100), 2.0)
             assert [(m.data, m.nbytes) for m in first] == [(b"abc", 3)]
             assert await asyncio.wait_for(right.recv(100), 2.0) == b"def\n"

@@ -228,6 +228,10 @@ def test_bytes_a_line_read_kept_come_first_as_a_received_message(native: bool) -
         assert right.recv(100) == b"cd\n"
         left.write_all(b"ef")
         kept_after_an_interrupted_read(right)
+        with pytest.raises(ValueError, match="ancbufsize"):  # as without kept bytes
+            right.recvmsg(100, -1)
+        with pytest.raises(ValueError, match="ancbufsize"):
+            right.recvmsg_into([bytearray(10)], -1)
         message = right.recvmsg(100)  # the same for a single receive
         assert (message.data, message.nbytes) == (b"ef", 2)
 
@@ -286,9 +290,10 @@ def test_an_equal_address_of_other_types_is_checked_before_sending(
     # A named tuple is a tuple: its items are compared by type too (the packing of
     # the first was reused for the second, sent natively, refused midway by the loop).
     named = collections.namedtuple("named", "host port")
-    first = Message([b"first"], address=named("127.0.0.1", port))
-    for wrong in (float(port), port == port):  # a float, a bool
+    for right, wrong in ((port, float(port)), (1, True)):  # a float port; a bool (== 1)
+        first = Message([b"first"], address=named("127.0.0.1", right))
         second = Message([b"second"], address=named("127.0.0.1", wrong))
+        assert first.address == second.address
         with pytest.raises(TypeError, match="port"):
             batch.send_batch(sender, [first, second], native=native)
     assert nothing_queued(receiver)  # refused before anything was sent

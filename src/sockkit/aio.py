@@ -61,7 +61,7 @@ from typing_extensions import Buffer
 
 from sockkit import _happy_eyeballs as _he
 from sockkit import _resolve
-from sockkit._checks import check_flags, check_timeout, is_numeric_host
+from sockkit._checks import check_flags, check_int, check_timeout, is_numeric_host
 from sockkit._readiness import Interest, Readiness
 from sockkit._readiness import check_loop as _check_loop
 from sockkit._readiness import running_loop as _running_loop
@@ -805,6 +805,7 @@ class AsyncSocket:
         if self._receiving:
             raise BusyError.another_task("recvmsg", "receiving")
         if self._held:
+            check_int(ancbufsize, "ancbufsize", 0)  # checked as it is without held bytes
             data = self._take_held(bufsize, "recvmsg", bool(flags & _s.MSG_PEEK))
             return Message([data], nbytes=len(data))
         sock = self._sock

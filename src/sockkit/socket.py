@@ -1770,6 +1770,7 @@ class Socket:
         if type(flags) is not int:  # any integer, as recv takes: the call adds bits to it
             flags = check_flags(flags)
         if self._lines is not None:
+            check_int(ancbufsize, "ancbufsize", 0)  # checked as it is without kept bytes
             kept = self._kept(bufsize, flags)
             if kept is not None:
                 return Message([kept], nbytes=len(kept))
@@ -1825,6 +1826,7 @@ class Socket:
         elif not isinstance(buffers, list):
             buffers = list(buffers)  # type: ignore[arg-type]
         if self._lines is not None:
+            check_int(ancbufsize, "ancbufsize", 0)  # checked as it is without kept bytes
             kept = self._kept(sum(memoryview(b).nbytes for b in buffers), flags)
             if kept is not None:
                 return Message(buffers, nbytes=_scatter(kept, buffers))
