@@ -713,12 +713,14 @@ def test_an_error_reported_once_after_the_first_message(native: bool) -> None:
         gone.close()
         sender.timeout = 5.0
         sent = batch.send_batch(sender, [b"a", b"b", b"c", b"d"], native=native)
-        assert sent == (4 if native else 1)
-        if native:  # the last datagram's report, there once poll says so (at once, here)
+        # On loopback a report is in before the next datagram leaves (the kernel
+        # handles it at once): the loop stops at 1.  Were the reports late, the loop
+        # would see fewer errors and send more: hence its bounds, not 1.
+        assert (sent == 4) if native else (1 <= sent <= 4)
+        if sent == 4:  # nothing kept: the last datagram's report, once poll says so
             poller = select.poll()
             poller.register(sender.fileno(), 0)  # POLLERR alone (always reported)
             assert poller.poll(2000) == [(sender.fileno(), select.POLLERR)]
-        # (the loop kept the error it saw, for the next call)
         with pytest.raises(ConnectionRefusedError):
             batch.send_batch(sender, [b"e"], native=native)
         assert sender.last_error == errno.ECONNREFUSED
