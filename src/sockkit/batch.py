@@ -32,7 +32,7 @@ import socket as _s
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import reduce
+from functools import partial, reduce
 from itertools import starmap
 from operator import index as _index
 from operator import or_
@@ -524,7 +524,8 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
                 from sockkit.message import RawControl  # noqa: PLC0415 - sibling, no cycle
 
                 message.control = [RawControl(*item) for item in out.ancdata]
-            code = _send_by(sock, message, flags, clock)
+            send = partial(sock.sendmsg, message, flags | _DONTWAIT)
+            code = _retried(sock, _POLLOUT, send, clock)  # 0: sent
         except SocketError as exc:
             if isinstance(exc, SocketClosedError):
                 raise
@@ -541,33 +542,47 @@ def _send_loop(sock: Socket, outgoing: list[_Outgoing], flags: int) -> int:
     return len(outgoing)
 
 
-def _send_by(sock: Socket, message: Message, flags: int, clock: _Clock | None) -> int:
-    """Send ``message``: 0 when sent, else ``EAGAIN`` (no room, and ``clock`` is
-    ``None``: no waiting) or `_ran_out`'s errno (no room before the deadline
-    ``clock`` holds, set by the first wait of the call, as in `_tries`).
+_HUNG: Final = -1
+"""`_retried`'s answer for a receive on a socket shut down for reading meanwhile."""
 
-    Every try is made with ``MSG_DONTWAIT``, which `Socket` honours also on a
-    socket with a timeout; a socket whose readiness the tries find false (an
-    error queue alone, room that is not there) is waited for with the pauses
-    `_tries` makes (`_wait_again`).
+
+def _retried(sock: Socket, event: int, attempt: Callable[[], object], clock: _Clock | None) -> int:
+    """Make ``attempt`` (a `Socket` call with ``MSG_DONTWAIT``) until it does not
+    raise `WouldBlock`: the loop's tries, waited for as `_tries` waits for the native
+    call's.  The loop's own `WouldBlock`s are no failure of the caller's (taken back
+    from ``last_error``).
+
+    `Socket` honours ``MSG_DONTWAIT`` also on a socket with a timeout; the waits
+    between the tries are `_wait_again`'s (pauses where poll's readiness was false:
+    an error queue alone, room that is not there; a close from another thread
+    seen), until the deadline ``clock`` holds, set by the call's first wait.  A
+    datagram socket shut down for reading stays readable to poll while its receive
+    would block: once a wait for ``POLLIN`` sees that hang-up and the try after it
+    still finds nothing, there is nothing to wait for.
+
+    Returns:
+        0 once the attempt went through; ``EAGAIN`` when it would block and
+        ``clock`` is ``None`` (no waiting); `_ran_out`'s errno; or `_HUNG`.
     """
-    false_ready = 0  # see _wait_again
+    hung = false_ready = 0  # false_ready: see _wait_again
+    operation = "sendmsg" if event == _POLLOUT else "recvmsg"
     while True:
         try:
-            sock.sendmsg(message, flags | _DONTWAIT)
+            attempt()
         except WouldBlock as exc:
-            # No failure of the caller's: a wait follows, or the count is returned (a
-            # first message that found no room is noted again by _send_loop's raise).
-            sock._unnote(exc)
+            sock._unnote(exc)  # a wait follows, or the caller says what it means
             if clock is None:
                 return _errno.EAGAIN
         else:
             return 0
-        if not clock:
-            _start(clock, sock, _POLLOUT)
-        ready, false_ready = _wait_again_by(sock, _POLLOUT, clock[0][0], false_ready, "sendmsg")
+        if hung:
+            return _HUNG
+        if not clock:  # the first wait (the timeout is read only when one is needed)
+            _start(clock, sock, event)
+        ready, false_ready = _wait_again_by(sock, event, clock[0][0], false_ready, operation)
         if not ready:
             return _ran_out(clock)
+        hung = ready & _HANGUP if event == _POLLIN else 0
 
 
 def send_batch(
@@ -990,40 +1005,23 @@ def _recv_loop(
 def _first_into(
     messages: list[Message], sock: Socket, bufsize: int, ancbufsize: int, flags: int
 ) -> bool:
-    """`_recv_loop`'s first message into ``messages``, waited for as `_tries` waits
-    for the native call's: False when the socket was shut down for reading meanwhile.
+    """`_recv_loop`'s first message into ``messages`` (stored by C code, as the
+    others are), waited for as `_retried` waits: False when the socket was shut down
+    for reading meanwhile.  ``DONTWAIT`` or a non-blocking socket tries once.
 
-    Each try is made with ``MSG_DONTWAIT``, which `Socket` honours also on a socket
-    with a timeout, and the waits between them are `_wait_again`'s (pauses where
-    poll's readiness was false, a close from another thread seen), until the one
-    deadline the socket's timeout sets (on a blocking socket, the kernel's
-    ``RCVTIMEO``, if set: see `_Clock`).  A datagram socket shut down for reading
-    stays readable to poll while its receive would block: once a wait sees that
-    hang-up and the try after it still finds nothing, there is nothing to wait for.
-    ``DONTWAIT`` or a non-blocking socket tries once, never waiting.
+    Raises:
+        WouldBlock, TimedOut: nothing came before the deadline (see `_Clock`).
     """
-    args = ((bufsize, ancbufsize, flags),)
     if flags & _DONTWAIT or sock.timeout == 0.0:
-        messages.extend(starmap(sock.recvmsg, args))
+        messages.extend(starmap(sock.recvmsg, ((bufsize, ancbufsize, flags),)))
         return True
     args = ((bufsize, ancbufsize, flags | _DONTWAIT),)
-    clock: _Clock = []
-    hung = false_ready = 0  # false_ready: see _wait_again
-    while True:
-        try:
-            messages.extend(starmap(sock.recvmsg, args))
-        except WouldBlock as exc:
-            sock._unnote(exc)  # a wait follows: no failure of the caller's
-        else:
-            return True
-        if hung:
-            return False
-        if not clock:  # the first wait (the timeout is read only when one is needed)
-            _start(clock, sock, _POLLIN)
-        ready, false_ready = _wait_again_by(sock, _POLLIN, clock[0][0], false_ready, "recvmsg")
-        if not ready:
-            raise sock._note(_failure(_ran_out(clock), "recvmsg"))
-        hung = ready & _HANGUP
+    code = _retried(sock, _POLLIN, lambda: messages.extend(starmap(sock.recvmsg, args)), [])
+    if code == _HUNG:
+        return False
+    if code:
+        raise sock._note(_failure(code, "recvmsg"))
+    return True
 
 
 def recv_batch(
