@@ -855,6 +855,10 @@ def async_lines(variant: str, role: str, fd: int, count: int) -> Result:
 DATAGRAM_BATCH = 32
 GSO_SEGMENTS = 54  # 1,200-byte segments that fit one UDP payload (65,507 bytes)
 DATAGRAM_IDLE = 0.5  # seconds without a datagram: the rest were lost
+# Seconds the receiver waits for the first datagram: the sender starts after it (and
+# imports as much), both on one CPU, so its first send may come later than the idle
+# time; a variant whose sender started late was reported broken ("no datagram arrived").
+DATAGRAM_START = 60.0
 # Flow control, the same for every variant (C included): the receiver reports its count
 # every CREDIT_EVERY datagrams over a socket pair, and the sender stays at most WINDOW
 # datagrams ahead of the last report.  Without it a sender cheaper per datagram than its
@@ -913,6 +917,8 @@ def datagrams(
         sent = _send_datagrams(variant, sock, count, size, pacer)
         return {"cpu": clock.cpu_spent(), "sent": sent}
     sock = socket.socket(fileno=fd)
+    if not select.select([sock], [], [], DATAGRAM_START)[0]:  # the sender has started
+        raise SystemExit(f"no datagram within {DATAGRAM_START:.0f} s: the sender did not start")
     sock.settimeout(DATAGRAM_IDLE)
     return _receive_datagrams(variant, sock, count, size, socket.socket(fileno=credit))
 

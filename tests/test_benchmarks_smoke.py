@@ -7,7 +7,9 @@ checks what it received), never speed.
 from __future__ import annotations
 
 import json
+import socket
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import run  # noqa: E402
+from benchmarks import run, workers  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +131,30 @@ def test_a_failing_worker_is_reported_as_broken() -> None:
     process = run.spawn(run.command("lines", "raw", "read", {"count": 3, "fd": 0}))
     with pytest.raises(run.WorkerError):
         run.collect(process, timeout=60)
+
+
+@pytest.mark.parametrize("variant", ["raw", "batch", "ctypes", "c"])
+def test_a_datagram_receiver_waits_for_a_late_sender(
+    variant: str, available: run.Availability
+) -> None:
+    """The receiver starts first; a sender starting after the idle time is still heard
+    (a late start once made a whole variant "BROKEN: no datagram arrived")."""
+    if available.reason(variant):
+        pytest.skip(available.reason(variant))
+    count, size = 64, 1200
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    credits = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        receiver.bind(("127.0.0.1", 0))
+        fd, credit = receiver.fileno(), credits[0].fileno()
+        parameters = {"count": count, "size": size, "fd": fd, "credit": credit}
+        process = run.spawn(run.command("datagrams", variant, "receive", parameters), [fd, credit])
+        time.sleep(2 * workers.DATAGRAM_IDLE)  # longer than the receiver's idle time
+        sender.connect(receiver.getsockname())
+        for _ in range(count):
+            sender.send(bytes(size))
+        assert run.collect(process, timeout=60)["ops"] == count
+    finally:
+        for sock in (receiver, sender, *credits):
+            sock.close()
