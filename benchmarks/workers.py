@@ -1058,6 +1058,8 @@ class _CLoop:
             self.headers[index].msg_hdr.msg_iov = ctypes.addressof(self.iovecs[index])
             self.headers[index].msg_hdr.msg_iovlen = 1
         self.errno = ctypes.get_errno
+        self.size = 0  # each received datagram's, once a receiver
+        self.poll = select.poll()
 
     def send(self, count: int, pacer: _Pacer) -> int:
         """Send ``count`` datagrams of the room's size, ``DATAGRAM_BATCH`` per call."""
@@ -1072,25 +1074,32 @@ class _CLoop:
         return sent
 
     def receiver(self, size: int) -> Callable[[], int]:
-        """One receive as C's: poll, then what is queued; each length checked."""
-        poll = select.poll()
-        poll.register(self.fd, select.POLLIN)
-        recvmmsg, fd, headers = self.recvmmsg, self.fd, self.headers
-        idle = int(DATAGRAM_IDLE * 1000)
+        """One receive as C's: poll, then what is queued; each length checked.
 
-        def receive() -> int:
-            while True:
-                if not poll.poll(idle):
-                    raise TimeoutError("idle: the rest were lost")
-                received: int = recvmmsg(fd, headers, DATAGRAM_BATCH, socket.MSG_DONTWAIT, None)
-                if received > 0:
-                    break
-            for index in range(received):
-                if headers[index].msg_len != size:
-                    raise _fail("a datagram of the wrong size")
-            return received
+        A bound method: the headers point into this loop's data and iovecs by address,
+        which keeps neither alive, so the receive must hold the loop itself (a closure
+        over the headers alone let them be freed while the kernel still wrote there).
+        """
+        self.size = size
+        self.poll.register(self.fd, select.POLLIN)
+        return self.receive
 
-        return receive
+    def receive(self) -> int:
+        """`receiver`'s receive: how many datagrams arrived."""
+        recvmmsg, fd, headers, size = self.recvmmsg, self.fd, self.headers, self.size
+        while True:
+            if not self.poll.poll(int(DATAGRAM_IDLE * 1000)):
+                raise TimeoutError("idle: the rest were lost")
+            received: int = recvmmsg(fd, headers, DATAGRAM_BATCH, socket.MSG_DONTWAIT, None)
+            if received > 0:
+                break
+            code = self.errno()
+            if code not in (errno.EAGAIN, errno.EINTR):
+                raise OSError(code, os.strerror(code))
+        for index in range(received):
+            if headers[index].msg_len != size:
+                raise _fail("a datagram of the wrong size")
+        return received
 
 
 # ---------------------------------------------------------------------- TLS

@@ -6,10 +6,12 @@ checks what it received), never speed.
 
 from __future__ import annotations
 
+import gc
 import json
 import socket
 import sys
 import time
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -158,3 +160,28 @@ def test_a_datagram_receiver_waits_for_a_late_sender(
     finally:
         for sock in (receiver, sender, *credits):
             sock.close()
+
+
+def test_the_ctypes_receiver_keeps_the_buffers_its_headers_point_into() -> None:
+    """The headers hold the data and iovecs by address only: the receive holds the loop
+    (a closure over the headers alone let them be freed, and recvmmsg then wrote into
+    freed memory or failed with EFAULT for ever)."""
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender,
+    ):
+        receiver.bind(("127.0.0.1", 0))
+        loop = workers._CLoop(receiver, 2048)
+        alive = weakref.ref(loop)
+        receive = loop.receiver(1200)
+        del loop
+        gc.collect()
+        assert alive() is not None
+        for _ in range(3):
+            sender.sendto(bytes(1200), receiver.getsockname())
+        got = 0
+        for _ in range(3):  # bounded: one datagram may come per receive
+            got += receive()
+            if got == 3:
+                break
+        assert got == 3
