@@ -147,11 +147,13 @@ def test_a_datagram_receiver_waits_for_a_late_sender(
     receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     credits = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
     sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    processes = []
     try:
         receiver.bind(("127.0.0.1", 0))
         fd, credit = receiver.fileno(), credits[0].fileno()
         parameters = {"count": count, "size": size, "fd": fd, "credit": credit}
         process = run.spawn(run.command("datagrams", variant, "receive", parameters), [fd, credit])
+        processes.append(process)
         time.sleep(2 * workers.DATAGRAM_IDLE)  # longer than the receiver's idle time
         sender.connect(receiver.getsockname())
         for _ in range(count):
@@ -160,6 +162,10 @@ def test_a_datagram_receiver_waits_for_a_late_sender(
     finally:
         for sock in (receiver, sender, *credits):
             sock.close()
+        for process in processes:  # a failure above leaves no receiver waiting
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
 
 
 def test_the_ctypes_receiver_keeps_the_buffers_its_headers_point_into() -> None:
