@@ -154,7 +154,10 @@ def test_a_datagram_receiver_waits_for_a_late_sender(
         parameters = {"count": count, "size": size, "fd": fd, "credit": credit}
         process = run.spawn(run.command("datagrams", variant, "receive", parameters), [fd, credit])
         processes.append(process)
-        time.sleep(2 * workers.DATAGRAM_IDLE)  # longer than the receiver's idle time
+        # Longer than a receiver's start (import included, under load) and its idle
+        # time together, so that a receiver bounding its first wait by the idle time
+        # has given up by then.
+        time.sleep(6 * workers.DATAGRAM_IDLE)
         sender.connect(receiver.getsockname())
         for _ in range(count):
             sender.send(bytes(size))

@@ -79,7 +79,10 @@ static int receiver(int fd, long count, int size, int credit) {
     struct pollfd p = {.fd = fd, .events = POLLIN};
     long got = 0, report = CREDIT_EVERY;
     double first = 0, last = 0, cpu = now(CLOCK_PROCESS_CPUTIME_ID);
-    if (poll(&p, 1, 60000) == 0) return 1; /* the sender never started */
+    if (poll(&p, 1, 60000) == 0) {
+        fprintf(stderr, "no datagram within 60 s: the sender did not start\n");
+        return 1;
+    }
     while (got < count) {
         if (poll(&p, 1, 500) == 0) break; /* idle: the rest were lost */
         int n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
