@@ -1060,6 +1060,7 @@ class _CLoop:
         self.errno = ctypes.get_errno
         self.size = 0  # each received datagram's, once a receiver
         self.poll = select.poll()
+        self.idle = int(DATAGRAM_IDLE * 1000)  # ms, as poll takes it
 
     def send(self, count: int, pacer: _Pacer) -> int:
         """Send ``count`` datagrams of the room's size, ``DATAGRAM_BATCH`` per call."""
@@ -1088,7 +1089,7 @@ class _CLoop:
         """`receiver`'s receive: how many datagrams arrived."""
         recvmmsg, fd, headers, size = self.recvmmsg, self.fd, self.headers, self.size
         while True:
-            if not self.poll.poll(int(DATAGRAM_IDLE * 1000)):
+            if not self.poll.poll(self.idle):
                 raise TimeoutError("idle: the rest were lost")
             received: int = recvmmsg(fd, headers, DATAGRAM_BATCH, socket.MSG_DONTWAIT, None)
             if received > 0:

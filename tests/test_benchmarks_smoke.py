@@ -165,10 +165,7 @@ def test_a_datagram_receiver_waits_for_a_late_sender(
     finally:
         for sock in (receiver, sender, *credits):
             sock.close()
-        for process in processes:  # a failure above leaves no receiver waiting
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
+        run._finish(processes)  # a failure above leaves no receiver waiting
 
 
 def test_the_ctypes_receiver_keeps_the_buffers_its_headers_point_into() -> None:
