@@ -108,6 +108,16 @@ _SNDTIMEO: Final = SocketOption.SNDTIMEO
 _RCVTIMEO: Final = SocketOption.RCVTIMEO
 # Where the flags are among the arguments of the socket module's sends.
 _FLAGS_AT: Final = {"send": 1, "sendto": 1, "sendmsg": 2}
+# The socket module's receives: where the flags are among their arguments, and what
+# each returns at the end of data (see Socket._timed).
+_RECEIVES: Final[dict[str, tuple[int, object]]] = {
+    "recv": (1, b""),
+    "recv_into": (2, 0),
+    "recvfrom": (1, (b"", None)),
+    "recvfrom_into": (2, (0, None)),
+    "recvmsg": (2, (b"", [], 0, None)),
+    "recvmsg_into": (2, (0, [], 0, None)),
+}
 # sockatmark(3) is an ioctl; its number is per platform.
 _SO_PROTOCOL: Final = _constant("SO_PROTOCOL")
 
@@ -120,6 +130,9 @@ class _Closed:
     """
 
     __slots__ = ()
+
+    # No timeout: a receive on a closed socket takes the direct path, which raises.
+    timeout: Final = None
 
     def __getattr__(self, name: str) -> Any:
         def closed(*args: object, **kwargs: object) -> NoReturn:
@@ -287,6 +300,7 @@ class Socket:
         "_inherited",
         "_last_error",
         "_lines",
+        "_nowait",
         "_retains",
         "_senders",
         "_sends_wait",
@@ -339,6 +353,11 @@ class Socket:
     # Whether this socket's sends wait for room in sockkit, not the kernel (a Unix
     # datagram socket: see _send_waiting), so the send paths test one attribute.
     _sends_wait: bool
+    # A second Python socket over this one's descriptor, without a timeout, for the
+    # calls that must be the system call alone on a socket with a timeout (`_timed`,
+    # MSG_DONTWAIT).  It never owns the number: made inside a counted call, and
+    # detached before the descriptor is released (`_release`).  None until needed.
+    _nowait: _s.socket | None
 
     def __init__(
         self,
@@ -368,6 +387,7 @@ class Socket:
         self._callbacks = ()
         self._held = None
         self._lines = None
+        self._nowait = None
         self._sock = sock
 
     @classmethod
@@ -564,7 +584,7 @@ class Socket:
             if busy:
                 self._held = sock  # released by the last call in flight (_settle)
         if not busy:
-            sock.close()
+            self._release(sock)
             return
         # close() alone wakes no thread blocked in a system call on the descriptor
         # (the kernel keeps the file alive for the call): shutdown() does.  Uses that
@@ -614,7 +634,19 @@ class Socket:
             if sock is None or self._in_call() or self._retains or self._holds:
                 return
             self._held = None
+        self._release(sock)
+
+    def _release(self, sock: _s.socket) -> None:
+        """Release the descriptor (close ``sock``), once no call is in flight on it; the
+        no-wait view is detached first, so that only ``sock`` ever closes the number."""
+        self._drop_nowait()
         sock.close()
+
+    def _drop_nowait(self) -> None:
+        """Detach the no-wait view, if one was made: no call is in flight, none can make one."""
+        view, self._nowait = self._nowait, None
+        if view is not None:
+            view.detach()
 
     def detach(self) -> int:
         """Give up ownership of the descriptor and return it; the `Socket` is closed.
@@ -645,6 +677,7 @@ class Socket:
         self._notify_closed(callbacks)
         with _LIFETIME:
             if not self._holds:
+                self._drop_nowait()
                 fd: int = sock.detach()
                 return fd
             self._held = sock  # released when the last use ends (_settle)
@@ -943,7 +976,12 @@ class Socket:
     def timeout(self) -> float | None:
         """Seconds a call may wait: ``None`` blocks, ``0.0`` never waits.
 
-        A call that runs out of time raises `TimedOut`.
+        A call that runs out of time raises `TimedOut`.  Receives with a timeout
+        wait in sockkit, between tries that are the system call alone: a socket that
+        ``poll(2)`` calls readable with nothing to receive (an error queue of
+        `IPOption.RECVERR` reports) costs no CPU while it waits, and a datagram
+        socket shut down for reading returns the end of data at once, as a blocking
+        receive does.
         """
         value: float | None = self._sock.gettimeout()
         return value
@@ -1052,13 +1090,13 @@ class Socket:
             self._last_error = getattr(error, "_replaced", self._last_error)
 
     def _flagged(self, name: str, flags: object, *args: Any, operation: str = "") -> Any:
-        """``self._sock.<name>(*args)`` for a call given ``flags``, or a send of a
-        socket whose sends wait here, inside its count.
+        """``self._sock.<name>(*args)`` for a send given ``flags``, or a send of a socket
+        whose sends wait here, inside its count.
 
         The socket module waits for readiness, up to the timeout, before every call
         on a socket with one, ``MSG_DONTWAIT`` or not (and retries on ``EAGAIN``
-        until the timeout).  A call with ``MSG_DONTWAIT`` on such a socket is made
-        through a view (`_through_view`), whose call is the system call alone.  A
+        until the timeout).  A send with ``MSG_DONTWAIT`` on such a socket is made
+        through the no-wait view (`_view`), whose call is the system call alone.  A
         send without it on a Unix datagram socket waits in `_send_waiting`, which
         names ``operation`` (the caller's method, when not ``name``) in its errors.
         """
@@ -1075,7 +1113,109 @@ class Socket:
             return self._send_waiting(sock, name, args, operation or name)
         if not dontwait or not sock.timeout:
             return getattr(sock, name)(*args)
-        return _through_view(sock, self._family, self._type, name, args)
+        return getattr(self._view(sock), name)(*args)
+
+    def _view(self, sock: _s.socket) -> _s.socket:
+        """The no-wait view of ``sock`` (this socket's Python socket, which has a
+        timeout): a second socket object over its descriptor, without a timeout, whose
+        calls are the system call alone.  Made by the first call that needs it, inside
+        that call's count; kept until the descriptor is released (`_release`)."""
+        view = self._nowait
+        if view is None or view.timeout:
+            view = self._make_view(sock)
+        return view
+
+    def _make_view(self, sock: _s.socket) -> _s.socket:
+        """Make the no-wait view, or finish making it.
+
+        A socket object closes its descriptor when it is freed undetached, so the view
+        must never be dropped between its birth and its store: it is stored by C code
+        as it is made (``any`` over ``map``: no bytecode, where a raising signal
+        handler could strike, runs in between), under ``_LIFETIME``, so that two
+        threads make one.  A view made under a default timeout
+        (``socket.setdefaulttimeout``) loses it after the store, and `_view` finishes
+        the job if a signal handler struck first.
+        """
+        with _LIFETIME:
+            if self._nowait is None:
+                made = ((self._family, self._type, sock.proto, sock.fileno()),)
+                any(map(_partial(setattr, self, "_nowait"), _starmap(_s.SocketType, made)))
+            view = self._nowait
+            assert view is not None
+            if view.timeout:
+                view.settimeout(0.0)  # (the descriptor is non-blocking already: sock's timeout)
+        return view
+
+    def _timed(
+        self,
+        sock: _s.socket,
+        name: str,
+        args: tuple[Any, ...],
+        got: list[Any] | None = None,
+        operation: str = "",
+    ) -> Any:
+        """``sock.<name>(*args)``, a receive on a socket with a timeout, waited for here,
+        inside the caller's count.  With ``got``, the result is stored there by C code
+        (a message's descriptors never pass through Python code) and None returned.
+
+        The socket module waits for readiness before such a receive, and again after
+        every ``EAGAIN`` until its timeout, so it spins a CPU where poll calls the
+        socket readable while nothing can be received: an error queue alone
+        (``IPOption.RECVERR`` reports), a datagram socket shut down for reading.  Here
+        each try is the system call alone (``MSG_DONTWAIT``, through the no-wait view),
+        and the waits between the tries are `_wait_again`'s, which pause where the
+        readiness was false.  A wait that saw the socket shut down for reading and a try
+        after it that would still block mean the end of data: the empty result that a
+        blocking receive gives.  With ``MSG_DONTWAIT`` in its flags, one try.
+        """
+        method = getattr(self._view(sock), name)
+        at, nothing = _RECEIVES[name]
+        if len(args) <= at:  # (a stdlib view's call may leave the flags out: 0)
+            args = (*args, *(0,) * (at + 1 - len(args)))
+        flags = _index(args[at])
+        tried = (*args[:at], flags | _DONTWAIT, *args[at + 1 :])
+        deadline, kernel = 0.0, False
+        false_ready = hung = 0
+        while True:
+            try:
+                if got is None:
+                    return method(*tried)
+                got.extend(_starmap(method, (tried,)))
+                return None
+            except BlockingIOError:
+                if flags & _DONTWAIT:
+                    raise
+                if hung:  # shut down for reading: end of data
+                    if got is None:
+                        return nothing
+                    got.append(nothing)
+                    return None
+            if not deadline:  # the first wait (the clock is read only when one is needed)
+                deadline, kernel = self._deadline(sock.timeout, sending=False)
+            ready, false_ready = _wait_again(
+                self, sock.fileno(), _POLLIN, deadline, false_ready, operation=operation or name
+            )
+            if not ready:
+                if kernel:  # (the timeout was taken away meanwhile: the kernel's ran out)
+                    raise BlockingIOError(_errno.EAGAIN, os.strerror(_errno.EAGAIN))
+                raise TimeoutError("timed out")
+            hung = ready & _HANGUP
+
+    def _receive(self, name: str, *args: Any) -> Any:
+        """``self._sock.<name>(*args)`` for a receive, inside the caller's count: waited
+        for by `_timed` on a socket with a timeout."""
+        sock = self._sock
+        if sock.timeout:
+            return self._timed(sock, name, args)
+        return getattr(sock, name)(*args)
+
+    def _received_into(self, got: list[Any], name: str, args: tuple[Any, ...]) -> None:
+        """`_receive`, its result stored in ``got`` by C code (see `_receive_message`)."""
+        sock = self._sock
+        if sock.timeout:
+            self._timed(sock, name, args, got)
+        else:
+            got.extend(_starmap(getattr(sock, name), (args,)))
 
     def _waits_for(self, name: str, args: tuple[Any, ...]) -> bool:
         """Whether the send ``name(*args)`` waits in `_send_waiting`: on a Unix datagram
@@ -1107,7 +1247,7 @@ class Socket:
         not wake the send.  And ``poll(2)`` calls an unconnected sender writable
         whatever the destination's queue holds, so the socket module's timed wait
         would spin until its timeout.  So each try is made with ``MSG_DONTWAIT``
-        (through a view on a socket with a timeout), and the waits between the tries
+        (through the no-wait view on a socket with a timeout), and the waits between the tries
         are `_ready`'s (in slices: a close is seen), with pauses where the
         readiness was false (`_false_ready`), until the socket's timeout.
         """
@@ -1120,7 +1260,7 @@ class Socket:
             try:
                 if timeout is None:
                     return getattr(sock, name)(*tried)
-                return _through_view(sock, self._family, self._type, name, tried)
+                return getattr(self._view(sock), name)(*tried)
             except BlockingIOError:
                 pass
             if not deadline:  # the first wait (the clock is read only when one is needed)
@@ -1307,11 +1447,12 @@ class Socket:
         calls = self._calls
         try:
             calls.append(_generation)
+            sock = self._sock
             # Each argument the socket module parses costs: the usual call passes none.
             data: bytes = (
-                self._sock.recv(length)
-                if flags == 0
-                else self._flagged("recv", flags, length, flags)
+                (sock.recv(length) if flags == 0 else sock.recv(length, flags))
+                if not sock.timeout
+                else self._timed(sock, "recv", (length, flags))
             )
         except OSError as exc:
             raise self._error(exc, "recv") from None
@@ -1343,10 +1484,11 @@ class Socket:
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
+            sock = self._sock
             count: int = (
-                self._sock.recv_into(buffer, nbytes, flags)
-                if not flags
-                else self._flagged("recv_into", flags, buffer, nbytes, flags)
+                sock.recv_into(buffer, nbytes, flags)
+                if not sock.timeout
+                else self._timed(sock, "recv_into", (buffer, nbytes, flags))
             )
         except OSError as exc:
             raise self._error(exc, "recv_into") from None
@@ -1376,10 +1518,11 @@ class Socket:
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
+            sock = self._sock
             data, raw = (
-                self._sock.recvfrom(length)
-                if flags == 0
-                else self._flagged("recvfrom", flags, length, flags)
+                (sock.recvfrom(length) if flags == 0 else sock.recvfrom(length, flags))
+                if not sock.timeout
+                else self._timed(sock, "recvfrom", (length, flags))
             )
         except OSError as exc:
             raise self._error(exc, "recvfrom") from None
@@ -1593,7 +1736,12 @@ class Socket:
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
-            data: bytes = self._sock.recv(length)
+            sock = self._sock
+            data: bytes = (
+                sock.recv(length)
+                if not sock.timeout
+                else self._timed(sock, "recv", (length, 0), operation="read")
+            )
         except OSError as exc:
             raise self._error(exc, "read") from None
         except (ValueError, OverflowError, TypeError) as exc:
@@ -1776,13 +1924,7 @@ class Socket:
                 return Message([kept], nbytes=len(kept))
         out: list[Message] = []
         try:
-            self._receive_message(
-                out,
-                "recvmsg",
-                self._sock.recvmsg if not flags else _partial(self._flagged, "recvmsg", flags),
-                (bufsize, ancbufsize, flags | _CLOEXEC),
-                None,
-            )
+            self._receive_message(out, "recvmsg", (bufsize, ancbufsize, flags | _CLOEXEC), None)
         except (ValueError, OverflowError, TypeError) as exc:
             _close_messages(out)
             raise _bad_message_receive(exc, bufsize, ancbufsize, flags) from None
@@ -1833,13 +1975,7 @@ class Socket:
         out: list[Message] = []
         try:
             self._receive_message(
-                out,
-                "recvmsg_into",
-                self._sock.recvmsg_into
-                if not flags
-                else _partial(self._flagged, "recvmsg_into", flags),
-                (buffers, ancbufsize, flags | _CLOEXEC),
-                buffers,
+                out, "recvmsg_into", (buffers, ancbufsize, flags | _CLOEXEC), buffers
             )
         except (ValueError, OverflowError, TypeError) as exc:
             _close_messages(out)
@@ -1853,7 +1989,6 @@ class Socket:
         self,
         out: list[Message],
         operation: str,
-        method: Callable[..., Any],
         args: tuple[Any, ...],
         buffers: Any,
     ) -> None:
@@ -1870,7 +2005,7 @@ class Socket:
         got: list[Any] = []
         cells: list[list[int]] | None = None
         try:
-            self._io(operation, None, got.extend, _starmap(method, (args,)))
+            self._io(operation, None, self._received_into, got, operation, args)
             payload, ancdata, msg_flags, raw = got[0]
             nbytes: int = len(payload) if buffers is None else payload
             if buffers is None:
@@ -2100,27 +2235,6 @@ def _wait_again(
         time.sleep(min(_false_ready_pause(false_ready), max(0.0, deadline - time.monotonic())))
     ready = _ready(sock, fd, event, deadline, operation)
     return ready, false_ready + 1 if _false_ready(ready, event) else 0
-
-
-def _through_view(sock: _s.socket, family: int, kind: int, name: str, args: tuple[Any, ...]) -> Any:
-    """``sock.<name>(*args)`` made through a view: a second socket object over the
-    same descriptor, without a timeout, whose call is the system call alone (it
-    validates the arguments as the socket does).
-
-    The view never owns the number: it is made inside the caller's counted call,
-    stored by C code as it is made (so whatever interrupts finds it here), and
-    detached before the count ends.
-    """
-    views: list[Any] = []  # (the socket module's C type: no Python-level __init__)
-    try:
-        views.extend(_starmap(_s.SocketType, ((family, kind, sock.proto, sock.fileno()),)))
-        view = views[0]
-        if view.timeout:  # a default timeout (socket.setdefaulttimeout): not here
-            view.settimeout(0.0)  # (the descriptor is non-blocking already)
-        return getattr(view, name)(*args)
-    finally:
-        for view in views:
-            view.detach()
 
 
 def _unix_datagram(family: int, kind: int) -> bool:
@@ -2375,7 +2489,7 @@ class _LineReader:
             sock._lines = None  # no whole line in it: peek afresh
             return None
         sock._lines = None  # dropped while the recv runs: a failure leaves no stale state
-        line = sock._io("read", None, sock._sock.recv, end - at)
+        line: bytes = sock._io("read", None, sock._receive, "recv", end - at)
         if line == ahead[at:end]:
             if end < len(ahead):
                 self.at = end
@@ -2414,7 +2528,6 @@ class _LineReader:
         With ``moved``, ``got`` was taken off the socket without a peek and may hold
         a terminator, or bytes past one, which are kept for the next receive.
         """
-        recv = sock._sock.recv
         while True:
             if moved:
                 end = _line_end(got)
@@ -2425,11 +2538,13 @@ class _LineReader:
                 if len(got) >= length or sock._sock.gettimeout() == 0.0:
                     return got  # full, or non-blocking: what has arrived
             try:
-                peeked: bytes = sock._io("read", None, recv, length - len(got), _PEEK)
+                peeked: bytes = sock._io(
+                    "read", None, sock._receive, "recv", length - len(got), _PEEK
+                )
                 if not peeked:
                     return got  # end of stream: the partial line, then b"" next time
                 end = _line_end(peeked)
-                data: bytes = sock._io("read", None, recv, end or len(peeked))
+                data: bytes = sock._io("read", None, sock._receive, "recv", end or len(peeked))
             except (ValueError, OverflowError, TypeError) as exc:
                 raise _bad_receive(exc, length, 0) from None
             except BaseException as exc:
@@ -2511,13 +2626,16 @@ class _StdlibView(_s.socket):
         kept = owner._kept(bufsize, flags)
         if kept is not None:
             return kept, None
-        return owner._io("recvfrom", None, owner._sock.recvfrom, bufsize, flags)
+        got: tuple[bytes, Any] = owner._io(
+            "recvfrom", None, owner._receive, "recvfrom", bufsize, flags
+        )
+        return got
 
     def recvmsg(self, *args: Any) -> Any:
         owner = self._owner
         if owner._lines is not None:
             owner._lines = None if owner._kept(0, _PEEK) is None else owner._lines
-        return owner._io("recvmsg", None, owner._sock.recvmsg, *args)
+        return owner._io("recvmsg", None, owner._receive, "recvmsg", *args)
 
     def accept(self) -> tuple[_s.socket, Any]:
         owner = self._owner
@@ -2554,6 +2672,20 @@ def _routed(name: str) -> Callable[..., Any]:
     return method
 
 
+def _routed_receive(name: str) -> Callable[..., Any]:
+    """`_routed` for a receive: made by the owner's `Socket._receive` (its timeout honoured
+    without spinning)."""
+
+    def method(self: _StdlibView, *args: Any) -> Any:
+        owner = self._owner
+        return owner._io(name, None, owner._receive, name, *args)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name in ("recvfrom_into", "recvmsg_into"):
+    setattr(_StdlibView, _name, _routed_receive(_name))
 for _name in (
     "bind",
     "connect",
@@ -2562,8 +2694,6 @@ for _name in (
     "getsockname",
     "getsockopt",
     "listen",
-    "recvfrom_into",
-    "recvmsg_into",
     "send",
     "sendall",
     "sendmsg",

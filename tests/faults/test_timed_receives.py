@@ -1,0 +1,214 @@
+"""Receives on a socket with a timeout wait without spinning where ``poll(2)`` calls
+the socket readable while nothing can be received.
+
+The socket module polls before a receive on a socket with a timeout, and polls
+again after every ``EAGAIN`` until the timeout.  Two states make that a spin that
+takes a whole CPU for the whole timeout: an error queue alone (``IP_RECVERR``
+reports, which keep ``POLLERR`` up until read with ``MsgFlag.ERRQUEUE``), and a
+datagram socket shut down for reading (``POLLIN``, while a try would block; a
+blocking receive returns the end of data at once).  sockkit makes each try the
+system call alone and waits between the tries itself: paused where the readiness
+was false, the end of data where the socket was shut down, and still woken by
+data, by the timeout and by a close from another thread.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import select
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from conftest import free_port, later, woken_by_close
+from sockkit import (
+    AddressFamily,
+    ConnectionRefused,
+    IPOption,
+    MsgFlag,
+    ReadMode,
+    Shutdown,
+    Socket,
+    SocketClosedError,
+    SocketType,
+    TimedOut,
+    WouldBlock,
+)
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="Linux's IP_RECVERR and poll() of a shut UDP"
+)
+
+WINDOW = 0.4  # seconds a receive is left waiting
+CPU_BOUND = WINDOW / 4  # a spin takes all of WINDOW; a paused wait a few per cent
+AT_ONCE = 1.0  # seconds: far below a timeout of 5 s, far above a poll and a call
+
+RECEIVES: dict[str, tuple[Callable[[Socket], Any], object]] = {
+    # name: (the receive, what it returns at the end of data)
+    "recv": (lambda sock: sock.recv(16), b""),
+    "recv_into": (lambda sock: sock.recv_into(bytearray(16)), 0),
+    "recvfrom": (lambda sock: sock.recvfrom(16)[0], b""),
+    "read": (lambda sock: sock.read(16), b""),
+    "read NORMAL": (lambda sock: sock.read(16, ReadMode.NORMAL), b""),
+    "recv PEEK": (lambda sock: sock.recv(16, MsgFlag.PEEK), b""),
+    "recvmsg": (lambda sock: sock.recvmsg(16).data, b""),
+    "recvmsg_into": (lambda sock: sock.recvmsg_into([bytearray(16)]).nbytes, 0),
+    "stdlib recv": (lambda sock: sock.to_stdlib().recv(16), b""),
+    "stdlib recvfrom": (lambda sock: sock.to_stdlib().recvfrom(16)[0], b""),
+    "stdlib recvfrom_into": (lambda sock: sock.to_stdlib().recvfrom_into(bytearray(16))[0], 0),
+    "stdlib recvmsg": (lambda sock: sock.to_stdlib().recvmsg(16)[0], b""),
+    "stdlib recvmsg_into": (lambda sock: sock.to_stdlib().recvmsg_into([bytearray(16)])[0], 0),
+}
+CALLS = [pytest.param(call, id=name) for name, (call, _end) in RECEIVES.items()]
+ENDS = [pytest.param(call, end, id=name) for name, (call, end) in RECEIVES.items()]
+
+
+@pytest.fixture
+def reported() -> Iterator[tuple[Socket, int]]:
+    """(a UDP socket whose error queue holds an ICMP report, the port it is connected
+    to, where nothing listens): poll() calls it ready (POLLERR) while a receive would
+    block.  Its timeout is WINDOW."""
+    port = free_port(kind=socket.SOCK_DGRAM)
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.set_option(IPOption.RECVERR, True)
+        sock.connect(("127.0.0.1", port))
+        sock.send(b"to nobody")
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        assert poller.poll(2000) == [(sock.fileno(), select.POLLERR)]
+        with pytest.raises(ConnectionRefused):  # the socket's error, reported once
+            sock.recv(16)
+        assert poller.poll(0) == [(sock.fileno(), select.POLLERR)]  # what makes it spin
+        sock.timeout = WINDOW
+        yield sock, port
+
+
+@pytest.fixture
+def shut() -> Iterator[Socket]:
+    """A UDP socket connected to itself and shut down for reading (poll() says POLLIN,
+    a try would block, a blocking receive returns the end of data), timeout 5 s."""
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.connect(sock.local_address)
+        sock.shutdown(Shutdown.READ)
+        sock.timeout = 5.0
+        yield sock
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_timed_receive_over_an_error_queue_waits_without_spinning(
+    reported: tuple[Socket, int], call: Callable[[Socket], Any]
+) -> None:
+    sock, _port = reported
+    started, cpu = time.monotonic(), time.thread_time()
+    with pytest.raises(TimedOut):
+        call(sock)
+    spent, waited = time.thread_time() - cpu, time.monotonic() - started
+    assert waited >= WINDOW * 0.9
+    assert spent < CPU_BOUND, f"{spent:.2f} s of CPU in a wait of {waited:.2f} s"
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_timed_receive_over_an_error_queue_gets_what_arrives_meanwhile(
+    reported: tuple[Socket, int], call: Callable[[Socket], Any]
+) -> None:
+    sock, port = reported
+    sock.timeout = 5.0
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as peer:
+        peer.bind(("127.0.0.1", port))  # the address sock is connected to
+        sender = later(lambda: peer.sendto(b"late\n", sock.local_address), 0.2)
+        started = time.monotonic()
+        got = call(sock)
+        sender.join(5.0)
+    assert got in (b"late\n", 5)
+    assert time.monotonic() - started < 5.0 - AT_ONCE
+
+
+@pytest.mark.parametrize(("call", "end"), ENDS)
+def test_a_timed_receive_after_a_shutdown_for_reading_is_the_end_at_once(
+    shut: Socket, call: Callable[[Socket], Any], end: object
+) -> None:
+    started = time.monotonic()
+    assert call(shut) == end  # as a blocking receive says it
+    assert time.monotonic() - started < AT_ONCE
+    shut.timeout = None
+    assert call(shut) == end
+
+
+def test_a_timed_receive_after_a_shutdown_gets_what_was_queued_first() -> None:
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.connect(sock.local_address)
+        sock.send(b"queued")
+        time.sleep(0.05)
+        sock.shutdown(Shutdown.READ)
+        sock.timeout = 5.0
+        assert sock.recv(16) == b"queued"
+        assert sock.recvmsg(16).nbytes == 0
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_close_from_another_thread_ends_a_timed_wait_over_an_error_queue(
+    reported: tuple[Socket, int], call: Callable[[Socket], Any]
+) -> None:
+    sock, _port = reported
+    sock.timeout = 30.0
+    outcome = woken_by_close(lambda: call(sock), sock.close, after=0.2, within=AT_ONCE)
+    assert isinstance(outcome, SocketClosedError)
+
+
+def test_dontwait_on_a_timed_socket_over_an_error_queue_answers_at_once(
+    reported: tuple[Socket, int],
+) -> None:
+    sock, _port = reported
+    sock.timeout = 5.0
+    started = time.monotonic()
+    for _ in range(100):
+        with pytest.raises(WouldBlock):
+            sock.recvmsg(16, 0, MsgFlag.DONTWAIT)
+    assert time.monotonic() - started < AT_ONCE
+
+
+def _open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("end", ["close", "detach"])
+def test_the_no_wait_view_never_closes_the_number_after_its_socket(end: str) -> None:
+    """A receive on a socket with a timeout works through a second socket object over
+    the descriptor, which a kept exception holds on to (its traceback's frames): it
+    closes nothing when it goes, even after the number was reused on purpose."""
+    sock = Socket(AddressFamily.INET, SocketType.DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.timeout = 5.0
+    try:
+        sock.recv(16, MsgFlag.DONTWAIT)
+    except WouldBlock as exc:
+        kept: BaseException | None = exc  # its context's frames hold the view
+    fd = sock.fileno()
+    if end == "close":
+        sock.close()
+    else:
+        assert sock.detach() == fd
+        os.close(fd)
+    assert not _open(fd)
+    reader, writer = os.pipe()
+    os.dup2(reader, fd)  # the number names another file now
+    try:
+        kept = None
+        gc.collect()
+        assert _open(fd), "the number was closed behind its new owner's back"
+        assert kept is None
+    finally:
+        for number in {fd, reader, writer}:
+            os.close(number)
