@@ -109,14 +109,15 @@ _RCVTIMEO: Final = SocketOption.RCVTIMEO
 # Where the flags are among the arguments of the socket module's sends.
 _FLAGS_AT: Final = {"send": 1, "sendto": 1, "sendmsg": 2}
 # The socket module's receives: where the flags are among their arguments, and what
-# each returns at the end of data (see Socket._timed).
-_RECEIVES: Final[dict[str, tuple[int, object]]] = {
-    "recv": (1, b""),
-    "recv_into": (2, 0),
-    "recvfrom": (1, (b"", None)),
-    "recvfrom_into": (2, (0, None)),
-    "recvmsg": (2, (b"", [], 0, None)),
-    "recvmsg_into": (2, (0, [], 0, None)),
+# makes the result each returns at the end of data (see Socket._timed; made anew for
+# every call, as recvmsg's list of control messages is the caller's).
+_RECEIVES: Final[dict[str, tuple[int, Callable[[], object]]]] = {
+    "recv": (1, bytes),
+    "recv_into": (2, int),
+    "recvfrom": (1, lambda: (b"", None)),
+    "recvfrom_into": (2, lambda: (0, None)),
+    "recvmsg": (2, lambda: (b"", [], 0, None)),
+    "recvmsg_into": (2, lambda: (0, [], 0, None)),
 }
 # sockatmark(3) is an ioctl; its number is per platform.
 _SO_PROTOCOL: Final = _constant("SO_PROTOCOL")
@@ -353,11 +354,12 @@ class Socket:
     # Whether this socket's sends wait for room in sockkit, not the kernel (a Unix
     # datagram socket: see _send_waiting), so the send paths test one attribute.
     _sends_wait: bool
-    # A second Python socket over this one's descriptor, without a timeout, for the
+    # A second socket object over this one's descriptor, without a timeout, for the
     # calls that must be the system call alone on a socket with a timeout (`_timed`,
-    # MSG_DONTWAIT).  It never owns the number: made inside a counted call, and
-    # detached before the descriptor is released (`_release`).  None until needed.
-    _nowait: _s.socket | None
+    # MSG_DONTWAIT): a _NoWaitView, which never closes the number.  Made inside a
+    # counted call, used only inside counted calls, dropped when the descriptor is
+    # released (`_release`).  None until needed.
+    _nowait: _NoWaitView | None
 
     def __init__(
         self,
@@ -637,16 +639,10 @@ class Socket:
         self._release(sock)
 
     def _release(self, sock: _s.socket) -> None:
-        """Release the descriptor (close ``sock``), once no call is in flight on it; the
-        no-wait view is detached first, so that only ``sock`` ever closes the number."""
-        self._drop_nowait()
+        """Release the descriptor (close ``sock``) once no call is in flight on it, and
+        drop the no-wait view, which no call can use any more."""
+        self._nowait = None
         sock.close()
-
-    def _drop_nowait(self) -> None:
-        """Detach the no-wait view, if one was made: no call is in flight, none can make one."""
-        view, self._nowait = self._nowait, None
-        if view is not None:
-            view.detach()
 
     def detach(self) -> int:
         """Give up ownership of the descriptor and return it; the `Socket` is closed.
@@ -677,7 +673,7 @@ class Socket:
         self._notify_closed(callbacks)
         with _LIFETIME:
             if not self._holds:
-                self._drop_nowait()
+                self._nowait = None
                 fd: int = sock.detach()
                 return fd
             self._held = sock  # released when the last use ends (_settle)
@@ -1115,35 +1111,18 @@ class Socket:
             return getattr(sock, name)(*args)
         return getattr(self._view(sock), name)(*args)
 
-    def _view(self, sock: _s.socket) -> _s.socket:
+    def _view(self, sock: _s.socket) -> _NoWaitView:
         """The no-wait view of ``sock`` (this socket's Python socket, which has a
         timeout): a second socket object over its descriptor, without a timeout, whose
         calls are the system call alone.  Made by the first call that needs it, inside
-        that call's count; kept until the descriptor is released (`_release`)."""
+        that call's count (two threads may both make one: the view stored last is
+        kept, and the other closes nothing when it goes)."""
         view = self._nowait
-        if view is None or view.timeout:
-            view = self._make_view(sock)
-        return view
-
-    def _make_view(self, sock: _s.socket) -> _s.socket:
-        """Make the no-wait view, or finish making it.
-
-        A socket object closes its descriptor when it is freed undetached, so the view
-        must never be dropped between its birth and its store: it is stored by C code
-        as it is made (``any`` over ``map``: no bytecode, where a raising signal
-        handler could strike, runs in between), under ``_LIFETIME``, so that two
-        threads make one.  A view made under a default timeout
-        (``socket.setdefaulttimeout``) loses it after the store, and `_view` finishes
-        the job if a signal handler struck first.
-        """
-        with _LIFETIME:
-            if self._nowait is None:
-                made = ((self._family, self._type, sock.proto, sock.fileno()),)
-                any(map(_partial(setattr, self, "_nowait"), _starmap(_s.SocketType, made)))
-            view = self._nowait
-            assert view is not None
-            if view.timeout:
-                view.settimeout(0.0)  # (the descriptor is non-blocking already: sock's timeout)
+        if view is None:
+            view = _NoWaitView(self._family, self._type, sock.proto, sock.fileno())
+            if view.timeout:  # a default timeout (socket.setdefaulttimeout): not here
+                view.settimeout(0.0)  # (the descriptor is non-blocking already)
+            self._nowait = view
         return view
 
     def _timed(
@@ -1168,12 +1147,15 @@ class Socket:
         after it that would still block mean the end of data: the empty result that a
         blocking receive gives.  With ``MSG_DONTWAIT`` in its flags, one try.
         """
-        method = getattr(self._view(sock), name)
+        timeout = sock.timeout  # as the call starts (another thread may change it)
         at, nothing = _RECEIVES[name]
+        if not args:  # the socket module names the missing argument
+            return getattr(sock, name)()
         if len(args) <= at:  # (a stdlib view's call may leave the flags out: 0)
             args = (*args, *(0,) * (at + 1 - len(args)))
         flags = _index(args[at])
         tried = (*args[:at], flags | _DONTWAIT, *args[at + 1 :])
+        method = getattr(self._view(sock), name)
         deadline, kernel = 0.0, False
         false_ready = hung = 0
         while True:
@@ -1183,15 +1165,15 @@ class Socket:
                 got.extend(_starmap(method, (tried,)))
                 return None
             except BlockingIOError:
-                if flags & _DONTWAIT:
+                if flags & _DONTWAIT or timeout == 0.0:
                     raise
                 if hung:  # shut down for reading: end of data
                     if got is None:
-                        return nothing
-                    got.append(nothing)
+                        return nothing()
+                    got.append(nothing())
                     return None
             if not deadline:  # the first wait (the clock is read only when one is needed)
-                deadline, kernel = self._deadline(sock.timeout, sending=False)
+                deadline, kernel = self._deadline(timeout, sending=False)
             ready, false_ready = _wait_again(
                 self, sock.fileno(), _POLLIN, deadline, false_ready, operation=operation or name
             )
@@ -1201,12 +1183,13 @@ class Socket:
                 raise TimeoutError("timed out")
             hung = ready & _HANGUP
 
-    def _receive(self, name: str, *args: Any) -> Any:
+    def _receive(self, operation: str, name: str, *args: Any) -> Any:
         """``self._sock.<name>(*args)`` for a receive, inside the caller's count: waited
-        for by `_timed` on a socket with a timeout."""
+        for by `_timed` on a socket with a timeout (``operation`` names the caller's
+        method in its errors)."""
         sock = self._sock
         if sock.timeout:
-            return self._timed(sock, name, args)
+            return self._timed(sock, name, args, operation=operation)
         return getattr(sock, name)(*args)
 
     def _received_into(self, got: list[Any], name: str, args: tuple[Any, ...]) -> None:
@@ -2489,7 +2472,7 @@ class _LineReader:
             sock._lines = None  # no whole line in it: peek afresh
             return None
         sock._lines = None  # dropped while the recv runs: a failure leaves no stale state
-        line: bytes = sock._io("read", None, sock._receive, "recv", end - at)
+        line: bytes = sock._io("read", None, sock._receive, "read", "recv", end - at)
         if line == ahead[at:end]:
             if end < len(ahead):
                 self.at = end
@@ -2538,13 +2521,14 @@ class _LineReader:
                 if len(got) >= length or sock._sock.gettimeout() == 0.0:
                     return got  # full, or non-blocking: what has arrived
             try:
+                receive = sock._receive
                 peeked: bytes = sock._io(
-                    "read", None, sock._receive, "recv", length - len(got), _PEEK
+                    "read", None, receive, "read", "recv", length - len(got), _PEEK
                 )
                 if not peeked:
                     return got  # end of stream: the partial line, then b"" next time
                 end = _line_end(peeked)
-                data: bytes = sock._io("read", None, sock._receive, "recv", end or len(peeked))
+                data: bytes = sock._io("read", None, receive, "read", "recv", end or len(peeked))
             except (ValueError, OverflowError, TypeError) as exc:
                 raise _bad_receive(exc, length, 0) from None
             except BaseException as exc:
@@ -2574,6 +2558,21 @@ class _LineReader:
             return got
         sock._keep(got)  # a signal handler raised: the bytes wait for the next receive
         raise exc
+
+
+class _NoWaitView(_s.SocketType):
+    """A socket object over a descriptor that another owns (see `Socket._view`).
+
+    Freed, it closes nothing, however it goes: its finaliser stands in for the socket
+    module's, which would close the number (by then, perhaps, another file's).  So
+    whatever interrupts its making or its use (a raising signal handler at any
+    bytecode) cannot make it close the number.
+    """
+
+    __slots__ = ()
+
+    def __del__(self) -> None:
+        pass
 
 
 class _StdlibView(_s.socket):
@@ -2627,7 +2626,7 @@ class _StdlibView(_s.socket):
         if kept is not None:
             return kept, None
         got: tuple[bytes, Any] = owner._io(
-            "recvfrom", None, owner._receive, "recvfrom", bufsize, flags
+            "recvfrom", None, owner._receive, "recvfrom", "recvfrom", bufsize, flags
         )
         return got
 
@@ -2635,7 +2634,7 @@ class _StdlibView(_s.socket):
         owner = self._owner
         if owner._lines is not None:
             owner._lines = None if owner._kept(0, _PEEK) is None else owner._lines
-        return owner._io("recvmsg", None, owner._receive, "recvmsg", *args)
+        return owner._io("recvmsg", None, owner._receive, "recvmsg", "recvmsg", *args)
 
     def accept(self) -> tuple[_s.socket, Any]:
         owner = self._owner
@@ -2678,7 +2677,7 @@ def _routed_receive(name: str) -> Callable[..., Any]:
 
     def method(self: _StdlibView, *args: Any) -> Any:
         owner = self._owner
-        return owner._io(name, None, owner._receive, name, *args)
+        return owner._io(name, None, owner._receive, name, name, *args)
 
     method.__name__ = method.__qualname__ = name
     return method

@@ -14,12 +14,15 @@ data, by the timeout and by a close from another thread.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import select
 import socket
 import sys
 import time
+import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -155,12 +158,14 @@ def test_a_timed_receive_after_a_shutdown_gets_what_was_queued_first() -> None:
 
 @pytest.mark.parametrize("call", CALLS)
 def test_a_close_from_another_thread_ends_a_timed_wait_over_an_error_queue(
-    reported: tuple[Socket, int], call: Callable[[Socket], Any]
+    reported: tuple[Socket, int], call: Callable[[Socket], Any], request: pytest.FixtureRequest
 ) -> None:
     sock, _port = reported
     sock.timeout = 30.0
     outcome = woken_by_close(lambda: call(sock), sock.close, after=0.2, within=AT_ONCE)
     assert isinstance(outcome, SocketClosedError)
+    name = request.node.callspec.id  # the method named in the error is the one called
+    assert outcome.operation == name.removeprefix("stdlib ").split()[0]
 
 
 def test_dontwait_on_a_timed_socket_over_an_error_queue_answers_at_once(
@@ -212,3 +217,53 @@ def test_the_no_wait_view_never_closes_the_number_after_its_socket(end: str) -> 
     finally:
         for number in {fd, reader, writer}:
             os.close(number)
+
+
+def test_a_socket_freed_with_its_close_pending_closes_its_number_once() -> None:
+    """A close deferred by a use that never ended (``retain`` without ``release``: an
+    event loop torn down) leaves the number to the Python socket it held, which closes
+    it when the `Socket` is freed.  The no-wait view, freed right after, must close
+    nothing: by then the number may be another file's (taken here at once)."""
+    sock = Socket(AddressFamily.INET, SocketType.DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.timeout = 5.0
+    with pytest.raises(WouldBlock):
+        sock.recv(16, MsgFlag.DONTWAIT)  # made through the view
+    fd = sock.retain(interrupt=False)
+    sock.close()  # deferred: a use is counted
+    reader, writer = os.pipe()
+    # (the Python socket whose release close() deferred: white-box, to reuse its
+    # number the moment it is closed, before the Socket's other parts are freed)
+    freed = weakref.ref(sock._held, lambda _ref: os.dup2(reader, fd))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # the held socket's, expected
+            del sock
+            gc.collect()
+        assert freed() is None
+        assert _open(fd), "the number was closed twice: the second time another file's"
+    finally:
+        for number in {fd, reader, writer}:
+            with contextlib.suppress(OSError):
+                os.close(number)
+
+
+def test_a_view_receive_without_its_size_is_refused_and_receives_nothing(shut: Socket) -> None:
+    with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.connect(sock.local_address)
+        sock.timeout = 5.0
+        sock.send(b"kept")
+        view = sock.to_stdlib()
+        for receive in (view.recvmsg, view.recvmsg_into, view.recvfrom_into):
+            with pytest.raises(TypeError):
+                receive()
+        assert sock.recv(16) == b"kept"
+
+
+def test_the_end_of_data_is_a_new_result_every_time(shut: Socket) -> None:
+    view = shut.to_stdlib()
+    first = view.recvmsg(16)
+    first[1].append("the caller's")  # the caller's list, to change as it likes
+    assert view.recvmsg(16) == (b"", [], 0, None)
+    assert shut.recvmsg(16).control == []
