@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import select
 import socket
 import threading
 import time
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sockkit import AddressFamily, Selector, Socket, SocketType
+from sockkit import AddressFamily, IPOption, Selector, Socket, SocketType
 
 
 def open_fds() -> int:
@@ -24,6 +26,17 @@ def open_fds() -> int:
     """
     Selector.wait((), (), (), 0)
     return len(os.listdir("/proc/self/fd"))
+
+
+def is_open(fd: int) -> bool:
+    """Whether ``fd`` names an open file in this process (a closed number is
+    ``EBADF``; any other error fails the test)."""
+    try:
+        os.fstat(fd)
+    except OSError as exc:
+        assert exc.errno == errno.EBADF, exc
+        return False
+    return True
 
 
 @pytest.fixture
@@ -58,6 +71,21 @@ def free_port(family: int = socket.AF_INET, kind: int = socket.SOCK_STREAM) -> i
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+def report_refusal(sock: Socket) -> tuple[int, select.poll]:
+    """Fill the error queue of ``sock`` (UDP over IPv4) with one ICMP report: with
+    ``IPOption.RECVERR`` on, it is connected to a free port on 127.0.0.1, where
+    nothing listens, and sends there.  Returns (that port, a poller for ``POLLIN`` on
+    it) once poll() says ``POLLERR``: readable while a receive would block."""
+    port = free_port(kind=socket.SOCK_DGRAM)
+    sock.set_option(IPOption.RECVERR, True)
+    sock.connect(("127.0.0.1", port))
+    sock.send(b"to nobody")
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    assert poller.poll(2000) == [(sock.fileno(), select.POLLERR)]
+    return port, poller
 
 
 @contextlib.contextmanager

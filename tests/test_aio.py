@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from conftest import free_port, needs_ipv6, open_fds
+from conftest import free_port, is_open, needs_ipv6, open_fds
 from sockkit import (
     BrokenPipe,
     BusyError,
@@ -950,18 +950,10 @@ def test_from_socket_takes_ownership(run: Any, fd_check: None) -> None:
 # ---------------------------------------------------------------------- kept registrations
 
 
-def _is_open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
-
-
 async def _until_released(number: int) -> None:
     """Let the loop run until ``number`` is closed (at most a second)."""
     for _ in range(100):
-        if not _is_open(number):
+        if not is_open(number):
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the loop never let go of the descriptor")
@@ -1001,7 +993,7 @@ def test_close_in_the_loop_releases_at_once_and_the_number_serves_again(
             await _wait_once(right, left)
             number = right.fileno()
             right.close()  # the close callback ends the registration here and now
-            assert not _is_open(number)
+            assert not is_open(number)
             # The lowest free number: the new pair's first socket reuses it on purpose.
             again, peer = AsyncSocket.pair()
             async with again, peer:
@@ -1027,7 +1019,7 @@ def test_close_from_another_thread_keeps_the_number_until_the_loop_lets_go(
 
             def close_elsewhere() -> None:
                 right.close()
-                seen["open after close"] = _is_open(number)
+                seen["open after close"] = is_open(number)
                 try:
                     left.socket.recv(1, socket.MSG_DONTWAIT)
                 except BlockingIOError:

@@ -22,14 +22,13 @@ from typing import Any
 
 import pytest
 
-from conftest import open_fds
+from conftest import is_open, open_fds
 from faults.helpers import wait_child
 from lifetime.test_message_ownership import (
     RIGHTS_SPACE,
     _check_no_double_close,
     _each_interrupt,
     _interrupted_at,
-    _is_open,
 )
 from sockkit import (
     Event,
@@ -598,7 +597,7 @@ def test_an_interrupt_at_any_point_of_recv_batch_leaves_nothing_to_a_finalizer(
                     for message in messages:
                         rights = message.control[0]
                         assert isinstance(rights, Rights) and len(rights) == 2
-                        assert all(_is_open(fd) for fd in rights.fds)
+                        assert all(is_open(fd) for fd in rights.fds)
                 return sum(2 * len(messages) for messages in box)
 
             def dispose(box: list[Any]) -> None:
@@ -662,7 +661,7 @@ def _hand_over_once(
         fresh = os.open(os.devnull, os.O_RDONLY)  # takes a number freed too early
         _close_results(box)
         rights.close()
-        assert _is_open(fresh), f"k={k}: a descriptor closed twice ({at})"
+        assert is_open(fresh), f"k={k}: a descriptor closed twice ({at})"
         os.close(fresh)
         fresh = -1
         assert open_fds() == base, f"k={k}: at {at}"

@@ -19,11 +19,10 @@ from typing import Any
 
 import pytest
 
-from conftest import free_port, unix_datagrams
+from conftest import report_refusal, unix_datagrams
 from sockkit import (
     AddressFamily,
     ConnectionRefused,
-    IPOption,
     Message,
     MsgFlag,
     Socket,
@@ -182,14 +181,8 @@ def test_an_error_queue_neither_hides_the_error_nor_makes_dontwait_wait() -> Non
     its error queue, which keeps poll() saying POLLERR: the first DONTWAIT receive
     raises the error, the next says would-block at once (the socket module alone
     would retry until the timeout, at full CPU)."""
-    port = free_port(kind=socket.SOCK_DGRAM)
     with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
-        sock.set_option(IPOption.RECVERR, True)
-        sock.connect(("127.0.0.1", port))
-        sock.send(b"to nobody")
-        poller = select.poll()
-        poller.register(sock.fileno(), select.POLLIN)
-        assert poller.poll(2000) == [(sock.fileno(), select.POLLERR)]
+        _port, poller = report_refusal(sock)
         sock.timeout = TIMEOUT
         started = time.monotonic()
         with pytest.raises(ConnectionRefused):

@@ -18,7 +18,6 @@ import contextlib
 import gc
 import os
 import select
-import socket
 import sys
 import time
 import warnings
@@ -28,11 +27,10 @@ from typing import Any
 
 import pytest
 
-from conftest import free_port, later, woken_by_close
+from conftest import is_open, later, report_refusal, woken_by_close
 from sockkit import (
     AddressFamily,
     ConnectionRefused,
-    IPOption,
     MsgFlag,
     ReadMode,
     Shutdown,
@@ -76,15 +74,9 @@ def reported() -> Iterator[tuple[Socket, int]]:
     """(a UDP socket whose error queue holds an ICMP report, the port it is connected
     to, where nothing listens): poll() calls it ready (POLLERR) while a receive would
     block.  Its timeout is WINDOW."""
-    port = free_port(kind=socket.SOCK_DGRAM)
     with Socket(AddressFamily.INET, SocketType.DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        sock.set_option(IPOption.RECVERR, True)
-        sock.connect(("127.0.0.1", port))
-        sock.send(b"to nobody")
-        poller = select.poll()
-        poller.register(sock.fileno(), select.POLLIN)
-        assert poller.poll(2000) == [(sock.fileno(), select.POLLERR)]
+        port, poller = report_refusal(sock)
         with pytest.raises(ConnectionRefused):  # the socket's error, reported once
             sock.recv(16)
         assert poller.poll(0) == [(sock.fileno(), select.POLLERR)]  # what makes it spin
@@ -180,14 +172,6 @@ def test_dontwait_on_a_timed_socket_over_an_error_queue_answers_at_once(
     assert time.monotonic() - started < AT_ONCE
 
 
-def _open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.parametrize("end", ["close", "detach"])
 def test_the_no_wait_view_never_closes_the_number_after_its_socket(end: str) -> None:
     """A receive on a socket with a timeout works through a second socket object over
@@ -206,13 +190,13 @@ def test_the_no_wait_view_never_closes_the_number_after_its_socket(end: str) -> 
     else:
         assert sock.detach() == fd
         os.close(fd)
-    assert not _open(fd)
+    assert not is_open(fd)
     reader, writer = os.pipe()
     os.dup2(reader, fd)  # the number names another file now
     try:
         kept = None
         gc.collect()
-        assert _open(fd), "the number was closed behind its new owner's back"
+        assert is_open(fd), "the number was closed behind its new owner's back"
         assert kept is None
     finally:
         for number in {fd, reader, writer}:
@@ -241,7 +225,7 @@ def test_a_socket_freed_with_its_close_pending_closes_its_number_once() -> None:
             del sock
             gc.collect()
         assert freed() is None
-        assert _open(fd), "the number was closed twice: the second time another file's"
+        assert is_open(fd), "the number was closed twice: the second time another file's"
     finally:
         for number in {fd, reader, writer}:
             with contextlib.suppress(OSError):

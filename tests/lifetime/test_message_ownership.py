@@ -10,7 +10,6 @@ possible point of ``recvmsg``, ``recvmsg_into`` and ``accept`` in turn.
 from __future__ import annotations
 
 import _thread
-import errno
 import gc
 import os
 import signal
@@ -24,19 +23,10 @@ from typing import Any
 
 import pytest
 
-from conftest import open_fds
+from conftest import is_open, open_fds
 from sockkit import Message, Rights, Socket, SocketClosedError, WouldBlock, cmsg_space
 
 RIGHTS_SPACE = cmsg_space(socket.SOL_SOCKET, socket.SCM_RIGHTS, 2)
-
-
-def _is_open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError as exc:
-        assert exc.errno == errno.EBADF, exc
-        return False
-    return True
 
 
 def _nothing_queued(sock: Socket) -> None:
@@ -71,7 +61,7 @@ def test_sending_rights_whose_socket_closed_raises_and_sends_nothing() -> None:
             with pytest.raises(SocketClosedError):
                 left.sendmsg(Message([b"x"], [rights]))
             _nothing_queued(right)
-            assert not private.closed and _is_open(number)
+            assert not private.closed and is_open(number)
     finally:
         for one, two in opened:
             one.close()
@@ -97,7 +87,7 @@ def test_a_sent_message_leaves_the_callers_socket_open_and_working() -> None:
     with Socket.pair() as (left, right), Socket.pair() as (mine, theirs):
         with Message([b"x"], [Rights([theirs])]) as message:
             assert left.sendmsg(message) == 1
-        assert not theirs.closed and _is_open(theirs.fileno())
+        assert not theirs.closed and is_open(theirs.fileno())
         mine.write_all(b"still theirs")
         theirs.timeout = right.timeout = 5.0
         assert theirs.recv(100) == b"still theirs"
@@ -124,13 +114,13 @@ def test_plain_ints_stay_the_callers() -> None:
             rights.close()
             Message([b"y"], [rights]).close()
             assert rights.fds == (read_end, write_end)  # given back unchanged
-            assert _is_open(read_end) and _is_open(write_end)
+            assert is_open(read_end) and is_open(write_end)
             right.timeout = 5.0
             with right.recvmsg(1, RIGHTS_SPACE) as received:
                 got = received.control[0]
                 assert isinstance(got, Rights) and got.received and len(got) == 2
                 copies = got.fds
-            assert not any(_is_open(fd) for fd in copies if fd not in (read_end, write_end))
+            assert not any(is_open(fd) for fd in copies if fd not in (read_end, write_end))
             os.write(write_end, b"!")
             assert os.read(read_end, 1) == b"!"
     finally:
@@ -152,7 +142,7 @@ def test_close_closes_only_received_descriptors() -> None:
         rights = received.control[0]
         assert isinstance(rights, Rights)
         fds = rights.fds
-        assert len(fds) == 2 and all(_is_open(fd) for fd in fds)
+        assert len(fds) == 2 and all(is_open(fd) for fd in fds)
         assert open_fds() == before + 2
         received.close()
         assert open_fds() == before
@@ -162,7 +152,7 @@ def test_close_closes_only_received_descriptors() -> None:
         try:
             rights.close()
             received.close()
-            assert _is_open(sentinel)
+            assert is_open(sentinel)
         finally:
             os.close(sentinel)
         mine.write_all(b"ok")
@@ -262,7 +252,7 @@ def _check_no_double_close(sentinel: int) -> None:
     try:
         gc.collect()
         for fd in (sentinel, fresh):
-            assert _is_open(fd), f"descriptor {fd} was closed behind its owner's back"
+            assert is_open(fd), f"descriptor {fd} was closed behind its owner's back"
             assert os.readlink(f"/proc/self/fd/{fd}") == os.devnull
     finally:
         os.close(fresh)
@@ -324,7 +314,7 @@ def _rights_held(box: list[Any]) -> int:
     for message in box:
         rights = message.control[0]
         assert isinstance(rights, Rights) and len(rights) == 2
-        assert all(_is_open(fd) for fd in rights.fds)
+        assert all(is_open(fd) for fd in rights.fds)
         count += 2
     return count
 
@@ -359,7 +349,7 @@ def test_an_interrupt_at_any_point_of_a_receive_leaks_and_double_closes_nothing(
             )
             assert interrupts > 5 and completions == 1
             _nothing_queued(right)
-        assert _is_open(read_end) and _is_open(write_end)
+        assert is_open(read_end) and is_open(write_end)
     finally:
         os.close(read_end)
         os.close(write_end)
@@ -381,7 +371,7 @@ def test_an_interrupt_at_any_point_of_accept_leaks_and_double_closes_nothing(
 
         def held(box: list[Any]) -> int:
             for conn, _peer in box:
-                assert _is_open(conn.fileno())
+                assert is_open(conn.fileno())
             return len(box)
 
         def dispose(box: list[Any]) -> None:
