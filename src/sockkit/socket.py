@@ -227,6 +227,9 @@ _SLICE: Final = 0.05
 """Seconds per wait on the descriptor in sockkit's own waits (`_ready`): a close() that
 cannot shut the wait down is still seen."""
 _DONTWAIT: Final = int(getattr(_s, "MSG_DONTWAIT", 0))  # none on Windows: nothing asks for it
+_NONBLOCK_TYPE: Final = int(getattr(_s, "SOCK_NONBLOCK", 0))
+"""Given in a socket object's type, it makes the socket module set the object's timeout
+to 0.0 without changing the descriptor's mode (none on Windows and macOS)."""
 _batch: Any = None
 """``sockkit.batch``, imported by the first batch call (it builds on this module, loads ctypes)."""
 
@@ -1116,12 +1119,21 @@ class Socket:
         timeout): a second socket object over its descriptor, without a timeout, whose
         calls are the system call alone.  Made by the first call that needs it, inside
         that call's count (two threads may both make one: the view stored last is
-        kept, and the other closes nothing when it goes)."""
+        kept, and the other closes nothing when it goes).
+
+        Its making leaves the descriptor's mode alone.  Under a default timeout
+        (``socket.setdefaulttimeout``) a socket object made over a descriptor makes it
+        non-blocking, and that mode is the descriptor's, shared with ``sock``: made so,
+        the view would undo a change to blocking that another thread had just made.
+        ``SOCK_NONBLOCK`` in the type gives the view its timeout of 0.0 instead (where
+        the platform has no such flag, the race remains under a default timeout).
+        """
         view = self._nowait
         if view is None:
-            view = _NoWaitView(self._family, self._type, sock.proto, sock.fileno())
-            if view.timeout:  # a default timeout (socket.setdefaulttimeout): not here
-                view.settimeout(0.0)  # (the descriptor is non-blocking already)
+            kind = self._type | _NONBLOCK_TYPE
+            view = _NoWaitView(self._family, kind, sock.proto, sock.fileno())
+            if view.timeout:  # no SOCK_NONBLOCK, and a default timeout: not here
+                view.settimeout(0.0)
             self._nowait = view
         return view
 

@@ -18,7 +18,9 @@ import contextlib
 import gc
 import os
 import select
+import socket
 import sys
+import threading
 import time
 import warnings
 import weakref
@@ -27,6 +29,7 @@ from typing import Any
 
 import pytest
 
+import sockkit.socket as socket_module
 from conftest import is_open, later, report_refusal, woken_by_close
 from sockkit import (
     AddressFamily,
@@ -251,3 +254,47 @@ def test_the_end_of_data_is_a_new_result_every_time(shut: Socket) -> None:
     first[1].append("the caller's")  # the caller's list, to change as it likes
     assert view.recvmsg(16) == (b"", [], 0, None)
     assert shut.recvmsg(16).control == []
+
+
+def test_a_view_made_under_a_default_timeout_leaves_the_mode_another_thread_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under ``socket.setdefaulttimeout`` every new socket object makes its descriptor
+    non-blocking as it is made, the no-wait view too, and that flag is the
+    descriptor's, shared with the socket.  A view made while another thread makes the
+    socket blocking must not leave it non-blocking (a blocking call would then fail
+    with would-block).  The view's making is held open (white-box) until the other
+    thread's change has had its chance to run."""
+    making, go = threading.Event(), threading.Event()
+
+    class HeldView(socket_module._NoWaitView):
+        __slots__ = ()
+
+        def __init__(self, *args: Any) -> None:
+            making.set()
+            go.wait(5)
+            super().__init__(*args)
+
+    monkeypatch.setattr(socket_module, "_NoWaitView", HeldView)
+    with Socket.pair() as (left, right):
+        right.timeout = 5.0
+        left.send(b"x")
+        received: list[bytes] = []
+        socket.setdefaulttimeout(5.0)
+        try:
+            reader = threading.Thread(target=lambda: received.append(right.recv(1)))
+            reader.start()
+            assert making.wait(5)
+            setter = threading.Thread(target=setattr, args=(right, "timeout", None))
+            setter.start()
+            setter.join(0.3)  # done here, or waiting for the view to be made
+            go.set()
+            reader.join(5)
+            setter.join(5)
+        finally:
+            go.set()
+            socket.setdefaulttimeout(None)
+        assert not reader.is_alive() and not setter.is_alive()
+        assert received == [b"x"]
+        assert right.timeout is None
+        assert os.get_blocking(right.fileno()), "a blocking socket left non-blocking"
