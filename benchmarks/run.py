@@ -13,6 +13,7 @@ Run:
 
 Workloads:
     calls                         64-byte write+read pairs in one process: the cost per call
+    calls-timed                   the same, both ends with a timeout (the timed receive path)
     pingpong-unix, pingpong-tcp   64-byte round trips between two processes
     bulk                          1 GiB one way in 64 KiB chunks, receiver reusing its buffer
     tls-pingpong, tls-bulk        the same over TLS 1.3 on TCP loopback: TLSSocket, SSLSocket,
@@ -665,6 +666,16 @@ def cases(sizes: Sizes) -> list[Case]:
             "us",
             weight=2,
             label="write+read, one process",
+        ),
+        Case(
+            "calls-timed",
+            "write+read pairs in one process, 64 bytes (AF_UNIX), both ends with a timeout",
+            ("raw", "raw-wrapper", "oo"),
+            measure_single("calls"),
+            {"count": sizes.calls, "warmup": sizes.warmup, "timeout": 5.0},
+            "us",
+            weight=2,
+            label="write+read, timeout",
         ),
         Case(
             "pingpong-unix",

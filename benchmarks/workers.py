@@ -239,15 +239,19 @@ def _complete(reply: bytes, recv: Callable[[], Any], message: bytes) -> None:
 # ---------------------------------------------------------------------- calls
 
 
-def calls(variant: str, role: str, count: int, warmup: int) -> Result:
+def calls(variant: str, role: str, count: int, warmup: int, timeout: float | None = None) -> Result:
     """64-byte write+read pairs over a socket pair in one process: the cost of a call.
 
     No other process and no wait: what is left is each API's own cost per send and
     recv around the same two system calls, which the ping-pong and bulk targets are
     made of.  ``raw-wrapper`` is a two-line Python class around the socket: what any
-    Python method costs, before it does anything.
+    Python method costs, before it does anything.  With ``timeout``, both ends have
+    it: the receive is the timed path (the socket module's poll first, or sockkit's
+    try first).
     """
     one, two = socket.socketpair()
+    one.settimeout(timeout)
+    two.settimeout(timeout)
     message = bytes(range(MESSAGE_SIZE))
     if variant == "raw-fd":
         write_fd, read_fd, left, right = os.write, os.read, one.fileno(), two.fileno()

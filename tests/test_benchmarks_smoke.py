@@ -44,7 +44,15 @@ def results(available: run.Availability) -> Iterator[dict[str, dict[str, run.Out
 
 def test_every_workload_is_present(results: dict[str, dict[str, run.Outcome]]) -> None:
     names = set(results)
-    assert {"calls", "pingpong-unix", "pingpong-tcp", "bulk", "lines", "imports"} <= names
+    assert {
+        "calls",
+        "calls-timed",
+        "pingpong-unix",
+        "pingpong-tcp",
+        "bulk",
+        "lines",
+        "imports",
+    } <= names
     assert {f"select-{n}" for n in run.TINY.select} <= names
     assert {f"registered-{n}" for n in run.TINY.select} <= names
 
