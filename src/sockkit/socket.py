@@ -1160,14 +1160,14 @@ class Socket:
         blocking receive gives.  With ``MSG_DONTWAIT`` in its flags, one try.
         """
         timeout = sock.timeout  # as the call starts (another thread may change it)
-        at, nothing = _RECEIVES[name]
-        if not args:  # the socket module names the missing argument
-            return getattr(sock, name)()
-        if len(args) <= at:  # (a stdlib view's call may leave the flags out: 0)
-            args = (*args, *(0,) * (at + 1 - len(args)))
+        at, nothing = _RECEIVES[name]  # the flags come last, at ``at``
+        if len(args) != at + 1:
+            if not args or len(args) > at + 1:  # the socket module names what is wrong
+                return getattr(sock, name)(*args)
+            args = (*args, *(0,) * (at + 1 - len(args)))  # (a stdlib view's flags: 0)
         flags = _index(args[at])
-        tried = (*args[:at], flags | _DONTWAIT, *args[at + 1 :])
-        method = getattr(self._view(sock), name)
+        tried = (*args[:at], flags | _DONTWAIT)
+        method = getattr(self._nowait or self._view(sock), name)
         deadline, kernel = 0.0, False
         false_ready = hung = 0
         while True:
