@@ -227,6 +227,7 @@ _SLICE: Final = 0.05
 """Seconds per wait on the descriptor in sockkit's own waits (`_ready`): a close() that
 cannot shut the wait down is still seen."""
 _DONTWAIT: Final = int(getattr(_s, "MSG_DONTWAIT", 0))  # none on Windows: nothing asks for it
+_NOSIGNAL_DONTWAIT: Final = _NOSIGNAL | _DONTWAIT  # a timed send's first try (_send_first)
 _NONBLOCK_TYPE: Final = int(getattr(_s, "SOCK_NONBLOCK", 0))
 """Given in a socket object's type, it makes the socket module set the object's timeout
 to 0.0 without changing the descriptor's mode (none on Windows and macOS)."""
@@ -980,7 +981,8 @@ class Socket:
         ``poll(2)`` calls readable with nothing to receive (an error queue of
         `IPOption.RECVERR` reports) costs no CPU while it waits, and a datagram
         socket shut down for reading returns the end of data at once, as a blocking
-        receive does.
+        receive does.  Sends with a timeout try first too, and wait only when there is
+        no room: a send that has room costs no ``poll(2)``.
         """
         value: float | None = self._sock.gettimeout()
         return value
@@ -1096,21 +1098,22 @@ class Socket:
         on a socket with one, ``MSG_DONTWAIT`` or not (and retries on ``EAGAIN``
         until the timeout).  A send with ``MSG_DONTWAIT`` on such a socket is made
         through the no-wait view (`_view`), whose call is the system call alone.  A
-        send without it on a Unix datagram socket waits in `_send_waiting`, which
-        names ``operation`` (the caller's method, when not ``name``) in its errors.
+        send without it waits in `_send_waiting` on a socket with a timeout, and on a
+        blocking Unix datagram socket; its errors name ``operation`` (the caller's
+        method, when not ``name``).
         """
         sock = self._sock
         if sock is _CLOSED:
             return getattr(sock, name)(*args)
         dontwait = _asks_dontwait(flags)
+        timeout = sock.timeout
         if (
             not dontwait
             and name in _FLAGS_AT
-            and sock.timeout != 0.0
-            and self._waits_for(name, args)
+            and (timeout or (timeout is None and self._waits_for(name, args)))
         ):
-            return self._send_waiting(sock, name, args, operation or name)
-        if not dontwait or not sock.timeout:
+            return self._send_waiting(sock, name, args, operation or name, timeout)
+        if not dontwait or not timeout:
             return getattr(sock, name)(*args)
         return getattr(self._view(sock), name)(*args)
 
@@ -1231,24 +1234,55 @@ class Socket:
         kernel: float = self.get_option(_SNDTIMEO if sending else _RCVTIMEO)
         return (time.monotonic() + kernel if kernel else math.inf), bool(kernel)
 
-    def _send_waiting(
-        self, sock: _s.socket, name: str, args: tuple[Any, ...], operation: str
-    ) -> Any:
-        """``sock.<name>(*args)``, a send on a Unix datagram socket that may wait, with
-        the waiting done here rather than in the kernel (inside the caller's count).
+    def _send_first(self, sock: _s.socket, operation: str, data: Any, sockaddr: Any = None) -> int:
+        """A send of ``data`` (``sendto`` when ``sockaddr`` is given), with no flag but
+        ``MSG_NOSIGNAL``, on ``sock``, which has a timeout, inside the caller's count:
+        first a try that is the system call alone (a send almost always has room: the
+        socket module would wait for readiness first, one ``poll(2)`` more per call),
+        then, when it would block, `_send_waiting`.  `_flagged` does the same for every
+        other send; this is the hot paths' shorter way."""
+        timeout = sock.timeout  # as the call starts (another thread may change it)
+        view = self._nowait or self._view(sock)
+        sent: int
+        try:
+            if sockaddr is None:
+                sent = view.send(data, _NOSIGNAL_DONTWAIT)
+            else:
+                sent = view.sendto(data, _NOSIGNAL_DONTWAIT, sockaddr)
+        except BlockingIOError:
+            args = (data, _NOSIGNAL) if sockaddr is None else (data, _NOSIGNAL, sockaddr)
+            sent = self._send_waiting(
+                sock, "sendto" if sockaddr else "send", args, operation, timeout
+            )
+        return sent
 
-        The kernel waits for room in the destination's queue on that queue, where no
-        shutdown of this socket reaches it: a ``close()`` from another thread would
-        not wake the send.  And ``poll(2)`` calls an unconnected sender writable
-        whatever the destination's queue holds, so the socket module's timed wait
-        would spin until its timeout.  So each try is made with ``MSG_DONTWAIT``
-        (through the no-wait view on a socket with a timeout), and the waits between the tries
-        are `_ready`'s (in slices: a close is seen), with pauses where the
-        readiness was false (`_false_ready`), until the socket's timeout.
+    def _send_waiting(
+        self,
+        sock: _s.socket,
+        name: str,
+        args: tuple[Any, ...],
+        operation: str,
+        timeout: float | None,
+    ) -> Any:
+        """``sock.<name>(*args)``, a send that may wait, with the waiting done here
+        (inside the caller's count): any send on a socket with a timeout, and a send of
+        a blocking Unix datagram socket that `_waits_for`.
+
+        With a timeout the socket module would wait for readiness before every send,
+        one ``poll(2)`` more per call, though a send almost always has room: here the
+        try comes first.  On a Unix datagram socket the kernel waits for room in the
+        destination's queue on that queue, where no shutdown of this socket reaches
+        it: a ``close()`` from another thread would not wake the send.  And
+        ``poll(2)`` calls an unconnected sender writable whatever the destination's
+        queue holds, so the socket module's timed wait would spin until its timeout.
+        So each try is made with ``MSG_DONTWAIT`` (through the no-wait view on a
+        socket with a timeout), and the waits between the tries are `_ready`'s (in
+        slices: a close is seen), with pauses where the readiness was false
+        (`_false_ready`), until ``timeout``: the socket's, read by the caller as the call
+        started (0.0, set meanwhile by another thread: `WouldBlock` after the try).
         """
         at = _FLAGS_AT[name]
         tried = (*args[:at], args[at] | _DONTWAIT, *args[at + 1 :])
-        timeout = sock.timeout
         deadline, kernel = 0.0, False
         false_ready = 0
         while True:
@@ -1257,7 +1291,8 @@ class Socket:
                     return getattr(sock, name)(*tried)
                 return getattr(self._view(sock), name)(*tried)
             except BlockingIOError:
-                pass
+                if timeout == 0.0:
+                    raise
             if not deadline:  # the first wait (the clock is read only when one is needed)
                 deadline, kernel = self._deadline(timeout, sending=True)
             ready, false_ready = _wait_again(
@@ -1561,11 +1596,15 @@ class Socket:
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
-            count: int = (
-                self._sock.send(data, _NOSIGNAL)
-                if flags == 0 and not self._sends_wait
-                else self._flagged("send", flags, data, _index(flags) | _NOSIGNAL)
-            )
+            sock = self._sock
+            if flags != 0 or self._sends_wait:
+                count: int = self._flagged("send", flags, data, _index(flags) | _NOSIGNAL)
+            else:
+                count = (
+                    sock.send(data, _NOSIGNAL)
+                    if not sock.timeout
+                    else self._send_first(sock, "send", data)
+                )
         except OSError as exc:
             raise self._error(exc, "send") from None
         except (TypeError, OverflowError) as exc:
@@ -1598,11 +1637,17 @@ class Socket:
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
-            count: int = (
-                self._sock.sendto(data, _NOSIGNAL, sockaddr)
-                if flags == 0 and self._family != _AF_UNIX  # (see _waits_for)
-                else self._flagged("sendto", flags, data, _index(flags) | _NOSIGNAL, sockaddr)
-            )
+            sock = self._sock
+            if flags != 0 or self._family == _AF_UNIX:  # (see _waits_for)
+                count: int = self._flagged(
+                    "sendto", flags, data, _index(flags) | _NOSIGNAL, sockaddr
+                )
+            else:
+                count = (
+                    sock.sendto(data, _NOSIGNAL, sockaddr)
+                    if not sock.timeout
+                    else self._send_first(sock, "sendto", data, sockaddr)
+                )
         except OSError as exc:
             raise self._error(exc, "sendto", sockaddr) from None
         except (TypeError, OverflowError) as exc:
@@ -1652,10 +1697,13 @@ class Socket:
         calls = self._calls  # _io's steps, inlined on this hot path
         try:
             calls.append(_generation)
+            sock = self._sock
             count: int = (
-                self._sock.send(data, _NOSIGNAL)
-                if not self._sends_wait
-                else self._flagged("send", 0, data, _NOSIGNAL, operation="write")
+                self._flagged("send", 0, data, _NOSIGNAL, operation="write")
+                if self._sends_wait
+                else sock.send(data, _NOSIGNAL)
+                if not sock.timeout
+                else self._send_first(sock, "write", data)
             )
         except OSError as exc:
             raise self._error(exc, "write") from None
@@ -1688,9 +1736,34 @@ class Socket:
                     _NOSIGNAL,
                 )
             else:
-                self._io("write_all", None, self._sock.sendall, data, _NOSIGNAL)
+                self._io("write_all", None, self._send_all, data)
         except TypeError as exc:
             raise _bad_send(exc, data, 0) from None
+
+    def _send_all(self, data: Buffer) -> None:
+        """``sendall`` with ``MSG_NOSIGNAL``, inside the caller's count.  On a socket with
+        a timeout the first send is a try, the system call alone (see `_send_first`):
+        most often it sends everything.  A rest is sent by `_send_waiting`, send after
+        send, all within the timeout read as the call started (as ``sendall`` keeps
+        it)."""
+        sock = self._sock
+        timeout = sock.timeout
+        if not timeout:
+            sock.sendall(data, _NOSIGNAL)
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            sent: int = (self._nowait or self._view(sock)).send(data, _NOSIGNAL_DONTWAIT)
+        except BlockingIOError:
+            sent = 0
+        if sent == (len(data) if type(data) is bytes else memoryview(data).nbytes):
+            return
+        rest = _bytes_view(data)[sent:]
+        while rest:
+            left = deadline - time.monotonic()
+            if left <= 0.0:
+                raise TimeoutError("timed out")
+            rest = rest[self._send_waiting(sock, "send", (rest, _NOSIGNAL), "write_all", left) :]
 
     def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like PHP's ``socket_read``.
@@ -1869,6 +1942,7 @@ class Socket:
             if not flags & _DONTWAIT
             and not self._sends_wait
             and (sockaddr is None or self._family != _AF_UNIX)  # (see _waits_for)
+            and not self._sock.timeout  # (read again inside the count, by _flagged)
             else _partial(self._flagged, "sendmsg", flags)
         )
         held, ancdata = _outgoing(control) if control else ((), ())
@@ -2689,7 +2763,48 @@ def _routed_receive(name: str) -> Callable[..., Any]:
 
     def method(self: _StdlibView, *args: Any) -> Any:
         owner = self._owner
+        if name == "recvmsg_into" and args:  # (see _once)
+            args = (_once(args[0]), *args[1:])
         return owner._io(name, None, owner._receive, name, name, *args)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+def _once(value: Any) -> Any:
+    """An iterable argument (``sendmsg``'s buffers and control data, ``recvmsg_into``'s
+    buffers) as a list, unless it is a list or tuple already: the socket module reads
+    it once per call, and sockkit may try a call more than once (an iterator would be
+    used up by the first try).  What is not iterable is returned as it is, for the
+    socket module to name."""
+    if isinstance(value, (list, tuple)):
+        return value
+    try:
+        return list(value)
+    except TypeError:
+        return value
+
+
+def _routed_send(name: str) -> Callable[..., Any]:
+    """`_routed` for a send: made by the owner's `Socket._flagged`, as the owner's own
+    sends are (``MSG_DONTWAIT`` answered at once on a socket with a timeout; a send that
+    must wait waits in sockkit, where a close wakes it).  The flags the socket module
+    lets a call leave out are 0."""
+    at = _FLAGS_AT[name]
+
+    def method(self: _StdlibView, *args: Any) -> Any:
+        owner = self._owner
+        if name == "sendto" and len(args) == 2:  # sendto(data, address)
+            args = (args[0], 0, args[1])
+        elif len(args) <= at and args and name != "sendto":  # send(data), sendmsg(buffers…)
+            args = (*args, *((),) * (at - len(args)), 0)
+        try:
+            flags = _index(args[at])
+        except (IndexError, TypeError):  # the socket module names what is wrong
+            return owner._io(name, None, getattr(owner._sock, name), *args)
+        if name == "sendmsg":  # (iterables a try may use up: read once, as the module does)
+            args = (_once(args[0]), _once(args[1]), *args[2:])
+        return owner._io(name, None, owner._flagged, name, flags, *args)
 
     method.__name__ = method.__qualname__ = name
     return method
@@ -2697,6 +2812,8 @@ def _routed_receive(name: str) -> Callable[..., Any]:
 
 for _name in ("recvfrom_into", "recvmsg_into"):
     setattr(_StdlibView, _name, _routed_receive(_name))
+for _name in _FLAGS_AT:
+    setattr(_StdlibView, _name, _routed_send(_name))
 for _name in (
     "bind",
     "connect",
@@ -2705,10 +2822,7 @@ for _name in (
     "getsockname",
     "getsockopt",
     "listen",
-    "send",
     "sendall",
-    "sendmsg",
-    "sendto",
     "setblocking",
     "setsockopt",
     "settimeout",

@@ -48,15 +48,17 @@ with tempfile.TemporaryFile() as file:
     report = {}
     for peer_name, make in (("unix", unix_peer_gone), ("tcp", tcp_peer_gone)):
         for name, write in writes.items():
-            sock = make()
-            try:
-                write(sock)
-                outcome = "no error"
-            except Exception as exc:
-                outcome = type(exc).__name__
-            finally:
-                sock.close()
-            report[f"{peer_name} {name}"] = outcome
+            for timeout in (None, 5.0):  # blocking, and timed (whose sends try first)
+                sock = make()
+                sock.timeout = timeout
+                try:
+                    write(sock)
+                    outcome = "no error"
+                except Exception as exc:
+                    outcome = type(exc).__name__
+                finally:
+                    sock.close()
+                report[f"{peer_name} {name} {timeout}"] = outcome
 report["pending"] = sorted(int(s) for s in signal.sigpending())
 report["blocked"] = sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, []))
 print(json.dumps(report))
@@ -72,7 +74,7 @@ def test_no_sigpipe_with_default_disposition() -> None:
     assert report.pop("pending") == []  # no SIGPIPE left queued
     assert report.pop("blocked") == []  # and the signal mask is as it was
     assert report == {key: "BrokenPipe" for key in report}
-    assert len(report) == 10
+    assert len(report) == 20
 
 
 def test_control_the_raw_socket_module_is_killed() -> None:
