@@ -533,6 +533,24 @@ def test_use_after_close_raises_socket_closed_error() -> None:
             call()
 
 
+@pytest.mark.parametrize("timeout", [None, 5.0])
+def test_use_after_close_names_the_method_called(timeout: float | None) -> None:
+    """The error names the method the caller called, not the call it makes inside."""
+    with Socket.pair() as (sock, _peer):
+        sock.timeout = timeout
+    calls = {
+        "write": lambda: sock.write(b"x"),
+        "read": lambda: sock.read(10),
+        "write_all": lambda: sock.write_all(b"x"),
+        "send": lambda: sock.send(b"x"),
+        "recv": lambda: sock.recv(1),
+        "recv_into": lambda: sock.recv_into(bytearray(1)),
+    }
+    for name, call in calls.items():
+        with pytest.raises(SocketClosedError, match=rf"^{name}\(\)"):
+            call()
+
+
 def test_closed_socket_never_touches_a_reused_descriptor() -> None:
     with Socket.pair() as (left, right):
         fd = left.fileno()

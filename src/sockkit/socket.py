@@ -1068,6 +1068,8 @@ class Socket:
     def _error(self, exc: OSError, operation: str, address: object = None) -> SocketError:
         """Turn an ``OSError`` from the socket module into the typed exception."""
         if isinstance(exc, SocketError):
+            if isinstance(exc, SocketClosedError):  # (the closed stand-in names its own
+                return SocketClosedError(operation)  # method: the caller's is named)
             return exc
         if self._sock is _CLOSED:
             # Closed by another thread during the call: never report the OS's EBADF.
