@@ -1252,10 +1252,11 @@ class Socket:
             else:
                 sent = view.sendto(data, _NOSIGNAL_DONTWAIT, sockaddr)
         except BlockingIOError:
-            args = (data, _NOSIGNAL) if sockaddr is None else (data, _NOSIGNAL, sockaddr)
-            sent = self._send_waiting(
-                sock, "sendto" if sockaddr else "send", args, operation, timeout
-            )
+            if sockaddr is None:
+                sent = self._send_waiting(sock, "send", (data, _NOSIGNAL), operation, timeout)
+            else:
+                args = (data, _NOSIGNAL, sockaddr)
+                sent = self._send_waiting(sock, "sendto", args, operation, timeout)
         return sent
 
     def _send_waiting(
