@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import io
 import os
 import socket
 import subprocess
@@ -549,6 +550,31 @@ def test_use_after_close_names_the_method_called(timeout: float | None) -> None:
     for name, call in calls.items():
         with pytest.raises(SocketClosedError, match=rf"^{name}\(\)"):
             call()
+
+
+def test_a_closed_error_about_another_socket_is_not_this_ones() -> None:
+    """Only this socket's own closed state is named by this socket's method: a file
+    whose reads come from another, closed Socket fails with that socket's error."""
+
+    class FromSocket(io.RawIOBase):
+        def __init__(self, sock: Socket) -> None:
+            self.sock = sock
+
+        def readable(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            raise io.UnsupportedOperation("fileno")
+
+        def read(self, size: int = -1) -> bytes:
+            return self.sock.recv(size if size > 0 else 4096)
+
+    with Socket.pair() as (gone, _peer):
+        pass
+    with Socket.pair() as (sender, _receiver):
+        with pytest.raises(SocketClosedError, match=r"^recv\(\)"):
+            sender.sendfile(FromSocket(gone))
+        assert not sender.closed
 
 
 def test_closed_socket_never_touches_a_reused_descriptor() -> None:

@@ -1068,8 +1068,8 @@ class Socket:
     def _error(self, exc: OSError, operation: str, address: object = None) -> SocketError:
         """Turn an ``OSError`` from the socket module into the typed exception."""
         if isinstance(exc, SocketError):
-            if isinstance(exc, SocketClosedError):  # (the closed stand-in names its own
-                return SocketClosedError(operation)  # method: the caller's is named)
+            if isinstance(exc, SocketClosedError) and self._sock is _CLOSED:
+                return SocketClosedError(operation)  # (the stand-in named its own method)
             return exc
         if self._sock is _CLOSED:
             # Closed by another thread during the call: never report the OS's EBADF.
@@ -1758,15 +1758,17 @@ class Socket:
         try:
             sent: int = (self._nowait or self._view(sock)).send(data, _NOSIGNAL_DONTWAIT)
         except BlockingIOError:
-            sent = 0
+            sent = -1  # nothing went, not even an empty datagram
         if sent == (len(data) if type(data) is bytes else memoryview(data).nbytes):
             return
-        rest = _bytes_view(data)[sent:]
-        while rest:
+        rest = _bytes_view(data)[max(sent, 0) :]
+        while True:  # (at least one send: an empty datagram is one)
             left = deadline - time.monotonic()
             if left <= 0.0:
                 raise TimeoutError("timed out")
             rest = rest[self._send_waiting(sock, "send", (rest, _NOSIGNAL), "write_all", left) :]
+            if not rest:
+                return
 
     def read(self, length: int, mode: int = ReadMode.BINARY) -> bytes:
         """Read like PHP's ``socket_read``.
@@ -2783,9 +2785,10 @@ def _once(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return value
     try:
-        return list(value)
+        items = iter(value)
     except TypeError:
         return value
+    return list(items)  # (what the caller's iterable raises, the caller gets)
 
 
 def _routed_send(name: str) -> Callable[..., Any]:

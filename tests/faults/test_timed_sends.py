@@ -352,3 +352,45 @@ def test_a_timed_stdlib_recvmsg_into_of_an_iterator_fills_its_buffer(
     later(lambda: sender.sendto(b"late", receiver.local_address), 0.2)
     count, _control, flags, _address = receiver.to_stdlib().recvmsg_into(iter([buffer]))
     assert (count, flags, bytes(buffer[:count])) == (4, 0, b"late")
+
+
+@pytest.mark.parametrize("timeout", [None, 5.0])
+def test_what_the_callers_iterable_raises_the_caller_gets(timeout: float | None) -> None:
+    """The view reads sendmsg's and recvmsg_into's iterables once, itself: an error
+    the iterable raises is the call's, as with the socket module (never a send of
+    nothing, never a receive that looks like the end of data)."""
+
+    def buffers() -> Iterator[bytes]:
+        yield b"abc"
+        raise TypeError("the caller's")
+
+    def spaces() -> Iterator[bytearray]:
+        yield bytearray(3)
+        raise TypeError("the caller's")
+
+    with Socket.pair() as (left, right):
+        left.timeout = right.timeout = timeout
+        with pytest.raises(TypeError, match="the caller's"):
+            left.to_stdlib().sendmsg(buffers())
+        left.send(b"kept")
+        with pytest.raises(TypeError, match="the caller's"):
+            right.to_stdlib().recvmsg_into(spaces())
+        assert right.recv(16) == b"kept"
+
+
+def test_a_timed_write_all_of_nothing_on_a_full_datagram_pair_times_out() -> None:
+    """An empty datagram is a datagram: with no room it waits, and at the timeout
+    raises, as a send of something does (it is not dropped)."""
+    with Socket.pair(type=socket.SOCK_DGRAM) as (sender, receiver):
+        with pytest.raises(WouldBlock):
+            for _ in range(100_000):
+                sender.send(b"d" * 100, MsgFlag.DONTWAIT)
+        sender.timeout = WINDOW
+        started = time.monotonic()
+        with pytest.raises(TimedOut):
+            sender.write_all(b"")
+        assert WINDOW * 0.9 <= time.monotonic() - started < WINDOW + 2.0
+        receiver.timeout = 0.0
+        with pytest.raises(WouldBlock):
+            for _ in range(100_000):
+                assert receiver.recv(200) == b"d" * 100  # no empty datagram among them
